@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './20261123_0001_core';
+
+/**
+ * Every migration, by name. Listed statically (not read from disk) so the same list works from
+ * source under Jest and from the compiled build. Names sort in the order they run; never edit a released one.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261123_0001_core': core,
+};

@@ -1,0 +1,108 @@
+import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
+import type { Complaint, ComplaintInput } from './complaint';
+import { isMajor, type MajorRule } from './complaint.major';
+import { updateExistingComplaint, upsertComplaint } from './complaint.repository';
+
+/** What intake did with one delivery; the HTTP status follows from `status`. */
+export type IntakeResult =
+  | { status: 'created'; id: number }
+  | { status: 'duplicate'; id: number }
+  | { status: 'ignored'; reason: string };
+
+/** Maps the model to a row. Exported for the batched CSV import, which inserts rows directly. */
+export function toComplaintRow(input: ComplaintInput, major: boolean): NewComplaintRow {
+  return {
+    source: input.source,
+    external_id: input.externalId,
+    subject: input.subject,
+    description: input.description ?? null,
+    support_tried: input.supportTried ?? null,
+    priority: input.priority,
+    tags: input.tags.map((t) => t.toLowerCase()),
+    is_major: major,
+    do_not_call: input.doNotCall ?? false,
+    customer_name: input.customer.name,
+    customer_company: input.customer.company ?? null,
+    customer_phone: input.customer.phone ?? null,
+    customer_email: input.customer.email ?? null,
+    customer_timezone: input.customer.timezone ?? null,
+    ticket_url: input.url ?? null,
+    escalated_by: input.escalatedBy ?? null,
+    received_at: input.receivedAt ?? new Date(),
+  };
+}
+
+/**
+ * Records one delivery of a complaint, exactly once per (source, externalId).
+ * Major complaints are stored or updated. A non-major delivery only updates a complaint already stored
+ * (so a downgrade takes it out of the pool); otherwise it is ignored and nothing is written.
+ */
+export async function receiveComplaint(
+  trx: Transaction<Database>,
+  input: ComplaintInput,
+  rule: MajorRule,
+  actor: string,
+): Promise<IntakeResult> {
+  const major = isMajor({ priority: input.priority, tags: input.tags }, rule);
+  if (!major) {
+    const id = await updateExistingComplaint(trx, input.source, input.externalId, {
+      subject: input.subject,
+      priority: input.priority,
+      tags: input.tags.map((t) => t.toLowerCase()),
+      is_major: false,
+    });
+    if (id === undefined) {
+      return { status: 'ignored', reason: `not major: priority ${input.priority} and no tag among the major tags` };
+    }
+    await recordAudit(trx, { actor, action: 'complaint.updated', complaintId: id, details: { major: false } });
+    return { status: 'duplicate', id };
+  }
+  const { id, created } = await upsertComplaint(trx, toComplaintRow(input, true));
+  await recordAudit(trx, {
+    actor,
+    action: created ? 'complaint.received' : 'complaint.updated',
+    complaintId: id,
+    details: { source: input.source, externalId: input.externalId },
+  });
+  return created ? { status: 'created', id } : { status: 'duplicate', id };
+}
+
+/** Runs intake in its own transaction; for callers that own no transaction (webhook routes, tests). */
+export function receiveComplaintNow(
+  db: Kysely<Database>,
+  input: ComplaintInput,
+  rule: MajorRule,
+  actor: string,
+): Promise<IntakeResult> {
+  return db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor));
+}
+
+/** Maps a stored row to the domain model. */
+export function toComplaint(row: ComplaintRow): Complaint {
+  return {
+    id: row.id,
+    source: row.source,
+    externalId: row.external_id,
+    subject: row.subject,
+    description: row.description,
+    supportTried: row.support_tried,
+    priority: row.priority,
+    tags: row.tags,
+    isMajor: row.is_major,
+    doNotCall: row.do_not_call,
+    customer: {
+      name: row.customer_name,
+      company: row.customer_company,
+      phone: row.customer_phone,
+      email: row.customer_email,
+      timezone: row.customer_timezone,
+    },
+    url: row.ticket_url,
+    escalatedBy: row.escalated_by,
+    receivedAt: row.received_at,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+  };
+}

@@ -1,0 +1,246 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/**
+ * What the process is about to do decides which settings it needs:
+ * - `serve` runs the bot and needs Slack credentials and channels;
+ * - `jobs` runs a pick or digest from the CLI: channels and executives, Slack token optional;
+ * - `database` only touches the database (migrate, import, export, forget).
+ */
+export type ConfigPurpose = 'serve' | 'jobs' | 'database';
+
+/** Where the operator is sent when the configuration is wrong. */
+export const SETUP_GUIDE = 'README.md, section "Create the Slack app"';
+
+const slackIdList = (kinds: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, `each entry must be a ${kinds}`))
+        .min(1, 'list at least one ID'),
+    );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isCron = (expr: string) => {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+/** True for a YYYY-MM-DD string naming a real calendar day. */
+export const isRealDate = (s: string) => {
+  if (!isoDate.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+};
+
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const optionalSecret = z.string().min(8, 'use at least 8 characters').optional();
+
+/** Environment variables, their validation and their fixes. The keys are the contract's names. */
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'copy it from Basic Information → App Credentials').optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+  SLACK_API_URL: z.url('must be a URL such as https://slack.com/api/').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (or unset it to use the embedded database)')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  EXEC_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)'),
+  LEADERSHIP_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)'),
+  EXECUTIVES: slackIdList('user ID (U…) or user group ID (S…)'),
+  SUPPORT_LEADS: slackIdList('user ID (U…) or user group ID (S…)'),
+  INGEST_TOKEN: z.string().min(16, 'use at least 16 random characters, e.g. `openssl rand -hex 24`').optional(),
+  TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA zone such as Europe/Paris').default('UTC'),
+  PICK_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 10 * * 1-5"').default('0 10 * * 1-5'),
+  DIGEST_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 9 * * 1"').default('0 9 * * 1'),
+  HOLIDAYS: csv.pipe(z.array(z.string().refine(isRealDate, 'each date must be YYYY-MM-DD'))).default([]),
+  ZENDESK_WEBHOOK_SECRET: optionalSecret,
+  FRESHDESK_WEBHOOK_SECRET: optionalSecret,
+  JIRA_WEBHOOK_SECRET: optionalSecret,
+  INTERCOM_CLIENT_SECRET: optionalSecret,
+  HELPSCOUT_WEBHOOK_SECRET: optionalSecret,
+  MAJOR_PRIORITIES: csv
+    .pipe(z.array(z.enum(['urgent', 'high', 'normal', 'low'])).min(1))
+    .default(['urgent', 'high']),
+  MAJOR_TAGS: csv.default(['exec-callback', 'vip']),
+  ELIGIBLE_DAYS: positiveInt(30),
+  COOLDOWN_DAYS: z.coerce.number().int().min(0).default(90),
+  CLAIM_REMINDER_HOURS: positiveInt(4),
+  FOLLOWUP_DAYS: positiveInt(14),
+  RETENTION_DAYS: positiveInt(365),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** The validated, frozen configuration. Nothing else in Pickup reads process.env. */
+export interface Config {
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  execChannel: string;
+  leadershipChannel: string;
+  executives: readonly string[];
+  supportLeads: readonly string[];
+  ingestToken: string | undefined;
+  timezone: string;
+  pickSchedule: string;
+  digestSchedule: string;
+  holidays: readonly string[];
+  vendorSecrets: {
+    zendesk: string | undefined;
+    freshdesk: string | undefined;
+    jira: string | undefined;
+    intercom: string | undefined;
+    helpscout: string | undefined;
+  };
+  majorPriorities: readonly string[];
+  majorTags: readonly string[];
+  eligibleDays: number;
+  cooldownDays: number;
+  claimReminderHours: number;
+  followupDays: number;
+  retentionDays: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Thrown when the environment is unusable; `message` is the whole guide for the operator. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      [
+        `Pickup cannot start: ${problems.length} setting${problems.length === 1 ? ' is' : 's are'} missing or invalid.`,
+        ...problems.map((p) => `  - ${p}`),
+        '',
+        `Set them in the environment or in a .env file (see .env.example). To create the Slack app and get its tokens, follow ${SETUP_GUIDE}.`,
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const HINTS: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
+  SLACK_SIGNING_SECRET: 'the Signing Secret from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+  EXEC_CHANNEL: "the executives' channel ID (channel details → bottom of the About tab)",
+  LEADERSHIP_CHANNEL: 'the leadership channel ID for the weekly digest',
+  EXECUTIVES: 'comma-separated user IDs (U…) or user group IDs (S…) of the executives who call',
+  SUPPORT_LEADS: 'comma-separated user IDs (U…) or user group IDs (S…) of the support leads who escalate',
+};
+
+const REQUIRED_BY_PURPOSE: Record<ConfigPurpose, readonly (keyof Env)[]> = {
+  serve: ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'],
+  jobs: ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'],
+  database: [],
+};
+
+/**
+ * Validates the environment for a purpose and returns a frozen Config.
+ * Every problem is collected and reported at once in a ConfigError.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Config {
+  // Blank values count as unset, as they do in most .env tooling.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') cleaned[k] = v.trim();
+
+  const required = new Set<string>(REQUIRED_BY_PURPOSE[purpose]);
+  // Fields that are only required for some purposes are validated when present, and skipped otherwise.
+  const schema = envSchema.partial({
+    EXEC_CHANNEL: true,
+    LEADERSHIP_CHANNEL: true,
+    EXECUTIVES: true,
+    SUPPORT_LEADS: true,
+  });
+  const problems: string[] = [];
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      problems.push(`${key}: ${issue.message}${HINTS[key] ? ` (${HINTS[key]})` : ''}`);
+    }
+  }
+  for (const key of required) {
+    if (cleaned[key] === undefined) problems.push(`${key} is required: set it to ${HINTS[key] ?? 'a value'}`);
+  }
+  if (purpose === 'serve') {
+    if (!cleaned.SLACK_BOT_TOKEN) problems.push(`SLACK_BOT_TOKEN is required: set it to ${HINTS.SLACK_BOT_TOKEN}`);
+    if (!cleaned.SLACK_APP_TOKEN && !cleaned.SLACK_SIGNING_SECRET) {
+      problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode: set it to ${HINTS.SLACK_SIGNING_SECRET}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const config: Config = {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL ? (e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`) : undefined,
+    },
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    execChannel: e.EXEC_CHANNEL ?? '',
+    leadershipChannel: e.LEADERSHIP_CHANNEL ?? '',
+    executives: Object.freeze(e.EXECUTIVES ?? []),
+    supportLeads: Object.freeze(e.SUPPORT_LEADS ?? []),
+    ingestToken: e.INGEST_TOKEN,
+    timezone: e.TIMEZONE,
+    pickSchedule: e.PICK_SCHEDULE,
+    digestSchedule: e.DIGEST_SCHEDULE,
+    holidays: Object.freeze(e.HOLIDAYS),
+    vendorSecrets: Object.freeze({
+      zendesk: e.ZENDESK_WEBHOOK_SECRET,
+      freshdesk: e.FRESHDESK_WEBHOOK_SECRET,
+      jira: e.JIRA_WEBHOOK_SECRET,
+      intercom: e.INTERCOM_CLIENT_SECRET,
+      helpscout: e.HELPSCOUT_WEBHOOK_SECRET,
+    }),
+    majorPriorities: Object.freeze(e.MAJOR_PRIORITIES),
+    majorTags: Object.freeze(e.MAJOR_TAGS.map((t) => t.toLowerCase())),
+    eligibleDays: e.ELIGIBLE_DAYS,
+    cooldownDays: e.COOLDOWN_DAYS,
+    claimReminderHours: e.CLAIM_REMINDER_HOURS,
+    followupDays: e.FOLLOWUP_DAYS,
+    retentionDays: e.RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
+  };
+  return Object.freeze({ ...config, slack: Object.freeze(config.slack) });
+}

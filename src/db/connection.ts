@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger';
+import type { Database } from './schema';
+
+/** An open database and what the process needs to manage it. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: 'postgres' | 'pglite';
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown when another process already holds the embedded database directory. */
+export class DataDirLockedError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Pickup process (pid ${pid}). ` +
+        'PGlite allows one process per data directory: stop the other one, or set DATABASE_URL to share a PostgreSQL server.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+const OID_INT8 = 20;
+const OID_NUMERIC = 1700;
+const OID_DATE = 1082;
+
+/**
+ * Type parsers shared by both engines: bigint ids and counts come back as numbers (they stay far below 2^53),
+ * and `date` columns stay as YYYY-MM-DD strings instead of becoming local-midnight Dates.
+ */
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === OID_INT8 || oid === OID_NUMERIC) return (v: string) => Number(v);
+    if (oid === OID_DATE) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** Options for {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when unset, the embedded PGlite database in dataDir is used. */
+  url?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  /** Upper bound for any one SQL statement on PostgreSQL. */
+  statementTimeoutMs?: number;
+  poolSize?: number;
+}
+
+/** Opens PostgreSQL when a URL is given, otherwise the embedded PGlite database in dataDir (created on first use). */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) return openPostgres(options.url, options);
+  return openPgliteDir(options.dataDir, options.logger);
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    types: typeParsers,
+  });
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'));
+  return wrap(pool, 'postgres', async () => {});
+}
+
+async function openPgliteDir(dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+  const dir = path.resolve(dataDir);
+  fs.mkdirSync(dir, { recursive: true });
+  const releaseLock = lockDataDir(dir);
+  try {
+    const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+    if (fresh) logger.info({ dataDir: dir }, 'creating the embedded database (first start takes a few seconds)');
+    const pglite = await PGlite.create(dir);
+    return openPglite(pglite, async () => {
+      await pglite.close();
+      releaseLock();
+    });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+/** Wraps an already created PGlite instance (tests load one from a snapshot). `onClose` runs after the pool ends. */
+export function openPglite(pglite: PGlite, onClose: () => Promise<void>): DatabaseHandle {
+  const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
+  return wrap(pool, 'pglite', onClose);
+}
+
+function wrap(pool: pg.Pool, engine: DatabaseHandle['engine'], onClose: () => Promise<void>): DatabaseHandle {
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    engine,
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await onClose();
+    },
+  };
+}
+
+/**
+ * Takes the data directory's lock file, or throws DataDirLockedError when a live process holds it.
+ * Two processes on one PGlite directory silently lose writes, so this must fail loudly.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockFile = path.join(dir, 'pickup.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10);
+      if (Number.isInteger(holder) && isAlive(holder)) throw new DataDirLockedError(dir, holder);
+      // The holder died without cleaning up: the lock is stale.
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not take the lock file ${lockFile}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

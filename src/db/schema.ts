@@ -1,0 +1,145 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A timestamptz column: Date when read, Date or ISO string when written, defaulted by the database. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A `date` column, kept as its YYYY-MM-DD string (see the type parser in connection.ts). */
+type DateString = string;
+type Id = ColumnType<number, never, never>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ComplaintsTable {
+  id: Id;
+  source: string;
+  external_id: string;
+  subject: string;
+  description: string | null;
+  support_tried: string | null;
+  priority: 'urgent' | 'high' | 'normal' | 'low';
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  is_major: boolean;
+  do_not_call: Generated<boolean>;
+  customer_name: string | null;
+  customer_company: string | null;
+  customer_phone: string | null;
+  customer_email: string | null;
+  customer_timezone: string | null;
+  ticket_url: string | null;
+  escalated_by: string | null;
+  received_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: NullableTimestamp;
+  pii_erased_at: NullableTimestamp;
+}
+
+export interface PicksTable {
+  id: Id;
+  pick_date: DateString;
+  complaint_id: number | null;
+  pool_size: number;
+  drawn_index: number | null;
+  pool_hash: string;
+  suggested_exec: string | null;
+  trigger: string;
+  created_at: Timestamp;
+}
+
+export interface ClaimsTable {
+  id: Id;
+  complaint_id: number;
+  claimed_by: string;
+  status: ColumnType<'open' | 'released' | 'closed', 'open' | 'released' | 'closed' | undefined>;
+  claimed_at: Timestamp;
+  released_at: NullableTimestamp;
+  release_reason: string | null;
+  closed_at: NullableTimestamp;
+}
+
+export interface CallAttemptsTable {
+  id: Id;
+  claim_id: number;
+  complaint_id: number;
+  executive: string;
+  outcome: string;
+  notes: string | null;
+  follow_up_date: DateString | null;
+  advocate_assessment: string | null;
+  ok_to_quote: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface AdvocacyEvidenceTable {
+  id: Id;
+  complaint_id: number;
+  kind: string;
+  is_advocacy: boolean;
+  source: 'executive' | 'followup' | 'survey';
+  recorded_by: string | null;
+  score: number | null;
+  note: string | null;
+  created_at: Timestamp;
+}
+
+export interface DigestsTable {
+  id: Id;
+  week_start: DateString;
+  partial: Generated<boolean>;
+  metrics: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface ExecutiveAwayTable {
+  id: Id;
+  user_id: string;
+  start_date: DateString;
+  end_date: DateString;
+  created_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Id;
+  dedupe_key: string;
+  operation: string;
+  payload: Json<unknown>;
+  depends_on: string | null;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  leased_until: NullableTimestamp;
+  last_error: string | null;
+  result_channel: string | null;
+  result_ts: string | null;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  complaint_id: number | null;
+  details: Json<Record<string, unknown>>;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Database {
+  complaints: ComplaintsTable;
+  picks: PicksTable;
+  claims: ClaimsTable;
+  call_attempts: CallAttemptsTable;
+  advocacy_evidence: AdvocacyEvidenceTable;
+  digests: DigestsTable;
+  executive_away: ExecutiveAwayTable;
+  outbox: OutboxTable;
+  audit_log: AuditLogTable;
+}
+
+export type ComplaintRow = Selectable<ComplaintsTable>;
+export type NewComplaintRow = Insertable<ComplaintsTable>;
+export type ComplaintUpdate = Updateable<ComplaintsTable>;
+export type PickRow = Selectable<PicksTable>;
+export type ClaimRow = Selectable<ClaimsTable>;
+export type CallAttemptRow = Selectable<CallAttemptsTable>;
+export type OutboxRow = Selectable<OutboxTable>;

@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import { ADAPTERS, safeEqual } from '../complaints/adapters/adapter';
+import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema, VENDOR_SOURCES } from '../complaints/complaint';
+import type { MajorRule } from '../complaints/complaint.major';
+import { type IntakeResult, receiveComplaint } from '../complaints/complaint.service';
+import type { Config } from '../config';
+import type { Database } from '../db/schema';
+import type { Logger } from '../logger';
+import { header, type HttpRequest, type HttpResponse, jsonError, type Route } from './http';
+
+/** What the webhook routes need. */
+export interface WebhookDeps {
+  db: Kysely<Database>;
+  config: Config;
+  logger: Logger;
+  kickOutbox: () => void;
+  now: () => Date;
+}
+
+/** Webhook bodies above this are refused with 413 (contract). */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+/** True when the request carries `Authorization: Bearer <INGEST_TOKEN>`. */
+export function hasIngestToken(req: HttpRequest, token: string | undefined): boolean {
+  const auth = header(req, 'authorization');
+  if (!token || !auth) return false;
+  const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
+  return match?.[1] !== undefined && safeEqual(match[1], token);
+}
+
+/** Parses a JSON body, or answers 415 (not JSON) or 400 (malformed). */
+export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | { ok: false; response: HttpResponse } {
+  const type = header(req, 'content-type') ?? '';
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    return { ok: false, response: jsonError(415, 'send the body as application/json') };
+  }
+  try {
+    return { ok: true, body: JSON.parse(req.rawBody.toString('utf8')) };
+  } catch {
+    return { ok: false, response: jsonError(400, 'the body is not valid JSON', { issues: [{ path: '', message: 'invalid JSON' }] }) };
+  }
+}
+
+/** A 400 naming every invalid field. */
+export function validationError(issues: readonly { path: string; message: string }[]): HttpResponse {
+  return jsonError(400, 'invalid complaint', { issues });
+}
+
+/** Maps zod issues to `{path, message}` with dotted paths. */
+export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+const UNAUTHORIZED = jsonError(401, 'missing or invalid credentials');
+
+function intakeResponse(result: IntakeResult): HttpResponse {
+  switch (result.status) {
+    case 'created':
+      return { status: 201, body: { id: result.id, status: 'created' } };
+    case 'duplicate':
+      return { status: 200, body: { id: result.id, status: 'duplicate' } };
+    case 'ignored':
+      return { status: 202, body: { status: 'ignored', reason: result.reason } };
+  }
+}
+
+/** POST /webhooks/complaints and one route per help desk. */
+export function webhookRoutes(deps: WebhookDeps): Route[] {
+  const { db, config } = deps;
+  const rule: MajorRule = { priorities: config.majorPriorities, tags: config.majorTags };
+
+  const intake = async (input: ComplaintInput, actor: string): Promise<HttpResponse> => {
+    const result = await db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor));
+    return intakeResponse(result);
+  };
+
+  const generic: Route = {
+    method: 'POST',
+    path: '/webhooks/complaints',
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    async handle(req) {
+      if (!hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
+      const parsed = parseJsonBody(req);
+      if (!parsed.ok) return parsed.response;
+      const body = genericComplaintSchema.safeParse(parsed.body);
+      if (!body.success) return validationError(zodIssues(body.error));
+      const input = fromGenericComplaint(body.data);
+      return intake(input, `webhook:${input.source}`);
+    },
+  };
+
+  const vendors: Route[] = VENDOR_SOURCES.map((source): Route => ({
+    method: 'POST',
+    path: `/webhooks/${source}`,
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    async handle(req) {
+      const adapter = ADAPTERS[source];
+      const secret = config.vendorSecrets[source];
+      const signed = secret !== undefined && adapter.verifySignature(req, secret, deps.now().getTime());
+      if (!signed && !hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
+      const parsed = parseJsonBody(req);
+      if (!parsed.ok) return parsed.response;
+      const result = adapter.parse(parsed.body, req.headers);
+      switch (result.kind) {
+        case 'ignored':
+          return { status: 200, body: { status: 'ignored', reason: result.reason } };
+        case 'invalid':
+          return validationError(result.issues);
+        case 'complaint':
+          return intake(result.complaint, `webhook:${source}`);
+      }
+    },
+  }));
+
+  return [generic, ...vendors];
+}

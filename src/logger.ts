@@ -1,0 +1,48 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Keys that carry a customer's contact details or a secret, at any of the first few nesting levels. */
+const SENSITIVE_KEYS = [
+  'phone',
+  'email',
+  'customer_phone',
+  'customer_email',
+  'customerPhone',
+  'customerEmail',
+  'requester_phone',
+  'requester_email',
+  'token',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'password',
+  'secret',
+  'authorization',
+  'Authorization',
+];
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of SENSITIVE_KEYS) {
+    paths.push(key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`);
+  }
+  paths.push('req.headers.authorization', 'req.headers["x-pickup-secret"]', 'headers["x-pickup-secret"]');
+  return paths;
+}
+
+/**
+ * Creates the root logger: JSON lines with contact details and secrets redacted.
+ * `destination` exists so tests can capture every line a full cycle writes.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'pickup' },
+      redact: { paths: redactPaths(), censor: '[redacted]' },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination ?? pino.destination({ fd: 1, sync: true }),
+  );
+}

@@ -1,0 +1,53 @@
+/** Block Kit blocks, kept structural so the domain does not depend on the Slack SDK. */
+export type Block = Record<string, unknown>;
+
+/** A message to a channel, thread or user (a user ID as channel means a DM from the bot). */
+export interface OutgoingMessage {
+  channel: string;
+  text: string;
+  blocks?: Block[];
+  threadTs?: string;
+}
+
+/** Where a posted message lives, so it can be edited later. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+/** A file upload (the digest chart). */
+export interface OutgoingFile {
+  channel: string;
+  filename: string;
+  title: string;
+  altText: string;
+  /** base64, so the outbox can keep it as JSON. */
+  contentBase64: string;
+  threadTs?: string;
+}
+
+/**
+ * Everything the domain asks of Slack. src/slack implements it with the Web API; the demo prints instead.
+ * Implementations throw SlackDeliveryError so callers can tell a retry from a permanent failure.
+ */
+export interface SlackPort {
+  postMessage(message: OutgoingMessage): Promise<PostedMessage>;
+  updateMessage(message: OutgoingMessage & { ts: string }): Promise<PostedMessage>;
+  postEphemeral(message: OutgoingMessage & { user: string }): Promise<void>;
+  uploadFile(file: OutgoingFile): Promise<void>;
+  publishHome(userId: string, view: Record<string, unknown>): Promise<void>;
+  /** Members of a user group (S…), for the EXECUTIVES and SUPPORT_LEADS lists. */
+  listUserGroupMembers(groupId: string): Promise<string[]>;
+}
+
+/** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back. */
+export class SlackDeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SlackDeliveryError';
+  }
+}

@@ -1,0 +1,37 @@
+/** Codes for every failure a user can be told about. */
+export type DomainErrorCode =
+  | 'not_authorized'
+  | 'not_found'
+  | 'already_claimed'
+  | 'not_claimable'
+  | 'not_your_claim'
+  | 'invalid_input'
+  | 'database_unavailable';
+
+/** A failure with a message fit to show the person who caused it. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly userMessage: string,
+  ) {
+    super(userMessage);
+    this.name = 'DomainError';
+  }
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+
+/**
+ * True when an error means the database cannot be reached (as opposed to a bug or a constraint):
+ * the caller answers "try again" (HTTP 503) instead of failing loudly.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message))
+      return true;
+  }
+  return false;
+}

@@ -1,0 +1,8 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps';
+import { registerPickupCommand } from './pickup.command';
+
+/** Registers every listener. Each file handles one Slack surface. */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerPickupCommand(app, deps);
+}

@@ -1,0 +1,101 @@
+import { ErrorCode, type WebAPICallError, WebClient } from '@slack/web-api';
+import type { Logger } from '../logger';
+import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
+import { toBoltLogger } from './bolt-logger';
+
+/** Platform errors worth another try; every other `ok:false` answer is permanent. */
+const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/**
+ * A WebClient that fails fast: no SDK retries and rate-limited calls rejected, because the outbox owns
+ * retries (honouring Retry-After) and interactive paths must not block past Slack's 3 seconds.
+ */
+export function createWebClient(token: string | undefined, apiUrl: string | undefined, logger: Logger): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: apiUrl,
+    logger: toBoltLogger(logger.child({ component: 'web-api' })),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}
+
+/** Maps a Web API failure to a SlackDeliveryError that says whether to retry, and when. */
+export function toDeliveryError(err: unknown): SlackDeliveryError {
+  const e = err as WebAPICallError & { retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e?.code) {
+    case ErrorCode.RateLimitedError:
+      return new SlackDeliveryError('rate limited by Slack', true, (e.retryAfter ?? 1) * 1000);
+    case ErrorCode.HTTPError:
+      return new SlackDeliveryError(`Slack answered HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500);
+    case ErrorCode.RequestError:
+      return new SlackDeliveryError(`could not reach Slack: ${e.message}`, true);
+    case ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      return new SlackDeliveryError(`Slack refused the call: ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code));
+    }
+    default:
+      return new SlackDeliveryError(err instanceof Error ? err.message : String(err), true);
+  }
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toDeliveryError(err);
+  }
+}
+
+/** The SlackPort over the Web API. */
+export function createSlackPort(client: WebClient): SlackPort {
+  return {
+    postMessage: (m) =>
+      call(async () => {
+        const r = await client.chat.postMessage({
+          channel: m.channel,
+          text: m.text,
+          blocks: m.blocks as never,
+          thread_ts: m.threadTs,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return { channel: r.channel ?? m.channel, ts: r.ts ?? '' } satisfies PostedMessage;
+      }),
+    updateMessage: (m) =>
+      call(async () => {
+        const r = await client.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as never });
+        return { channel: r.channel ?? m.channel, ts: r.ts ?? m.ts };
+      }),
+    postEphemeral: (m) =>
+      call(async () => {
+        await client.chat.postEphemeral({
+          channel: m.channel,
+          user: m.user,
+          text: m.text,
+          blocks: m.blocks as never,
+          thread_ts: m.threadTs,
+        });
+      }),
+    uploadFile: (f) =>
+      call(async () => {
+        await client.files.uploadV2({
+          channel_id: f.channel,
+          file: Buffer.from(f.contentBase64, 'base64'),
+          filename: f.filename,
+          title: f.title,
+          alt_text: f.altText,
+          ...(f.threadTs ? { thread_ts: f.threadTs } : {}),
+        } as never);
+      }),
+    publishHome: (userId, view) =>
+      call(async () => {
+        await client.views.publish({ user_id: userId, view: view as never });
+      }),
+    listUserGroupMembers: (groupId) =>
+      call(async () => {
+        const r = await client.usergroups.users.list({ usergroup: groupId });
+        return r.users ?? [];
+      }),
+  };
+}

@@ -1,0 +1,67 @@
+import { ConfigError, loadConfig } from '../src/config';
+import { testEnv } from './helpers/config';
+
+describe('loadConfig', () => {
+  it('returns a frozen config with defaults from a valid environment', () => {
+    const config = loadConfig(testEnv({ HOLIDAYS: '2026-12-25, 2027-01-01', EXECUTIVES: 'U1AAA,S2BBB' }), 'serve');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.executives).toEqual(['U1AAA', 'S2BBB']);
+    expect(config.holidays).toEqual(['2026-12-25', '2027-01-01']);
+    expect(config.pickSchedule).toBe('0 10 * * 1-5');
+    expect(config.digestSchedule).toBe('0 9 * * 1');
+    expect(config.dataDir).toBe('./data');
+    expect(config.majorPriorities).toEqual(['urgent', 'high']);
+    expect(config.majorTags).toEqual(['exec-callback', 'vip']);
+    expect(config.eligibleDays).toBe(30);
+    expect(config.cooldownDays).toBe(90);
+  });
+
+  it('lists every missing and invalid setting in one message, each with its fix', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        { TIMEZONE: 'Mars/Olympus', PICK_SCHEDULE: 'every day', EXEC_CHANNEL: '#execs', HOLIDAYS: '2026-13-01' },
+        'serve',
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'LEADERSHIP_CHANNEL',
+      'EXECUTIVES',
+      'SUPPORT_LEADS',
+      'TIMEZONE',
+      'PICK_SCHEDULE',
+      'EXEC_CHANNEL',
+      'HOLIDAYS',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain('Create the Slack app');
+    expect((error as ConfigError).problems.length).toBe(9);
+  });
+
+  it('needs no signing secret in Socket Mode', () => {
+    const config = loadConfig(testEnv({ SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-abc' }), 'serve');
+    expect(config.slack.appToken).toBe('xapp-1-abc');
+  });
+
+  it('needs nothing but the database for database commands', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://localhost/x' }, 'database');
+    expect(config.databaseUrl).toBe('postgres://localhost/x');
+  });
+
+  it('still validates optional settings for database commands', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, 'database')).toThrow(/DATABASE_URL/);
+  });
+
+  it('treats blank values as unset', () => {
+    const config = loadConfig(testEnv({ SLACK_API_URL: '  ', TIMEZONE: '' }), 'serve');
+    expect(config.slack.apiUrl).toBeUndefined();
+    expect(config.timezone).toBe('UTC');
+  });
+});

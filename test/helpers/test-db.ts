@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { type DatabaseHandle, openDatabase, openPglite } from '../../src/db/connection';
+import { createLogger } from '../../src/logger';
+import { TEST_DATABASE_URL, withDatabase } from './env';
+
+/** A fresh database for one test file; `url` is set on Postgres so child processes can share it. */
+export interface TestDb extends DatabaseHandle {
+  url: string | undefined;
+}
+
+const quietLogger = createLogger('silent');
+
+/**
+ * A fresh, fully migrated database: PGlite from the run's snapshot by default, or a new Postgres
+ * database copied from the run's template when TEST_DATABASE_URL is set. Close it in afterAll.
+ */
+export async function createTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
+  if (TEST_DATABASE_URL) {
+    const template = process.env.PICKUP_TEST_TEMPLATE;
+    if (!template) throw new Error('globalSetup did not create the template database');
+    const name = `pickup_t_${process.env.JEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await createFromTemplate(admin, name, template);
+    } finally {
+      await admin.end();
+    }
+    const url = withDatabase(TEST_DATABASE_URL, name);
+    const handle = await openDatabase({ url, dataDir: '', logger: quietLogger, poolSize: options.poolSize ?? 10 });
+    return {
+      ...handle,
+      url,
+      async close() {
+        await handle.close();
+        const drop = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await drop.connect();
+        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await drop.end();
+      },
+    };
+  }
+  const snapshot = process.env.PICKUP_TEST_SNAPSHOT;
+  if (!snapshot || !fs.existsSync(snapshot)) throw new Error('globalSetup did not create the PGlite snapshot');
+  const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) });
+  return { ...openPglite(pglite, () => pglite.close()), url: undefined };
+}
+
+async function createFromTemplate(admin: pg.Client, name: string, template: string): Promise<void> {
+  // Two workers copying the template at the same instant can collide ("being accessed by other users").
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      return;
+    } catch (err) {
+      if (attempt >= 10 || !/being accessed by other users/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+    }
+  }
+}
