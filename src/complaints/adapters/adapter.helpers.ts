@@ -1,0 +1,110 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import { type Customer, customerSchema } from '../complaint';
+import { htmlToText } from './html';
+
+// Helpers every adapter shares. They live apart from adapter.ts because adapter.ts imports every adapter
+// (for ADAPTERS), and the adapters importing it back would make an import cycle.
+
+/** Constant-time string comparison; unequal lengths are simply unequal. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** One header as a string (the first, when repeated); `name` must be lower case, as Node stores it. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** HMAC of the raw body bytes (never a re-serialised body: vendors sign exactly what they sent). */
+export function hmac(algorithm: 'sha1' | 'sha256', secret: string, data: Buffer, encoding: 'hex' | 'base64'): string {
+  return createHmac(algorithm, secret).update(data).digest(encoding);
+}
+
+/** A zod failure as the contract's `issues`: one entry per problem, path dotted like "detail.subject". */
+export function toIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    message: issue.message,
+  }));
+}
+
+/** A vendor id (string or number) as a non-empty string. */
+export const vendorId = z
+  .union([z.string().trim().min(1), z.number().int().nonnegative()])
+  .transform((id) => String(id));
+
+/** Trimmed text, undefined when empty; cut to `max` characters so one huge field cannot sink a complaint. */
+export function cleanText(raw: string | null | undefined, max: number): string | undefined {
+  const text = raw?.trim();
+  return text ? text.slice(0, max) : undefined;
+}
+
+/** The same limits the generic webhook enforces, so an adapter never produces what that route would refuse. */
+export const LIMITS = { subject: 500, description: 20_000, name: 200, company: 200 } as const;
+
+/** A vendor's HTML (or plain) description as plain text within the generic limit; undefined when empty. */
+export function plainDescription(html: string | null | undefined): string | undefined {
+  return cleanText(htmlToText(html ?? ''), LIMITS.description);
+}
+
+/** Tags lowercased, trimmed and deduplicated; a string is split on `separator` (templates render lists as text). */
+export function cleanTags(raw: string | readonly string[] | null | undefined, separator: RegExp): string[] {
+  const list = typeof raw === 'string' ? raw.split(separator) : (raw ?? []);
+  const tags = list.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0 && t.length <= 100);
+  return [...new Set(tags)].slice(0, 50);
+}
+
+/** A date from ISO text or epoch milliseconds; undefined when absent or unparseable (the service then uses now). */
+export function parseDate(raw: string | number | null | undefined): Date | undefined {
+  if (raw === null || raw === undefined || raw === '') return undefined;
+  const date = new Date(raw);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** An http(s) URL, or undefined; a scheme-less "host/path" (Zendesk's {{ticket.url}}) gets https://. */
+export function httpUrl(raw: string | null | undefined): string | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  const url = /^https?:\/\//i.test(text) ? text : `https://${text}`;
+  return URL.canParse(url) && url.length <= 2000 ? url : undefined;
+}
+
+/** Customer fields as a vendor gives them; every one may be missing, empty or malformed. */
+export interface RawCustomer {
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  phone?: string | null | undefined;
+  company?: string | null | undefined;
+  timezone?: string | null | undefined;
+}
+
+function valid<T>(schema: z.ZodType<T | undefined>, raw: string | null | undefined): T | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  const result = schema.safeParse(text);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * The customer, validated with the same rules as the generic webhook. A malformed phone, email or time zone is
+ * dropped rather than failing the complaint. The name falls back to `fallbackName` (a vendor label, never the
+ * email: names appear in channel messages, contact details must not).
+ */
+export function buildCustomer(raw: RawCustomer, fallbackName: string): Customer {
+  const email = valid(customerSchema.shape.email, raw.email);
+  const name = cleanText(raw.name, LIMITS.name);
+  // Help desks often store an address as the name of a contact who never gave one.
+  const nameIsAddress = name !== undefined && z.email().safeParse(name).success;
+  return {
+    name: name && !nameIsAddress ? name : fallbackName,
+    email,
+    phone: valid(customerSchema.shape.phone, raw.phone),
+    company: cleanText(raw.company, LIMITS.company),
+    timezone: valid(customerSchema.shape.timezone, raw.timezone),
+  };
+}

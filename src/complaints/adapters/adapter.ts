@@ -1,0 +1,39 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ComplaintInput, VendorSource } from '../complaint';
+import { freshdeskAdapter } from './freshdesk.adapter';
+import { helpScoutAdapter } from './helpscout.adapter';
+import { intercomAdapter } from './intercom.adapter';
+import { jiraAdapter } from './jira.adapter';
+import { zendeskAdapter } from './zendesk.adapter';
+
+export { safeEqual } from './adapter.helpers';
+
+/** What an adapter sees of a webhook request: the headers and the exact bytes received. */
+export interface WebhookRequest {
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+}
+
+/** The outcome of mapping one vendor payload: a complaint, a deliberate skip, or the reasons it is malformed. */
+export type AdapterResult =
+  | { kind: 'complaint'; complaint: ComplaintInput }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; issues: { path: string; message: string }[] };
+
+/** One help desk's webhook: how to authenticate it and how to read it. */
+export interface HelpDeskAdapter {
+  source: VendorSource;
+  /** True when the request carries this vendor's valid signature for `secret`. Constant-time compare. Verify over the RAW body. */
+  verifySignature(req: WebhookRequest, secret: string, nowMs: number): boolean;
+  /** Maps an already JSON-parsed body (and headers) to the complaint model. Never throws on bad input: returns 'invalid' with issues naming each field path (e.g. "detail.subject"). */
+  parse(body: unknown, headers: WebhookRequest['headers']): AdapterResult;
+}
+
+/** Every vendor's adapter, keyed by the source name used in routes and stored complaints. */
+export const ADAPTERS: Record<VendorSource, HelpDeskAdapter> = {
+  zendesk: zendeskAdapter,
+  freshdesk: freshdeskAdapter,
+  jira: jiraAdapter,
+  intercom: intercomAdapter,
+  helpscout: helpScoutAdapter,
+};

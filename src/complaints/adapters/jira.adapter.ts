@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { normalizePriority } from '../complaint.major';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import {
+  buildCustomer,
+  cleanTags,
+  cleanText,
+  headerValue,
+  hmac,
+  LIMITS,
+  parseDate,
+  safeEqual,
+  toIssues,
+} from './adapter.helpers';
+import { collapseWhitespace } from './html';
+
+const text = z.string().nullish();
+
+const userSchema = z.looseObject({
+  accountId: text,
+  displayName: text,
+  emailAddress: text,
+  timeZone: text,
+});
+
+const issueSchema = z.looseObject({
+  webhookEvent: z.string(),
+  user: userSchema.nullish(),
+  issue: z.looseObject({
+    key: z.string().trim().min(1),
+    self: text,
+    fields: z.looseObject({
+      summary: z.string().trim().min(1),
+      // A string (REST v2 wiki text) or an Atlassian Document Format tree (v3); walked by hand below.
+      description: z.unknown(),
+      priority: z.looseObject({ id: text, name: text }).nullish(),
+      labels: z.array(z.string()).nullish(),
+      reporter: userSchema.nullish(),
+      created: text,
+    }),
+  }),
+});
+
+const MAPPED_EVENTS = new Set(['jira:issue_created', 'jira:issue_updated']);
+
+// Block nodes end a line; everything else is inline and runs on.
+const ADF_BLOCKS = new Set([
+  'paragraph',
+  'heading',
+  'listItem',
+  'codeBlock',
+  'blockquote',
+  'rule',
+  'tableRow',
+  'panel',
+]);
+
+// Real documents nest a handful of levels; the cap keeps a hostile one from overflowing the stack.
+const ADF_MAX_DEPTH = 64;
+
+function adfToText(node: unknown, depth = 0): string {
+  if (typeof node !== 'object' || node === null || depth > ADF_MAX_DEPTH) return '';
+  const {
+    type,
+    text: value,
+    attrs,
+    content,
+  } = node as { type?: unknown; text?: unknown; attrs?: unknown; content?: unknown };
+  if (type === 'text') return typeof value === 'string' ? value : '';
+  if (type === 'hardBreak') return '\n';
+  if (type === 'mention' || type === 'emoji' || type === 'inlineCard') {
+    // These carry their visible text (or link) in attrs rather than in text nodes.
+    const a = (typeof attrs === 'object' && attrs !== null ? attrs : {}) as { text?: unknown; url?: unknown };
+    const shown = a.text ?? a.url;
+    return typeof shown === 'string' ? shown : '';
+  }
+  const inner = Array.isArray(content) ? content.map((child) => adfToText(child, depth + 1)).join('') : '';
+  const prefix = type === 'listItem' ? '- ' : '';
+  return typeof type === 'string' && ADF_BLOCKS.has(type) ? `${prefix}${inner}\n` : inner;
+}
+
+/** Plain text of a Jira description, whichever form it arrived in. */
+function descriptionText(description: unknown): string | undefined {
+  const raw = typeof description === 'string' ? description : adfToText(description);
+  return cleanText(collapseWhitespace(raw), LIMITS.description);
+}
+
+/** The browse link: the site base (with any context path, as on Jira Server) from the REST `self` URL. */
+function browseUrl(self: string | null | undefined, key: string): string | undefined {
+  if (!self || !URL.canParse(self)) return undefined;
+  const restAt = self.indexOf('/rest/api/');
+  const base = restAt === -1 ? new URL(self).origin : self.slice(0, restAt);
+  return `${base}/browse/${encodeURIComponent(key)}`;
+}
+
+/** Jira / Jira Service Management admin webhooks: issue created and updated. */
+export const jiraAdapter: HelpDeskAdapter = {
+  source: 'jira',
+
+  verifySignature(req: WebhookRequest, secret: string): boolean {
+    const signature = headerValue(req.headers, 'x-hub-signature');
+    if (!secret || !signature) return false;
+    return safeEqual(signature.trim().toLowerCase(), `sha256=${hmac('sha256', secret, req.rawBody, 'hex')}`);
+  },
+
+  parse(body: unknown): AdapterResult {
+    const event = (body as { webhookEvent?: unknown } | null)?.webhookEvent;
+    if (typeof event === 'string' && !MAPPED_EVENTS.has(event)) {
+      return { kind: 'ignored', reason: `Jira event ${event} is not an issue being created or updated` };
+    }
+    const parsed = issueSchema.safeParse(body);
+    if (!parsed.success) return { kind: 'invalid', issues: toIssues(parsed.error) };
+    const { issue, user } = parsed.data;
+    const { fields } = issue;
+    const reporter = fields.reporter;
+    // `user` is whoever fired the event: on an update that is usually an agent, so their zone is not the customer's.
+    const userIsReporter = !!user?.accountId && user.accountId === reporter?.accountId;
+    return {
+      kind: 'complaint',
+      complaint: {
+        source: 'jira',
+        externalId: issue.key,
+        subject: fields.summary.slice(0, LIMITS.subject),
+        description: descriptionText(fields.description),
+        priority: normalizePriority(fields.priority?.name ?? fields.priority?.id, 'jira'),
+        tags: cleanTags(fields.labels, /\s+/),
+        customer: buildCustomer(
+          {
+            name: reporter?.displayName,
+            email: reporter?.emailAddress,
+            timezone: reporter?.timeZone ?? (userIsReporter ? user?.timeZone : undefined),
+          },
+          `Jira reporter of ${issue.key}`,
+        ),
+        url: browseUrl(issue.self, issue.key),
+        receivedAt: parseDate(fields.created),
+      },
+    };
+  },
+};

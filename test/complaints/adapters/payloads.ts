@@ -1,0 +1,324 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { WebhookRequest } from '../../../src/complaints/adapters/adapter';
+
+// Realistic webhook bodies, shaped after each vendor's documented payloads (shared/reference/helpdesk-webhooks.md),
+// and the signatures each vendor would put on them.
+
+/** The clock the signature tests run at. */
+export const NOW_MS = Date.parse('2026-11-23T10:00:00Z');
+
+/** A webhook request as the HTTP layer would hand it over: exact bytes plus headers. */
+export function request(body: unknown, headers: IncomingHttpHeaders = {}): WebhookRequest {
+  return { headers, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) };
+}
+
+const hmac = (algorithm: 'sha1' | 'sha256', secret: string, data: Buffer | string) =>
+  createHmac(algorithm, secret).update(data);
+
+/** Zendesk's headers: base64(HMAC-SHA256(secret, timestamp + body)). */
+export function zendeskHeaders(rawBody: Buffer, secret: string, timestamp = '2026-11-23T10:00:00Z') {
+  const signature = hmac('sha256', secret, Buffer.concat([Buffer.from(timestamp), rawBody])).digest('base64');
+  return {
+    'x-zendesk-webhook-id': '01KAQ3M9T1X4B7ZC8D2E5F6G7H',
+    'x-zendesk-webhook-invocation-id': '8350205582',
+    'x-zendesk-webhook-signature': signature,
+    'x-zendesk-webhook-signature-timestamp': timestamp,
+  };
+}
+
+/** GitHub-style `x-hub-signature: <algorithm>=<hex>`, as Jira (sha256) and Intercom (sha1) send it. */
+export function hubSignature(algorithm: 'sha1' | 'sha256', rawBody: Buffer, secret: string): IncomingHttpHeaders {
+  return { 'x-hub-signature': `${algorithm}=${hmac(algorithm, secret, rawBody).digest('hex')}` };
+}
+
+/** Help Scout's headers: base64(HMAC-SHA1(secret, body)) and the event name. */
+export function helpScoutHeaders(rawBody: Buffer, secret: string, event = 'convo.created'): IncomingHttpHeaders {
+  return { 'x-helpscout-signature': hmac('sha1', secret, rawBody).digest('base64'), 'x-helpscout-event': event };
+}
+
+/**
+ * Fills a body template's `{{placeholders}}` the way a help desk does for a JSON body (values JSON-escaped), and
+ * fails loudly when the template uses a placeholder the test did not supply.
+ */
+export function renderTemplate(template: string, values: Record<string, string>): unknown {
+  const rendered = template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no test value for placeholder {{${name}}}`);
+    return JSON.stringify(value).slice(1, -1);
+  });
+  return JSON.parse(rendered);
+}
+
+/** A Zendesk event-subscription envelope for ticket 5158; `detail` fields may be overridden. */
+export function zendeskEvent(type = 'zen:event-type:ticket.created', detail: Record<string, unknown> = {}) {
+  return {
+    account_id: 22129848,
+    detail: {
+      actor_id: '8447388090494',
+      assignee_id: null,
+      brand_id: '360001837011',
+      created_at: '2026-11-23T09:58:12Z',
+      description:
+        '<p>I was charged <strong>twice</strong>&nbsp;for order #4417.</p><p>Please call me &amp; fix it.</p>',
+      external_id: null,
+      form_id: '360000950572',
+      group_id: '360004563611',
+      id: '5158',
+      is_public: true,
+      organization_id: '360311437771',
+      priority: 'HIGH',
+      requester_id: '8447388090494',
+      status: 'OPEN',
+      subject: 'Charged twice for one order',
+      submitter_id: '8447388090494',
+      tags: ['Billing', 'VIP'],
+      type: 'INCIDENT',
+      updated_at: '2026-11-23T09:58:12Z',
+      via: { channel: 'web_form' },
+      ...detail,
+    },
+    event: { meta: { sequence: { id: 'b2cf8a71', position: 1, total: 1 } } },
+    id: 'cbe4028c-7239-495d-b020-f22348516046',
+    subject: 'zen:ticket:5158',
+    time: '2026-11-23T09:58:12.641Z',
+    type,
+    zendesk_event_version: '2022-11-06',
+  };
+}
+
+/** What Zendesk renders for ZENDESK_TRIGGER_BODY_TEMPLATE on a real ticket. */
+export const ZENDESK_TRIGGER_VALUES: Record<string, string> = {
+  'ticket.id': '5160',
+  'ticket.title': 'Router "Pro X" dead after firmware update',
+  'ticket.description':
+    "----------------------------------------------\n\nAlex Moreau, 23 Nov 2026, 09:59\n\nSince last night's update the router won't boot.\nOur whole office is offline.",
+  'ticket.priority': 'Urgent',
+  'ticket.tags': 'hardware Exec-Callback  firmware',
+  'ticket.link': 'https://acme.zendesk.com/agent/tickets/5160',
+  'ticket.created_at_with_timestamp': '2026-11-23T09:59:30Z',
+  'ticket.requester.name': 'Alex Moreau',
+  'ticket.requester.email': 'Alex.Moreau@Example.FR',
+  'ticket.requester.phone': '+33 1 42 68 53 00',
+  'ticket.organization.name': 'Moreau & Fils',
+};
+
+/** A Freshdesk ticket as its placeholders render it into FRESHDESK_BODY_TEMPLATE. */
+export const FRESHDESK_VALUES: Record<string, string> = {
+  triggered_event: '{ticket_action:created}',
+  'ticket.id': '8812',
+  'ticket.subject': 'Invoice shows the wrong VAT number',
+  'ticket.description':
+    '<div>Hello,<br><br>Our invoice <b>INV-2291</b> shows the wrong VAT number.</div><div><ul><li>Ordered 12 Nov</li><li>Invoiced 14 Nov</li></ul></div>',
+  'ticket.priority': 'High',
+  'ticket.status': 'Open',
+  'ticket.url': 'https://acme.freshdesk.com/helpdesk/tickets/8812',
+  'ticket.tags': 'Billing, VIP,invoice',
+  'ticket.company.name': 'Lindqvist AB',
+  'ticket.requester.name': 'Sara Lindqvist',
+  'ticket.requester.email': 'sara@lindqvist.se',
+  'ticket.requester.phone': '+46 8 123 456 78',
+};
+
+/** A flat Freshdesk body: the ticket's API fields, as some admins configure it. */
+export function freshdeskFlat(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 8813,
+    subject: 'Second delivery also late',
+    description: '<p>Still waiting for the replacement.</p>',
+    description_text: 'Still waiting for the replacement.',
+    status: 2,
+    priority: 4,
+    source: 2,
+    type: 'Problem',
+    requester_id: 43002348911,
+    requester_name: 'Sara Lindqvist',
+    requester_email: 'sara@lindqvist.se',
+    requester_phone: 'n/a',
+    tags: ['Delivery'],
+    created_at: '2026-11-23T09:40:00Z',
+    custom_fields: { cf_order_number: 'A-55012' },
+    ...overrides,
+  };
+}
+
+/** A Jira Service Management `jira:issue_created` webhook for SUP-12, raised by the customer on the portal. */
+export function jiraIssueCreated() {
+  const reporter = {
+    self: 'https://acme.atlassian.net/rest/api/2/user?accountId=qm%3A1a2b3c',
+    accountId: 'qm:1a2b3c',
+    displayName: 'Dana Whitfield',
+    emailAddress: 'Dana.Whitfield@Example.com',
+    active: true,
+    accountType: 'customer',
+  };
+  return {
+    timestamp: 1795427955000,
+    webhookEvent: 'jira:issue_created',
+    issue_event_type_name: 'issue_created',
+    user: { ...reporter, timeZone: 'America/Chicago' },
+    issue: {
+      id: '10042',
+      key: 'SUP-12',
+      self: 'https://acme.atlassian.net/rest/api/2/issue/10042',
+      fields: {
+        summary: 'Data export has been failing for a week',
+        description: {
+          type: 'doc',
+          version: 1,
+          content: [
+            {
+              type: 'paragraph',
+              content: [
+                { type: 'text', text: 'Every nightly export fails with ' },
+                { type: 'text', text: 'E502', marks: [{ type: 'code' }] },
+                { type: 'text', text: '.' },
+              ],
+            },
+            {
+              type: 'bulletList',
+              content: [
+                {
+                  type: 'listItem',
+                  content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Started 16 Nov' }] }],
+                },
+                {
+                  type: 'listItem',
+                  content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Finance is blocked' }] }],
+                },
+              ],
+            },
+            {
+              type: 'paragraph',
+              content: [{ type: 'text', text: 'Thanks,' }, { type: 'hardBreak' }, { type: 'text', text: 'Dana' }],
+            },
+          ],
+        },
+        status: { name: 'Waiting for support', statusCategory: { key: 'new' } },
+        priority: { self: 'https://acme.atlassian.net/rest/api/2/priority/2', id: '2', name: 'High' },
+        issuetype: { id: '10003', name: 'Support request' },
+        project: { id: '10000', key: 'SUP', name: 'Support' },
+        reporter,
+        labels: ['VIP', 'exports'],
+        created: '2026-11-23T09:59:15.120+0000',
+        customfield_10010: { requestType: { name: 'Report a problem' } },
+      },
+    },
+  };
+}
+
+/** An agent raising SUP-12 to Highest: `user` is the agent, and the body has a changelog. */
+export function jiraIssueUpdated() {
+  const created = jiraIssueCreated();
+  return {
+    ...created,
+    webhookEvent: 'jira:issue_updated',
+    issue_event_type_name: 'issue_generic',
+    user: {
+      accountId: '5b10ac8d82e05b22cc7d4ef5',
+      displayName: 'Support Agent',
+      timeZone: 'Europe/Berlin',
+      accountType: 'atlassian',
+    },
+    issue: {
+      ...created.issue,
+      fields: {
+        ...created.issue.fields,
+        description: 'Plain wiki text: exports *still* failing.',
+        priority: { id: '1', name: 'Highest' },
+        labels: [],
+      },
+    },
+    changelog: {
+      id: '10301',
+      items: [{ field: 'priority', fieldtype: 'jira', fromString: 'High', toString: 'Highest' }],
+    },
+  };
+}
+
+/** An Intercom notification with the given topic around a conversation started by a customer. */
+export function intercomConversation(topic = 'conversation.user.created', item: Record<string, unknown> = {}) {
+  return {
+    type: 'notification_event',
+    app_id: 'x7k2p9qa',
+    id: 'notif_7f3c1e2a-5b6d-4c8e-9f01-23456789abcd',
+    topic,
+    delivery_status: 'pending',
+    delivery_attempts: 1,
+    delivered_at: 0,
+    first_sent_at: 1795427960,
+    created_at: 1795427960,
+    self: null,
+    data: {
+      type: 'notification_event_data',
+      item: {
+        type: 'conversation',
+        id: '215469134',
+        created_at: 1795427940,
+        updated_at: 1795427940,
+        title: null,
+        state: 'open',
+        open: true,
+        read: false,
+        priority: 'not_priority',
+        admin_assignee_id: null,
+        team_assignee_id: null,
+        source: {
+          type: 'conversation',
+          id: '2013974041',
+          delivered_as: 'customer_initiated',
+          subject: '',
+          body: "<p>My order arrived <b>broken</b> &amp; nobody has replied in 3 days.</p><p>I'd like a call.</p>",
+          author: { type: 'user', id: '6543a1b2c3', name: 'Priya Raman', email: 'Priya@Example.org' },
+          attachments: [],
+          url: 'https://shop.example.org/orders/991',
+        },
+        contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: '6543a1b2c3', external_id: 'cust_991' }] },
+        tags: { type: 'tag.list', tags: [{ type: 'tag', id: '81', name: 'VIP', applied_at: 1795427941 }] },
+        custom_attributes: { Plan: 'Enterprise' },
+        ...item,
+      },
+    },
+  };
+}
+
+/** A Help Scout conversation (the body of every convo.* webhook). */
+export function helpScoutConversation(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 2391938111,
+    number: 349,
+    type: 'email',
+    folderId: 1234,
+    status: 'active',
+    state: 'published',
+    subject: 'Refund still missing after 3 weeks',
+    preview: 'I was promised a refund on 3 Nov. Still nothing.',
+    mailboxId: 85,
+    customer: {
+      id: 29418,
+      first: 'Marcus',
+      last: 'Okafor',
+      email: 'Marcus.Okafor@Example.net',
+      phone: '+44 20 7946 0018',
+    },
+    tags: [{ id: 9150, color: '#929499', tag: 'VIP' }],
+    threads: [
+      {
+        id: 9001,
+        type: 'note',
+        body: '<p>Internal: refund approved by finance</p>',
+        createdAt: '2026-11-23T09:58:00Z',
+      },
+      {
+        id: 9000,
+        type: 'customer',
+        body: '<div>I was promised a refund on <b>3 Nov</b>.<br>Still nothing.</div>',
+        createdAt: '2026-11-23T09:57:00Z',
+      },
+    ],
+    createdAt: '2026-11-23T09:57:00Z',
+    closedAt: null,
+    _links: { web: { href: 'https://secure.helpscout.net/conversation/2391938111/349' } },
+    ...overrides,
+  };
+}
