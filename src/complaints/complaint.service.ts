@@ -1,9 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
 import type { Complaint, ComplaintInput } from './complaint';
 import { isMajor, type MajorRule } from './complaint.major';
-import { updateExistingComplaint, upsertComplaint } from './complaint.repository';
+import { findComplaintById, updateExistingComplaint, upsertComplaint } from './complaint.repository';
+import { buildEscalationNotice } from './complaint.blocks';
+import { enqueueMessage } from '../outbox/outbox.repository';
 
 /** What intake did with one delivery; the HTTP status follows from `status`. */
 export type IntakeResult =
@@ -42,10 +44,10 @@ export function toComplaintRow(input: ComplaintInput, major: boolean): NewCompla
 export async function receiveComplaint(
   trx: Transaction<Database>,
   input: ComplaintInput,
-  rule: MajorRule,
+  rule: MajorRule | 'always-major',
   actor: string,
 ): Promise<IntakeResult> {
-  const major = isMajor({ priority: input.priority, tags: input.tags }, rule);
+  const major = rule === 'always-major' || isMajor({ priority: input.priority, tags: input.tags }, rule);
   if (!major) {
     const id = await updateExistingComplaint(trx, input.source, input.externalId, {
       subject: input.subject,
@@ -69,14 +71,26 @@ export async function receiveComplaint(
   return created ? { status: 'created', id } : { status: 'duplicate', id };
 }
 
-/** Runs intake in its own transaction; for callers that own no transaction (webhook routes, tests). */
-export function receiveComplaintNow(
-  db: Kysely<Database>,
-  input: ComplaintInput,
-  rule: MajorRule,
-  actor: string,
+/**
+ * A support lead's escalation: always major (a lead's judgement is the rule), and new ones are announced
+ * in the executives' channel, without contact details, in the same transaction.
+ */
+export async function escalateComplaint(
+  trx: Transaction<Database>,
+  input: ComplaintInput & { escalatedBy: string },
+  execChannel: string,
 ): Promise<IntakeResult> {
-  return db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor));
+  const result = await receiveComplaint(trx, input, 'always-major', input.escalatedBy);
+  if (result.status === 'created') {
+    const row = await findComplaintById(trx, result.id);
+    if (row) {
+      await enqueueMessage(trx, `escalation:${result.id}`, {
+        operation: 'post',
+        message: { channel: execChannel, ...buildEscalationNotice(toComplaint(row), input.escalatedBy) },
+      });
+    }
+  }
+  return result;
 }
 
 /** Maps a stored row to the domain model. */

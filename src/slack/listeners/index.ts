@@ -1,8 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
+import { registerClaimListeners } from './claim.listener';
+import { registerEscalateListeners } from './escalate.listener';
 import { registerPickupCommand } from './pickup.command';
 
 /** Registers every listener. Each file handles one Slack surface. */
 export function registerListeners(app: App, deps: SlackDeps): void {
   registerPickupCommand(app, deps);
+  registerEscalateListeners(app, deps);
+  registerClaimListeners(app, deps);
 }

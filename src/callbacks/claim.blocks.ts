@@ -1,0 +1,181 @@
+import type { Complaint } from '../complaints/complaint';
+import { customerLabel, sourceLink } from '../complaints/complaint.format';
+import type { Block } from '../ports/slack.port';
+import { actions, button, context, customerTextSection, divider, fallbackText, fields, header, section } from '../shared/blocks';
+import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
+import { ActionIds, CallbackIds, INPUT_ACTION_ID, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
+import { localTimeLabel } from '../shared/time';
+import {
+  ASSESSMENT_LABELS,
+  ASSESSMENTS,
+  EVIDENCE_KINDS,
+  EVIDENCE_LABELS,
+  OUTCOME_LABELS,
+  OUTCOMES,
+} from './callback';
+
+
+/** How to run the call; shown in every brief. */
+export const CALL_ADVICE = [
+  '*How to run the call*',
+  '• *Listen first.* Let them tell the whole story before you say anything about fixes.',
+  '• *Own it.* "We got this wrong" beats any explanation of why it happened.',
+  "• *Don't spin.* No marketing, no blame on the team; promise only what you will personally follow up.",
+  '• *Close the loop.* Say what happens next and when, then log the outcome here.',
+].join('\n');
+
+/**
+ * The pre-call brief, sent only as a DM to the executive who claimed the complaint:
+ * the one place the customer's phone and email appear.
+ */
+export function buildBrief(complaint: Complaint, claimId: number, now: Date): { text: string; blocks: Block[] } {
+  const c = complaint.customer;
+  const phone = c.phone ? `<tel:${c.phone.replace(/[^+\d]/g, '')}|${escapeMrkdwn(c.phone)}>` : '_not given_';
+  const email = c.email ? `<mailto:${encodeURI(c.email)}|${escapeMrkdwn(c.email)}>` : '_not given_';
+  let localTime = '_time zone unknown_';
+  if (c.timezone) {
+    try {
+      localTime = `${localTimeLabel(now, c.timezone)} (${escapeMrkdwn(c.timezone)})`;
+    } catch {
+      localTime = `_unknown zone ${escapeMrkdwn(c.timezone)}_`;
+    }
+  }
+  const blocks: Block[] = [
+    header(`Your call: ${oneLine(c.company ?? c.name ?? 'a customer')}`),
+    section(`Thank you for taking this one. *${escapeAndTruncate(oneLine(complaint.subject), 500)}*`),
+    fields([
+      ['Customer', customerLabel(complaint)],
+      ['Their local time', localTime],
+      ['Phone', phone],
+      ['Email', email],
+      ['Ticket', sourceLink(complaint)],
+    ]),
+  ];
+  if (complaint.description) blocks.push(customerTextSection('What they told us', complaint.description));
+  blocks.push(customerTextSection('What support already tried', complaint.supportTried ?? 'Nothing recorded.'));
+  blocks.push(divider, section(CALL_ADVICE));
+  blocks.push(
+    actions(
+      `claim_${claimId}`,
+      button('Log outcome', ActionIds.logOutcome, String(claimId), 'primary'),
+      button('Release', ActionIds.releaseClaim, String(claimId)),
+    ),
+  );
+  blocks.push(context('Contact details are for this call only. Please do not paste them into channels.'));
+  return { text: `Your call: ${fallbackText(complaint.subject)}`, blocks };
+}
+
+function input(blockId: string, label: string, element: Record<string, unknown>, optional = false, hint?: string): Block {
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional,
+    label: { type: 'plain_text', text: label },
+    element: { action_id: INPUT_ACTION_ID, ...element },
+    ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
+  };
+}
+
+const option = (value: string, text: string) => ({ text: { type: 'plain_text', text }, value });
+
+/** The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). */
+export function buildOutcomeModal(claimId: number, subject: string): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.outcomeModal,
+    private_metadata: JSON.stringify({ claimId }),
+    title: { type: 'plain_text', text: 'Log the call' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      section(`*${escapeAndTruncate(oneLine(subject), 500)}*`),
+      input(OutcomeBlocks.outcome, 'How did it go?', {
+        type: 'static_select',
+        options: OUTCOMES.map((o) => option(o, OUTCOME_LABELS[o])),
+      }),
+      input(
+        OutcomeBlocks.notes,
+        'What did you learn?',
+        { type: 'plain_text_input', multiline: true, max_length: 3000 },
+        true,
+        'Shared with leadership only if you tick the box below, and never with names.',
+      ),
+      input(OutcomeBlocks.followUpDate, 'Follow up on', { type: 'datepicker' }, true, 'For voicemail, no answer or rescheduled: we remind you that day.'),
+      input(
+        OutcomeBlocks.advocate,
+        'Will they speak up for us?',
+        { type: 'static_select', options: ASSESSMENTS.map((a) => option(a, ASSESSMENT_LABELS[a])) },
+        true,
+      ),
+      input(
+        OutcomeBlocks.okToQuote,
+        'Digest',
+        {
+          type: 'checkboxes',
+          options: [option('yes', 'OK to quote my notes in the leadership digest, without names')],
+        },
+        true,
+      ),
+    ],
+  };
+}
+
+/** The release modal: asks why, so the next executive knows. */
+export function buildReleaseModal(claimId: number): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: CallbackIds.releaseModal,
+    private_metadata: JSON.stringify({ claimId }),
+    title: { type: 'plain_text', text: 'Release this call' },
+    submit: { type: 'plain_text', text: 'Release' },
+    close: { type: 'plain_text', text: 'Keep it' },
+    blocks: [
+      section('The complaint goes back to the channel so another executive can take it.'),
+      input(ReleaseBlocks.reason, 'Why are you releasing it?', { type: 'plain_text_input', multiline: true, max_length: 500 }),
+    ],
+  };
+}
+
+/** The DM asking, some days after a reached call, whether the customer has shown they promote us. */
+export function buildEvidenceRequest(complaint: Complaint, days: number): { text: string; blocks: Block[] } {
+  return {
+    text: `Follow-up: has ${fallbackText(complaint.customer.company ?? complaint.customer.name ?? 'the customer')} shown they'd recommend us?`,
+    blocks: [
+      section(
+        `:seedling: ${days} days ago you called ${customerLabel(complaint)} about *${escapeAndTruncate(oneLine(complaint.subject), 300)}*.\nHave they shown any sign of promoting us since?`,
+      ),
+      actions(
+        `evidence_${complaint.id}`,
+        ...EVIDENCE_KINDS.map((k) => button(EVIDENCE_LABELS[k], ActionIds.recordEvidence, `${complaint.id}:${k}`)),
+      ),
+    ],
+  };
+}
+
+/** A DM nudging an executive who claimed but has not logged a call. */
+export function buildNoAttemptReminder(subject: string, claimId: number): { text: string; blocks: Block[] } {
+  const text = `Reminder: you claimed "${fallbackText(subject)}" a day ago and no call is logged yet.`;
+  return {
+    text,
+    blocks: [
+      section(`:telephone_receiver: ${text} If you can't make it, release it so someone else can.`),
+      actions(
+        `remind_${claimId}`,
+        button('Log outcome', ActionIds.logOutcome, String(claimId), 'primary'),
+        button('Release', ActionIds.releaseClaim, String(claimId)),
+      ),
+    ],
+  };
+}
+
+/** A DM on the follow-up date an executive set. */
+export function buildFollowUpReminder(subject: string, claimId: number, date: string): { text: string; blocks: Block[] } {
+  const text = `Today (${date}) is the follow-up you planned for "${fallbackText(subject)}".`;
+  return {
+    text,
+    blocks: [
+      section(`:alarm_clock: ${text}`),
+      actions(`followup_${claimId}`, button('Log outcome', ActionIds.logOutcome, String(claimId), 'primary')),
+    ],
+  };
+}

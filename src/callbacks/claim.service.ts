@@ -1,0 +1,176 @@
+import type { Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import type { Complaint } from '../complaints/complaint';
+import { findComplaintById, lockComplaint } from '../complaints/complaint.repository';
+import { toComplaint } from '../complaints/complaint.service';
+import type { ClaimRow, Database } from '../db/schema';
+import { enqueueMessage } from '../outbox/outbox.repository';
+import { buildPickPost } from '../picks/pick.blocks';
+import { findPickByComplaintId } from '../picks/pick.repository';
+import { pickPostKey } from '../picks/pick.service';
+import { DomainError } from '../shared/errors';
+import { mention } from '../shared/mrkdwn';
+import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './callback';
+import { buildBrief } from './claim.blocks';
+import {
+  closeClaim,
+  findClaimById,
+  findOpenClaim,
+  insertAttempt,
+  insertEvidence,
+  insertOpenClaim,
+  releaseOpenClaim,
+} from './claim.repository';
+
+type Trx = Transaction<Database>;
+
+/** The DM that confirms a logged call and says what happens next. */
+function attemptConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
+  const label = OUTCOME_LABELS[a.outcome];
+  if (a.outcome === 'reached') {
+    return `Logged: ${label}. Thank you for making this call. In ${followupDays} days I'll ask whether they have shown signs of promoting us.`;
+  }
+  if (claimOpen) {
+    return a.followUpDate
+      ? `Logged: ${label}. The call stays yours; I'll remind you on ${a.followUpDate}.`
+      : `Logged: ${label}. The call stays yours; try again when you can, or release it.`;
+  }
+  return `Logged: ${label}. This claim is now closed.`;
+}
+
+function toClaim(row: ClaimRow): Claim {
+  return {
+    id: row.id,
+    complaintId: row.complaint_id,
+    claimedBy: row.claimed_by,
+    status: row.status,
+    claimedAt: row.claimed_at,
+  };
+}
+
+/**
+ * Re-renders the channel post of the pick this complaint was drawn in, if it was one, with who holds it now.
+ * Queued behind the original post, so it applies even if that post has not gone out yet.
+ */
+async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: string | null, key: string, now: Date) {
+  const pick = await findPickByComplaintId(trx, complaint.id);
+  if (!pick) return;
+  const post = buildPickPost({
+    date: pick.pick_date,
+    poolSize: pick.pool_size,
+    complaint,
+    suggestedExecutive: pick.suggested_exec,
+    claimedBy,
+    now,
+  });
+  await enqueueMessage(trx, key, { operation: 'update', target: pickPostKey(pick.pick_date), message: post });
+}
+
+/**
+ * An executive takes a complaint. The first click wins (one conditional insert); everyone else learns who
+ * holds it. The winner's brief (with contact details) and the channel post update are queued in the same
+ * transaction.
+ */
+export async function claimComplaint(
+  trx: Trx,
+  input: { complaintId: number; userId: string; now: Date },
+): Promise<{ claim: Claim; complaint: Complaint }> {
+  const row = await findComplaintById(trx, input.complaintId);
+  if (!row) throw new DomainError('not_found', 'That complaint no longer exists.');
+  const complaint = toComplaint(row);
+  if (complaint.closedAt) throw new DomainError('not_claimable', 'That customer has already been called back.');
+  if (complaint.doNotCall) throw new DomainError('not_claimable', 'That customer asked not to be called.');
+  const claimRow = await insertOpenClaim(trx, complaint.id, input.userId);
+  if (!claimRow) {
+    const holder = await findOpenClaim(trx, complaint.id);
+    if (holder?.claimed_by === input.userId) {
+      throw new DomainError('already_claimed', 'You already claimed this one. Your brief is in your DMs with Pickup.');
+    }
+    throw new DomainError('already_claimed', `Already claimed by ${mention(holder?.claimed_by ?? 'someone')}.`);
+  }
+  const claim = toClaim(claimRow);
+  await enqueueMessage(trx, `claim:${claim.id}:brief`, {
+    operation: 'post',
+    message: { channel: input.userId, ...buildBrief(complaint, claim.id, input.now) },
+  });
+  await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
+  await recordAudit(trx, { actor: input.userId, action: 'claim.created', complaintId: complaint.id, details: { claimId: claim.id } });
+  return { claim, complaint };
+}
+
+/** The open claim `claimId`, held by `userId`, with its complaint locked; or a DomainError saying why not. */
+async function ownOpenClaim(trx: Trx, claimId: number, userId: string): Promise<{ claim: ClaimRow; complaint: Complaint }> {
+  const claim = await findClaimById(trx, claimId);
+  if (!claim) throw new DomainError('not_found', 'That claim no longer exists.');
+  if (claim.claimed_by !== userId) {
+    throw new DomainError('not_your_claim', `This call belongs to ${mention(claim.claimed_by)}.`);
+  }
+  if (claim.status !== 'open') {
+    throw new DomainError('not_claimable', claim.status === 'released' ? 'You already released this call.' : 'This call is already closed.');
+  }
+  const row = await lockComplaint(trx, claim.complaint_id);
+  if (!row) throw new DomainError('not_found', 'That complaint no longer exists.');
+  return { claim, complaint: toComplaint(row) };
+}
+
+/** Gives a claimed complaint back; its channel post shows it unclaimed again. */
+export async function releaseClaim(
+  trx: Trx,
+  input: { claimId: number; userId: string; reason: string; now: Date },
+): Promise<Complaint> {
+  const { complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
+  const released = await releaseOpenClaim(trx, input.claimId, input.userId, input.reason);
+  if (!released) throw new DomainError('not_claimable', 'This call was already released or closed.');
+  await queuePickPostUpdate(trx, complaint, null, `claim:${input.claimId}:released`, input.now);
+  // The reason is the executive's words, not the customer's, but it may name the customer: keep it out of the audit.
+  await recordAudit(trx, { actor: input.userId, action: 'claim.released', complaintId: complaint.id, details: { claimId: input.claimId } });
+  return complaint;
+}
+
+/**
+ * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
+ * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence.
+ */
+export async function logAttempt(
+  trx: Trx,
+  input: { claimId: number; userId: string; attempt: AttemptInput; now: Date; followupDays: number },
+): Promise<{ attemptId: number; complaint: Complaint; claimOpen: boolean }> {
+  const { claim, complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
+  const a = input.attempt;
+  const attemptId = await insertAttempt(trx, {
+    claim_id: claim.id,
+    complaint_id: complaint.id,
+    executive: input.userId,
+    outcome: a.outcome,
+    notes: a.notes ?? null,
+    follow_up_date: a.followUpDate ?? null,
+    advocate_assessment: a.assessment ?? null,
+    ok_to_quote: a.okToQuote,
+  });
+  const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
+  if (!claimOpen) await closeClaim(trx, claim.id);
+  if (a.outcome === 'reached') {
+    await trx.updateTable('complaints').set({ closed_at: input.now }).where('id', '=', complaint.id).execute();
+  }
+  if (a.assessment === 'advocate') {
+    await insertEvidence(trx, {
+      complaint_id: complaint.id,
+      kind: 'executive_assessment',
+      is_advocacy: true,
+      source: 'executive',
+      recorded_by: input.userId,
+    });
+    await recordAudit(trx, { actor: input.userId, action: 'advocacy.recorded', complaintId: complaint.id, details: { kind: 'executive_assessment' } });
+  }
+  await enqueueMessage(trx, `attempt:${attemptId}:logged`, {
+    operation: 'post',
+    message: { channel: input.userId, text: attemptConfirmation(a, claimOpen, input.followupDays) },
+  });
+  await recordAudit(trx, {
+    actor: input.userId,
+    action: 'attempt.logged',
+    complaintId: complaint.id,
+    details: { claimId: claim.id, attemptId, outcome: a.outcome },
+  });
+  return { attemptId, complaint, claimOpen };
+}

@@ -1,0 +1,30 @@
+import type { Complaint } from './complaint';
+import { escapeMrkdwn, link, oneLine } from '../shared/mrkdwn';
+
+const SOURCE_LABELS: Record<string, string> = {
+  zendesk: 'Zendesk',
+  freshdesk: 'Freshdesk',
+  jira: 'Jira',
+  intercom: 'Intercom',
+  helpscout: 'Help Scout',
+  slack: 'Slack escalation',
+  api: 'Webhook',
+  csv: 'CSV import',
+};
+
+/** "Zendesk #123" linked to the ticket when there is a URL; safe mrkdwn. */
+export function sourceLink(c: Pick<Complaint, 'source' | 'externalId' | 'url'>): string {
+  const label = `${SOURCE_LABELS[c.source] ?? c.source} #${oneLine(c.externalId)}`;
+  return link(c.url, label);
+}
+
+/** Who the customer is, without contact details: "Ada Lovelace, Acme". Safe mrkdwn. */
+export function customerLabel(c: Pick<Complaint, 'customer'>): string {
+  const parts = [c.customer.name, c.customer.company].filter((p): p is string => Boolean(p)).map(oneLine);
+  return parts.length ? escapeMrkdwn(parts.join(', ')) : '_name not given_';
+}
+
+/** The priority as people read it. */
+export function priorityLabel(priority: Complaint['priority']): string {
+  return { urgent: '🔴 Urgent', high: '🟠 High', normal: 'Normal', low: 'Low' }[priority];
+}

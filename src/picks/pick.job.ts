@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config';
+import type { Database } from '../db/schema';
+import type { Roles } from '../people/roles';
+import { buildEmptyPickPost, buildPickPost } from './pick.blocks';
+import type { PickTrigger } from './pick';
+import { type DailyPickResult, runDailyPick } from './pick.service';
+
+/** What the pick job needs. */
+export interface PickJobDeps {
+  db: Kysely<Database>;
+  config: Config;
+  roles: Pick<Roles, 'listExecutives'>;
+  now: () => Date;
+}
+
+/**
+ * The one pick job behind the scheduler, `npm run cli -- pick` and `/pickup pick`: idempotent per date,
+ * and its post leaves through the outbox.
+ */
+export async function runPickJob(
+  deps: PickJobDeps,
+  input: { date: string; trigger: PickTrigger; actor: string; random?: (n: number) => number },
+): Promise<DailyPickResult> {
+  const { config } = deps;
+  const now = deps.now();
+  const executives = await deps.roles.listExecutives();
+  return runDailyPick(deps.db, {
+    date: input.date,
+    now,
+    executives,
+    eligibleDays: config.eligibleDays,
+    cooldownDays: config.cooldownDays,
+    trigger: input.trigger,
+    actor: input.actor,
+    ...(input.random ? { random: input.random } : {}),
+    buildMessages: (pick) => [
+      {
+        operation: 'post',
+        message: {
+          channel: config.execChannel,
+          ...(pick.complaint
+            ? buildPickPost({
+                date: pick.date,
+                poolSize: pick.poolSize,
+                complaint: pick.complaint,
+                suggestedExecutive: pick.suggestedExecutive,
+                claimedBy: null,
+                now,
+              })
+            : buildEmptyPickPost(pick.date)),
+        },
+      },
+    ],
+  });
+}
+
+/** A one-line account of a pick run, for the CLI and `/pickup pick`. */
+export function describePickResult(result: DailyPickResult): string {
+  const p = result.pick;
+  switch (result.status) {
+    case 'picked':
+      return `Picked complaint ${p.complaintId} for ${p.date}: 1 of ${p.poolSize} eligible (index ${p.drawnIndex}, pool hash ${p.poolHash.slice(0, 12)}…). The post is queued for the executives' channel.`;
+    case 'empty':
+      return `No eligible complaints for ${p.date}. Recorded the empty draw and queued a short note to the executives' channel.`;
+    case 'already_picked':
+      return p.complaintId === null
+        ? `${p.date} was already drawn (the pool was empty). Nothing new was posted.`
+        : `${p.date} was already picked (complaint ${p.complaintId}, 1 of ${p.poolSize}). Nothing new was posted.`;
+  }
+}

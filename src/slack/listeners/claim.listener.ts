@@ -1,0 +1,129 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../callbacks/callback';
+import { recordFollowupEvidence } from '../../callbacks/advocacy.service';
+import { buildOutcomeModal, buildReleaseModal } from '../../callbacks/claim.blocks';
+import { findClaimById } from '../../callbacks/claim.repository';
+import { claimComplaint, logAttempt, releaseClaim } from '../../callbacks/claim.service';
+import { parseOutcomeForm } from '../../callbacks/outcome.form';
+import { findComplaintById } from '../../complaints/complaint.repository';
+import { DomainError } from '../../shared/errors';
+import { dateInZone } from '../../shared/time';
+import type { ViewValues } from '../../shared/view-state';
+import type { SlackDeps } from '../deps';
+import { describeError } from '../error-handler';
+import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../ids';
+
+function idFrom(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new DomainError('invalid_input', 'That button is out of date.');
+  return id;
+}
+
+function claimIdFromMetadata(privateMetadata: string): number {
+  try {
+    return idFrom(String((JSON.parse(privateMetadata) as { claimId?: unknown }).claimId));
+  } catch {
+    throw new DomainError('invalid_input', 'This form is out of date; open it again from your brief.');
+  }
+}
+
+/** Claim, release, log outcome and follow-up evidence: the buttons and modals of the call. */
+export function registerClaimListeners(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(ActionIds.claimComplaint, async ({ ack, body, action, respond }) => {
+    await ack();
+    const userId = body.user.id;
+    if (!(await deps.roles.isExecutive(userId))) {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `Only executives can claim calls. Ask one of ${deps.roles.describeExecutives()} if this customer needs one.`,
+      });
+      return;
+    }
+    const complaintId = idFrom(action.value);
+    await deps.db.transaction().execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now() }));
+    deps.kickOutbox();
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionIds.releaseClaim, async ({ ack, body, action, client }) => {
+    await ack();
+    const claimId = idFrom(action.value);
+    await client.views.open({ trigger_id: body.trigger_id, view: buildReleaseModal(claimId) as never });
+  });
+
+  app.view(CallbackIds.releaseModal, async ({ ack, body, view }) => {
+    const userId = body.user.id;
+    const reason = (view.state.values as ViewValues)[ReleaseBlocks.reason]?.value?.value?.trim() ?? '';
+    if (!reason) {
+      await ack({ response_action: 'errors', errors: { [ReleaseBlocks.reason]: 'Say why, so the next executive knows.' } });
+      return;
+    }
+    try {
+      const claimId = claimIdFromMetadata(view.private_metadata);
+      await deps.db.transaction().execute((trx) => releaseClaim(trx, { claimId, userId, reason, now: deps.now() }));
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { [ReleaseBlocks.reason]: describeError(err, deps.logger, { userId }) } });
+      return;
+    }
+    await ack();
+    deps.kickOutbox();
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionIds.logOutcome, async ({ ack, body, action, client }) => {
+    await ack();
+    const claimId = idFrom(action.value);
+    const claim = await findClaimById(deps.db, claimId);
+    const complaint = claim ? await findComplaintById(deps.db, claim.complaint_id) : undefined;
+    if (!claim || !complaint) throw new DomainError('not_found', 'That call no longer exists.');
+    if (claim.claimed_by !== body.user.id) throw new DomainError('not_your_claim', 'Only the executive who claimed this call can log it.');
+    await client.views.open({ trigger_id: body.trigger_id, view: buildOutcomeModal(claimId, complaint.subject) as never });
+  });
+
+  app.view(CallbackIds.outcomeModal, async ({ ack, body, view }) => {
+    const userId = body.user.id;
+    const today = dateInZone(deps.now(), deps.config.timezone);
+    const form = parseOutcomeForm(view.state.values as ViewValues, today);
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: form.errors });
+      return;
+    }
+    try {
+      const claimId = claimIdFromMetadata(view.private_metadata);
+      await deps.db.transaction().execute((trx) =>
+        logAttempt(trx, {
+          claimId,
+          userId,
+          attempt: form.value,
+          now: deps.now(),
+          followupDays: deps.config.followupDays,
+        }),
+      );
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { [OutcomeBlocks.outcome]: describeError(err, deps.logger, { userId }) } });
+      return;
+    }
+    await ack();
+    deps.kickOutbox();
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionIds.recordEvidence, async ({ ack, body, action, respond }) => {
+    await ack();
+    const [rawId, rawKind] = (action.value ?? '').split(':');
+    const kind = EVIDENCE_KINDS.find((k) => k === rawKind) as EvidenceKind | undefined;
+    if (!kind) throw new DomainError('invalid_input', 'That button is out of date.');
+    const complaintId = idFrom(rawId);
+    await deps.db.transaction().execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
+    await respond({
+      replace_original: true,
+      text:
+        kind === 'none_yet'
+          ? 'Noted: no sign yet. Thank you for following up.'
+          : `Recorded: ${EVIDENCE_LABELS[kind]}. That customer is now counted as an advocate. Thank you!`,
+    });
+  });
+}
