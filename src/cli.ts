@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
-import { type Config, type ConfigPurpose, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig } from './config';
 import { DataDirLockedError, type DatabaseHandle, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './logger';
+import { createRoles } from './people/roles';
+import { describePickResult, runPickJob } from './picks/pick.job';
+import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from './scheduler/outbox.worker';
+import { dateInZone } from './shared/time';
+import { createSlackPort, createWebClient } from './slack/slack.client';
 
 /** Thrown for a bad command line; the message is shown with a pointer to --help. */
 export class UsageError extends Error {}
@@ -23,6 +28,27 @@ interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
+/** Delivers what a command queued, when this process may talk to Slack; otherwise the running bot will. */
+async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db']): Promise<void> {
+  if (!ctx.config.slack.botToken) {
+    ctx.out('No SLACK_BOT_TOKEN here: the running bot will deliver the queued messages.');
+    return;
+  }
+  const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
+  const result = await drainOutbox(db, slack, ctx.logger, { ...DEFAULT_OUTBOX_OPTIONS, maxAttempts: 3 });
+  ctx.out(
+    `Slack: ${result.sent} message(s) delivered` +
+      (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +
+      (result.failed ? `, ${result.failed} failed (see the logs)` : '') +
+      '.',
+  );
+}
+
+function rolesFor(ctx: CommandContext) {
+  const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
+  return createRoles(ctx.config, slack, ctx.logger);
+}
+
 const COMMANDS: Record<string, Command> = {
   migrate: {
     summary: 'apply pending database migrations',
@@ -33,6 +59,26 @@ const COMMANDS: Record<string, Command> = {
       return ctx.withDatabase(async ({ db, engine }) => {
         const applied = await migrateToLatest(db);
         ctx.out(applied.length ? `Applied on ${engine}: ${applied.join(', ')}` : `Already up to date (${engine}).`);
+        return 0;
+      });
+    },
+  },
+  pick: {
+    summary: "run the day's pick (idempotent; --date honoured even on a weekend or holiday)",
+    usage: 'pick [--date YYYY-MM-DD]',
+    purpose: 'jobs',
+    async run(ctx) {
+      const { values } = parseFlags(ctx.args, { date: { type: 'string' } });
+      const date = values.date ?? dateInZone(new Date(), ctx.config.timezone);
+      if (!isRealDate(date)) throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
+      return ctx.withDatabase(async ({ db }) => {
+        await migrateToLatest(db);
+        const result = await runPickJob(
+          { db, config: ctx.config, roles: rolesFor(ctx), now: () => new Date() },
+          { date, trigger: 'cli', actor: 'cli' },
+        );
+        ctx.out(describePickResult(result));
+        if (result.status !== 'already_picked') await deliverQueued(ctx, db);
         return 0;
       });
     },

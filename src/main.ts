@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config';
 import { DataDirLockedError, type DatabaseHandle, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
+import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
 import { webhookRoutes } from './http/webhook.routes';
@@ -26,6 +27,8 @@ export interface StartOptions {
   botUserId?: string;
   outboxOptions?: OutboxOptions;
   outboxPollMs?: number;
+  /** False starts no cron jobs (tests drive the jobs themselves); the outbox worker always runs. */
+  cronJobs?: boolean;
 }
 
 /** Wires config → logger → db → services → Slack app + HTTP routes → scheduler, and starts them. */
@@ -51,6 +54,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       now,
       outboxOptions: options.outboxOptions,
       outboxPollMs: options.outboxPollMs,
+      cronJobs: options.cronJobs,
     });
     const slackApp = createSlackApp({
       db: database.db,
@@ -67,6 +71,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       routes: [
         ...healthRoutes(database.ping),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
+        ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
       ],
       slack: slackApp.endpoint,
       logger,

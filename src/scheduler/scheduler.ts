@@ -1,9 +1,13 @@
+import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
+import { queueDueReminders } from '../callbacks/reminder.service';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
+import { describePickResult, runPickJob } from '../picks/pick.job';
 import type { SlackPort } from '../ports/slack.port';
+import { dateInZone, zonedTimeToUtc } from '../shared/time';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, startOutboxWorker } from './outbox.worker';
 
 /** What the scheduler needs. */
@@ -14,8 +18,10 @@ export interface SchedulerDeps {
   slack: SlackPort;
   roles: Roles;
   now: () => Date;
-  outboxOptions?: OutboxOptions;
-  outboxPollMs?: number;
+  outboxOptions?: OutboxOptions | undefined;
+  outboxPollMs?: number | undefined;
+  /** False runs only the outbox worker (tests drive jobs themselves). */
+  cronJobs?: boolean | undefined;
 }
 
 /** The running background work. */
@@ -24,18 +30,79 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** Starts the outbox worker and the cron jobs. Every job is idempotent, so several instances may run it. */
+/** How often reminders are looked for; each is sent once whatever the cadence. */
+const REMINDER_SCHEDULE = '*/5 * * * *';
+
+/**
+ * True when the pick schedule fired earlier today (in TIMEZONE) and today is no holiday: a bot that was down
+ * at pick time then catches up on start-up.
+ */
+export function missedPickToday(config: Pick<Config, 'pickSchedule' | 'timezone' | 'holidays'>, now: Date): boolean {
+  const today = dateInZone(now, config.timezone);
+  if (config.holidays.includes(today)) return false;
+  const startOfDay = zonedTimeToUtc(today, '00:00', config.timezone);
+  const cron = new Cron(config.pickSchedule, { timezone: config.timezone, paused: true });
+  // nextRun is strictly after its argument, so step back a millisecond to include midnight itself.
+  const first = cron.nextRun(new Date(startOfDay.getTime() - 1));
+  return first !== null && first.getTime() <= now.getTime() && dateInZone(first, config.timezone) === today;
+}
+
+/**
+ * Starts the outbox worker and the cron jobs. Every job is idempotent (the database decides what was done),
+ * so any number of instances may run them.
+ */
 export function startScheduler(deps: SchedulerDeps): Scheduler {
+  const { config, logger } = deps;
   const outbox = startOutboxWorker(
     deps.db,
     deps.slack,
-    deps.logger,
+    logger,
     deps.outboxPollMs ?? 1_000,
     deps.outboxOptions ?? DEFAULT_OUTBOX_OPTIONS,
   );
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (job: string, work: () => Promise<void>) => {
+    const p = work()
+      .catch((err: unknown) => logger.error({ err, job }, 'scheduled job failed; it runs again at its next tick'))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const pick = (reason: string) =>
+    track('pick', async () => {
+      const date = dateInZone(deps.now(), config.timezone);
+      if (config.holidays.includes(date)) {
+        logger.info({ job: 'pick', date }, 'holiday: no pick today');
+        return;
+      }
+      const result = await runPickJob(deps, { date, trigger: 'schedule', actor: 'scheduler' });
+      outbox.kick();
+      logger.info({ job: 'pick', date, status: result.status, reason }, describePickResult(result));
+    });
+
+  const reminders = () =>
+    track('reminders', async () => {
+      const report = await queueDueReminders(deps.db, config, deps.now());
+      if (report.unclaimed + report.noAttempt + report.followUp + report.evidence > 0) {
+        logger.info({ job: 'reminders', ...report }, 'queued reminders');
+        outbox.kick();
+      }
+    });
+
+  const crons: Cron[] = [];
+  if (deps.cronJobs !== false) {
+    crons.push(
+      new Cron(config.pickSchedule, { timezone: config.timezone, protect: true }, () => pick('schedule')),
+      new Cron(REMINDER_SCHEDULE, { timezone: config.timezone, protect: true }, reminders),
+    );
+    if (missedPickToday(config, deps.now())) pick('catch-up');
+  }
+
   return {
     kickOutbox: outbox.kick,
     async stop() {
+      for (const c of crons) c.stop();
+      await Promise.allSettled([...inFlight]);
       await outbox.stop();
     },
   };

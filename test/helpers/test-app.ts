@@ -28,6 +28,7 @@ export async function startTestApp(
     database: db,
     botUserId: 'UBOT',
     outboxPollMs: 50,
+    cronJobs: false,
     outboxOptions: { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 20, backoffMaxMs: 200 },
     ...start,
   });

@@ -1,0 +1,41 @@
+import type { AddressInfo } from 'node:net';
+import { openDatabase } from '../../src/db/connection';
+import { healthRoutes } from '../../src/http/health.routes';
+import { createHttpServer } from '../../src/http/server';
+import { createLogger } from '../../src/logger';
+
+async function serve(ping: () => Promise<void>) {
+  const server = createHttpServer({ routes: healthRoutes(ping), logger: createLogger('silent') });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('GET /healthz', () => {
+  it('is 200 when the database answers', async () => {
+    const s = await serve(async () => {});
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', db: 'ok' });
+    await s.close();
+  });
+
+  it('is 503 when the database is unreachable', async () => {
+    // Nothing listens on port 1: the pool fails to connect, as it would with Postgres down.
+    const handle = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: '', logger: createLogger('silent') });
+    const s = await serve(handle.ping);
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('10');
+    expect(await res.json()).toEqual({ status: 'unavailable', db: 'unreachable' });
+    await s.close();
+    await handle.close();
+  });
+
+  it('answers 404 for unknown paths and 405 for the wrong method', async () => {
+    const s = await serve(async () => {});
+    expect((await fetch(`${s.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${s.url}/healthz`, { method: 'POST' })).status).toBe(405);
+    await s.close();
+  });
+});
