@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig } from './config';
-import { DataDirLockedError, type DatabaseHandle, openDatabase } from './db/connection';
+import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './logger';
 import { createRoles } from './people/roles';

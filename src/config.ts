@@ -22,9 +22,7 @@ const slackIdList = (kinds: string) =>
         .filter(Boolean),
     )
     .pipe(
-      z
-        .array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, `each entry must be a ${kinds}`))
-        .min(1, 'list at least one ID'),
+      z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, `each entry must be a ${kinds}`)).min(1, 'list at least one ID'),
     );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -90,9 +88,7 @@ const envSchema = z.object({
   JIRA_WEBHOOK_SECRET: optionalSecret,
   INTERCOM_CLIENT_SECRET: optionalSecret,
   HELPSCOUT_WEBHOOK_SECRET: optionalSecret,
-  MAJOR_PRIORITIES: csv
-    .pipe(z.array(z.enum(['urgent', 'high', 'normal', 'low'])).min(1))
-    .default(['urgent', 'high']),
+  MAJOR_PRIORITIES: csv.pipe(z.array(z.enum(['urgent', 'high', 'normal', 'low'])).min(1)).default(['urgent', 'high']),
   MAJOR_TAGS: csv.default(['exec-callback', 'vip']),
   ELIGIBLE_DAYS: positiveInt(30),
   COOLDOWN_DAYS: z.coerce.number().int().min(0).default(90),
@@ -158,7 +154,8 @@ export class ConfigError extends Error {
 
 const HINTS: Record<string, string> = {
   SLACK_BOT_TOKEN: 'the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
-  SLACK_SIGNING_SECRET: 'the Signing Secret from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
+  SLACK_SIGNING_SECRET:
+    'the Signing Secret from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
   EXEC_CHANNEL: "the executives' channel ID (channel details → bottom of the About tab)",
   LEADERSHIP_CHANNEL: 'the leadership channel ID for the weekly digest',
   EXECUTIVES: 'comma-separated user IDs (U…) or user group IDs (S…) of the executives who call',

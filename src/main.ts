@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config';
-import { DataDirLockedError, type DatabaseHandle, openDatabase } from './db/connection';
+import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
@@ -56,15 +56,18 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
     });
-    const slackApp = createSlackApp({
-      db: database.db,
-      config,
-      logger,
-      roles,
-      slack,
-      kickOutbox: scheduler.kickOutbox,
-      now,
-    }, options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {});
+    const slackApp = createSlackApp(
+      {
+        db: database.db,
+        config,
+        logger,
+        roles,
+        slack,
+        kickOutbox: scheduler.kickOutbox,
+        now,
+      },
+      options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {},
+    );
     await slackApp.start();
 
     const server = createHttpServer({

@@ -54,7 +54,11 @@ export interface SurveyResult {
  */
 export async function recordSurvey(
   trx: Trx,
-  input: { complaint: { id: number } | { source: string; externalId: string }; score: number; comment?: string | undefined },
+  input: {
+    complaint: { id: number } | { source: string; externalId: string };
+    score: number;
+    comment?: string | undefined;
+  },
 ): Promise<SurveyResult> {
   const row: ComplaintRow | undefined =
     'id' in input.complaint

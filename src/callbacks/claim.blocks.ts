@@ -1,19 +1,21 @@
 import type { Complaint } from '../complaints/complaint';
 import { customerLabel, sourceLink } from '../complaints/complaint.format';
 import type { Block } from '../ports/slack.port';
-import { actions, button, context, customerTextSection, divider, fallbackText, fields, header, section } from '../shared/blocks';
-import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
-import { ActionIds, CallbackIds, INPUT_ACTION_ID, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
-import { localTimeLabel } from '../shared/time';
 import {
-  ASSESSMENT_LABELS,
-  ASSESSMENTS,
-  EVIDENCE_KINDS,
-  EVIDENCE_LABELS,
-  OUTCOME_LABELS,
-  OUTCOMES,
-} from './callback';
-
+  actions,
+  button,
+  context,
+  customerTextSection,
+  divider,
+  fallbackText,
+  fields,
+  header,
+  section,
+} from '../shared/blocks';
+import { ActionIds, CallbackIds, INPUT_ACTION_ID, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
+import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
+import { localTimeLabel } from '../shared/time';
+import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './callback';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [
@@ -65,7 +67,13 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   return { text: `Your call: ${fallbackText(complaint.subject)}`, blocks };
 }
 
-function input(blockId: string, label: string, element: Record<string, unknown>, optional = false, hint?: string): Block {
+function input(
+  blockId: string,
+  label: string,
+  element: Record<string, unknown>,
+  optional = false,
+  hint?: string,
+): Block {
   return {
     type: 'input',
     block_id: blockId,
@@ -100,7 +108,13 @@ export function buildOutcomeModal(claimId: number, subject: string): Record<stri
         true,
         'Shared with leadership only if you tick the box below, and never with names.',
       ),
-      input(OutcomeBlocks.followUpDate, 'Follow up on', { type: 'datepicker' }, true, 'For voicemail, no answer or rescheduled: we remind you that day.'),
+      input(
+        OutcomeBlocks.followUpDate,
+        'Follow up on',
+        { type: 'datepicker' },
+        true,
+        'For voicemail, no answer or rescheduled: we remind you that day.',
+      ),
       input(
         OutcomeBlocks.advocate,
         'Will they speak up for us?',
@@ -131,7 +145,11 @@ export function buildReleaseModal(claimId: number): Record<string, unknown> {
     close: { type: 'plain_text', text: 'Keep it' },
     blocks: [
       section('The complaint goes back to the channel so another executive can take it.'),
-      input(ReleaseBlocks.reason, 'Why are you releasing it?', { type: 'plain_text_input', multiline: true, max_length: 500 }),
+      input(ReleaseBlocks.reason, 'Why are you releasing it?', {
+        type: 'plain_text_input',
+        multiline: true,
+        max_length: 500,
+      }),
     ],
   };
 }
@@ -169,7 +187,11 @@ export function buildNoAttemptReminder(subject: string, claimId: number): { text
 }
 
 /** A DM on the follow-up date an executive set. */
-export function buildFollowUpReminder(subject: string, claimId: number, date: string): { text: string; blocks: Block[] } {
+export function buildFollowUpReminder(
+  subject: string,
+  claimId: number,
+  date: string,
+): { text: string; blocks: Block[] } {
   const text = `Today (${date}) is the follow-up you planned for "${fallbackText(subject)}".`;
   return {
     text,

@@ -32,7 +32,12 @@ export async function findClaimById(db: Db, id: number): Promise<ClaimRow | unde
 }
 
 /** Releases an open claim held by `userId`; returns it, or undefined when it was not theirs or not open. */
-export async function releaseOpenClaim(db: Db, id: number, userId: string, reason: string): Promise<ClaimRow | undefined> {
+export async function releaseOpenClaim(
+  db: Db,
+  id: number,
+  userId: string,
+  reason: string,
+): Promise<ClaimRow | undefined> {
   return db
     .updateTable('claims')
     .set({ status: 'released', released_at: sql`now()`, release_reason: reason })

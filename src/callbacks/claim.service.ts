@@ -94,19 +94,31 @@ export async function claimComplaint(
     message: { channel: input.userId, ...buildBrief(complaint, claim.id, input.now) },
   });
   await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
-  await recordAudit(trx, { actor: input.userId, action: 'claim.created', complaintId: complaint.id, details: { claimId: claim.id } });
+  await recordAudit(trx, {
+    actor: input.userId,
+    action: 'claim.created',
+    complaintId: complaint.id,
+    details: { claimId: claim.id },
+  });
   return { claim, complaint };
 }
 
 /** The open claim `claimId`, held by `userId`, with its complaint locked; or a DomainError saying why not. */
-async function ownOpenClaim(trx: Trx, claimId: number, userId: string): Promise<{ claim: ClaimRow; complaint: Complaint }> {
+async function ownOpenClaim(
+  trx: Trx,
+  claimId: number,
+  userId: string,
+): Promise<{ claim: ClaimRow; complaint: Complaint }> {
   const claim = await findClaimById(trx, claimId);
   if (!claim) throw new DomainError('not_found', 'That claim no longer exists.');
   if (claim.claimed_by !== userId) {
     throw new DomainError('not_your_claim', `This call belongs to ${mention(claim.claimed_by)}.`);
   }
   if (claim.status !== 'open') {
-    throw new DomainError('not_claimable', claim.status === 'released' ? 'You already released this call.' : 'This call is already closed.');
+    throw new DomainError(
+      'not_claimable',
+      claim.status === 'released' ? 'You already released this call.' : 'This call is already closed.',
+    );
   }
   const row = await lockComplaint(trx, claim.complaint_id);
   if (!row) throw new DomainError('not_found', 'That complaint no longer exists.');
@@ -123,7 +135,12 @@ export async function releaseClaim(
   if (!released) throw new DomainError('not_claimable', 'This call was already released or closed.');
   await queuePickPostUpdate(trx, complaint, null, `claim:${input.claimId}:released`, input.now);
   // The reason is the executive's words, not the customer's, but it may name the customer: keep it out of the audit.
-  await recordAudit(trx, { actor: input.userId, action: 'claim.released', complaintId: complaint.id, details: { claimId: input.claimId } });
+  await recordAudit(trx, {
+    actor: input.userId,
+    action: 'claim.released',
+    complaintId: complaint.id,
+    details: { claimId: input.claimId },
+  });
   return complaint;
 }
 
@@ -160,7 +177,12 @@ export async function logAttempt(
       source: 'executive',
       recorded_by: input.userId,
     });
-    await recordAudit(trx, { actor: input.userId, action: 'advocacy.recorded', complaintId: complaint.id, details: { kind: 'executive_assessment' } });
+    await recordAudit(trx, {
+      actor: input.userId,
+      action: 'advocacy.recorded',
+      complaintId: complaint.id,
+      details: { kind: 'executive_assessment' },
+    });
   }
   await enqueueMessage(trx, `attempt:${attemptId}:logged`, {
     operation: 'post',

@@ -1,5 +1,13 @@
 import { OutcomeBlocks } from '../shared/ids';
-import { checkedValues, dateValue, type FormErrors, type FormResult, selectedValue, textValue, type ViewValues } from '../shared/view-state';
+import {
+  checkedValues,
+  dateValue,
+  type FormErrors,
+  type FormResult,
+  selectedValue,
+  textValue,
+  type ViewValues,
+} from '../shared/view-state';
 import { ASSESSMENTS, type Assessment, type AttemptInput, OUTCOMES, type Outcome } from './callback';
 
 const isOneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T =>
@@ -16,7 +24,8 @@ export function parseOutcomeForm(values: ViewValues, today: string): FormResult<
   const followUpDate = dateValue(values, OutcomeBlocks.followUpDate);
   const notes = textValue(values, OutcomeBlocks.notes);
   if (!isOneOf(OUTCOMES, outcome)) errors[OutcomeBlocks.outcome] = 'Choose how the call went.';
-  if (assessment !== undefined && !isOneOf(ASSESSMENTS, assessment)) errors[OutcomeBlocks.advocate] = 'Choose one of the options.';
+  if (assessment !== undefined && !isOneOf(ASSESSMENTS, assessment))
+    errors[OutcomeBlocks.advocate] = 'Choose one of the options.';
   if (followUpDate !== undefined && followUpDate < today) {
     errors[OutcomeBlocks.followUpDate] = `Pick today (${today}) or a later date.`;
   }

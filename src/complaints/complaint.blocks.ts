@@ -7,7 +7,13 @@ import { customerLabel, priorityLabel, sourceLink } from './complaint.format';
 
 type Prefill = { ticketUrl?: string; subject?: string; supportTried?: string };
 
-function textInput(blockId: string, label: string, optional: boolean, extra: Record<string, unknown> = {}, hint?: string): Block {
+function textInput(
+  blockId: string,
+  label: string,
+  optional: boolean,
+  extra: Record<string, unknown> = {},
+  hint?: string,
+): Block {
   return {
     type: 'input',
     block_id: blockId,
@@ -31,14 +37,34 @@ export function buildEscalateModal(prefill: Prefill, privateMetadata: string): R
     submit: { type: 'plain_text', text: 'Escalate' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section('An executive may call this customer personally. Their phone and email go only to the executive who takes the call.'),
-      textInput(EscalateBlocks.subject, 'What went wrong, in a line', false, { max_length: 500, ...initial(prefill.subject, 500) }),
+      section(
+        'An executive may call this customer personally. Their phone and email go only to the executive who takes the call.',
+      ),
+      textInput(EscalateBlocks.subject, 'What went wrong, in a line', false, {
+        max_length: 500,
+        ...initial(prefill.subject, 500),
+      }),
       textInput(EscalateBlocks.customerName, 'Customer name', false, { max_length: 200 }),
       textInput(EscalateBlocks.company, 'Company', true, { max_length: 200 }),
-      textInput(EscalateBlocks.customerPhone, 'Phone', true, { max_length: 40 }, 'International format, e.g. +44 20 7946 0958'),
+      textInput(
+        EscalateBlocks.customerPhone,
+        'Phone',
+        true,
+        { max_length: 40 },
+        'International format, e.g. +44 20 7946 0958',
+      ),
       textInput(EscalateBlocks.customerEmail, 'Email', true, { max_length: 320 }),
-      textInput(EscalateBlocks.customerTimezone, 'Customer time zone', true, { max_length: 64 }, 'IANA name, e.g. America/Chicago'),
-      textInput(EscalateBlocks.ticketUrl, 'Ticket link', true, { max_length: 2000, ...initial(prefill.ticketUrl, 2000) }),
+      textInput(
+        EscalateBlocks.customerTimezone,
+        'Customer time zone',
+        true,
+        { max_length: 64 },
+        'IANA name, e.g. America/Chicago',
+      ),
+      textInput(EscalateBlocks.ticketUrl, 'Ticket link', true, {
+        max_length: 2000,
+        ...initial(prefill.ticketUrl, 2000),
+      }),
       textInput(EscalateBlocks.supportTried, 'What support already tried', true, {
         multiline: true,
         max_length: 3000,
@@ -52,7 +78,12 @@ export function buildEscalateModal(prefill: Prefill, privateMetadata: string): R
           type: 'static_select',
           action_id: INPUT_ACTION_ID,
           initial_option: option('high', 'High'),
-          options: [option('urgent', 'Urgent'), option('high', 'High'), option('normal', 'Normal'), option('low', 'Low')],
+          options: [
+            option('urgent', 'Urgent'),
+            option('high', 'High'),
+            option('normal', 'Normal'),
+            option('low', 'Low'),
+          ],
         },
       },
       {
@@ -81,7 +112,10 @@ export function buildEscalationNotice(complaint: Complaint, leadId: string): { t
     blocks.push(context('The customer asked not to be called, so it will not be picked.'));
   } else {
     blocks.push(
-      actions(`escalation_${complaint.id}`, button("I'll call them", ActionIds.claimComplaint, String(complaint.id), 'primary')),
+      actions(
+        `escalation_${complaint.id}`,
+        button("I'll call them", ActionIds.claimComplaint, String(complaint.id), 'primary'),
+      ),
       context('It joins the pool for the daily pick, or claim it now.'),
     );
   }

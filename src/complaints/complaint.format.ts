@@ -1,5 +1,5 @@
-import type { Complaint } from './complaint';
 import { escapeMrkdwn, link, oneLine } from '../shared/mrkdwn';
+import type { Complaint } from './complaint';
 
 const SOURCE_LABELS: Record<string, string> = {
   zendesk: 'Zendesk',

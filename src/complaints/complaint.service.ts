@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
+import { enqueueMessage } from '../outbox/outbox.repository';
 import type { Complaint, ComplaintInput } from './complaint';
+import { buildEscalationNotice } from './complaint.blocks';
 import { isMajor, type MajorRule } from './complaint.major';
 import { findComplaintById, updateExistingComplaint, upsertComplaint } from './complaint.repository';
-import { buildEscalationNotice } from './complaint.blocks';
-import { enqueueMessage } from '../outbox/outbox.repository';
 
 /** What intake did with one delivery; the HTTP status follows from `status`. */
 export type IntakeResult =

@@ -37,13 +37,20 @@ export interface ComplaintInput {
 }
 
 /** The stored complaint, as services hand it around. */
-export interface Complaint extends Required<Pick<ComplaintInput, 'source' | 'externalId' | 'subject' | 'priority' | 'tags'>> {
+export interface Complaint
+  extends Required<Pick<ComplaintInput, 'source' | 'externalId' | 'subject' | 'priority' | 'tags'>> {
   id: number;
   description: string | null;
   supportTried: string | null;
   isMajor: boolean;
   doNotCall: boolean;
-  customer: { name: string | null; company: string | null; phone: string | null; email: string | null; timezone: string | null };
+  customer: {
+    name: string | null;
+    company: string | null;
+    phone: string | null;
+    email: string | null;
+    timezone: string | null;
+  };
   url: string | null;
   escalatedBy: string | null;
   receivedAt: Date;
@@ -73,9 +80,15 @@ const phoneSchema = z
   .string()
   .trim()
   .max(40)
-  .refine((p) => PHONE_PATTERN.test(p) && normalizePhone(p).replace('+', '').length >= 7 && normalizePhone(p).replace('+', '').length <= 15, {
-    message: 'must be a phone number with 7 to 15 digits, e.g. +1 415 555 0100',
-  })
+  .refine(
+    (p) =>
+      PHONE_PATTERN.test(p) &&
+      normalizePhone(p).replace('+', '').length >= 7 &&
+      normalizePhone(p).replace('+', '').length <= 15,
+    {
+      message: 'must be a phone number with 7 to 15 digits, e.g. +1 415 555 0100',
+    },
+  )
   .transform(normalizePhone);
 
 const httpUrl = z
@@ -88,9 +101,17 @@ const httpUrl = z
 export const customerSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(200),
   phone: phoneSchema.optional(),
-  email: z.email('must be an email address').max(320).transform((e) => e.toLowerCase()).optional(),
+  email: z
+    .email('must be an email address')
+    .max(320)
+    .transform((e) => e.toLowerCase())
+    .optional(),
   company: z.string().trim().max(200).optional(),
-  timezone: z.string().trim().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris' }).optional(),
+  timezone: z
+    .string()
+    .trim()
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Paris' })
+    .optional(),
 });
 
 /** POST /webhooks/complaints, exactly as the contract gives it. */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { EscalateBlocks } from '../shared/ids';
-import { checkedValues, type FormErrors, type FormResult, selectedValue, textValue, type ViewValues } from '../shared/view-state';
+import {
+  checkedValues,
+  type FormErrors,
+  type FormResult,
+  selectedValue,
+  textValue,
+  type ViewValues,
+} from '../shared/view-state';
 import { type ComplaintInput, customerSchema, PRIORITIES } from './complaint';
 
 const URL_PATTERN = /https?:\/\/\S+/i;

@@ -28,14 +28,17 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
       path: '/webhooks/feedback',
       bodyLimit: FEEDBACK_BODY_LIMIT,
       async handle(req) {
-        if (!hasIngestToken(req, deps.config.ingestToken)) return { status: 401, body: { error: 'missing or invalid credentials' } };
+        if (!hasIngestToken(req, deps.config.ingestToken))
+          return { status: 401, body: { error: 'missing or invalid credentials' } };
         const parsed = parseJsonBody(req);
         if (!parsed.ok) return parsed.response;
         const body = feedbackSchema.safeParse(parsed.body);
         if (!body.success) return validationError(zodIssues(body.error));
         const b = body.data;
         const complaint =
-          b.complaintId !== undefined ? { id: b.complaintId } : { source: b.source ?? '', externalId: b.externalId ?? '' };
+          b.complaintId !== undefined
+            ? { id: b.complaintId }
+            : { source: b.source ?? '', externalId: b.externalId ?? '' };
         try {
           const result = await deps.db
             .transaction()
@@ -53,7 +56,10 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
           };
         } catch (err) {
           if (err instanceof DomainError && err.code === 'not_found') {
-            return { status: 404, body: { error: err.userMessage, issues: [{ path: 'complaintId', message: err.userMessage }] } };
+            return {
+              status: 404,
+              body: { error: err.userMessage, issues: [{ path: 'complaintId', message: err.userMessage }] },
+            };
           }
           throw err;
         }

@@ -69,7 +69,11 @@ async function handle(
     rawBody = await readBody(req, route.bodyLimit);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      return { status: 413, body: { error: `body larger than ${route.bodyLimit} bytes` }, headers: { connection: 'close' } };
+      return {
+        status: 413,
+        body: { error: `body larger than ${route.bodyLimit} bytes` },
+        headers: { connection: 'close' },
+      };
     }
     return { status: 400, body: { error: 'could not read the request body' } };
   }
@@ -122,11 +126,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  * Pickup's checks before Bolt sees a Slack request: a body-size cap, and a timestamp in the future,
  * which Bolt lets through but Slack's guidance refuses. Bolt then verifies the signature and staleness.
  */
-function checkSlackRequest(req: IncomingMessage, bodyLimit: number, nowMs: number): { status: number; error: string } | undefined {
+function checkSlackRequest(
+  req: IncomingMessage,
+  bodyLimit: number,
+  nowMs: number,
+): { status: number; error: string } | undefined {
   if (Number(req.headers['content-length'] ?? 0) > bodyLimit) return { status: 413, error: 'body too large' };
   const ts = Number(header(req, 'x-slack-request-timestamp'));
   if (!Number.isFinite(ts)) return { status: 401, error: 'missing or malformed x-slack-request-timestamp' };
-  if (ts - nowMs / 1000 > SLACK_TIMESTAMP_TOLERANCE_S) return { status: 401, error: 'request timestamp is in the future' };
+  if (ts - nowMs / 1000 > SLACK_TIMESTAMP_TOLERANCE_S)
+    return { status: 401, error: 'request timestamp is in the future' };
   return undefined;
 }
 

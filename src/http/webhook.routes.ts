@@ -1,13 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { ADAPTERS, safeEqual } from '../complaints/adapters/adapter';
-import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema, VENDOR_SOURCES } from '../complaints/complaint';
+import {
+  type ComplaintInput,
+  fromGenericComplaint,
+  genericComplaintSchema,
+  VENDOR_SOURCES,
+} from '../complaints/complaint';
 import type { MajorRule } from '../complaints/complaint.major';
 import { type IntakeResult, receiveComplaint } from '../complaints/complaint.service';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
-import { header, type HttpRequest, type HttpResponse, jsonError, type Route } from './http';
+import { type HttpRequest, type HttpResponse, header, jsonError, type Route } from './http';
 
 /** What the webhook routes need. */
 export interface WebhookDeps {
@@ -38,7 +43,10 @@ export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | {
   try {
     return { ok: true, body: JSON.parse(req.rawBody.toString('utf8')) };
   } catch {
-    return { ok: false, response: jsonError(400, 'the body is not valid JSON', { issues: [{ path: '', message: 'invalid JSON' }] }) };
+    return {
+      ok: false,
+      response: jsonError(400, 'the body is not valid JSON', { issues: [{ path: '', message: 'invalid JSON' }] }),
+    };
   }
 }
 
@@ -90,28 +98,30 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
     },
   };
 
-  const vendors: Route[] = VENDOR_SOURCES.map((source): Route => ({
-    method: 'POST',
-    path: `/webhooks/${source}`,
-    bodyLimit: WEBHOOK_BODY_LIMIT,
-    async handle(req) {
-      const adapter = ADAPTERS[source];
-      const secret = config.vendorSecrets[source];
-      const signed = secret !== undefined && adapter.verifySignature(req, secret, deps.now().getTime());
-      if (!signed && !hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
-      const parsed = parseJsonBody(req);
-      if (!parsed.ok) return parsed.response;
-      const result = adapter.parse(parsed.body, req.headers);
-      switch (result.kind) {
-        case 'ignored':
-          return { status: 200, body: { status: 'ignored', reason: result.reason } };
-        case 'invalid':
-          return validationError(result.issues);
-        case 'complaint':
-          return intake(result.complaint, `webhook:${source}`);
-      }
-    },
-  }));
+  const vendors: Route[] = VENDOR_SOURCES.map(
+    (source): Route => ({
+      method: 'POST',
+      path: `/webhooks/${source}`,
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      async handle(req) {
+        const adapter = ADAPTERS[source];
+        const secret = config.vendorSecrets[source];
+        const signed = secret !== undefined && adapter.verifySignature(req, secret, deps.now().getTime());
+        if (!signed && !hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
+        const parsed = parseJsonBody(req);
+        if (!parsed.ok) return parsed.response;
+        const result = adapter.parse(parsed.body, req.headers);
+        switch (result.kind) {
+          case 'ignored':
+            return { status: 200, body: { status: 'ignored', reason: result.reason } };
+          case 'invalid':
+            return validationError(result.issues);
+          case 'complaint':
+            return intake(result.complaint, `webhook:${source}`);
+        }
+      },
+    }),
+  );
 
   return [generic, ...vendors];
 }

@@ -30,7 +30,11 @@ export async function enqueueMessage(db: Db, dedupeKey: string, message: OutboxM
  * A message waits while its target post is unsent, and while an older message for the same target is pending,
  * so edits of one message apply in order.
  */
-export async function leaseDueMessages(db: Kysely<Database>, limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+export async function leaseDueMessages(
+  db: Kysely<Database>,
+  limit: number,
+  leaseSeconds: number,
+): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`
     UPDATE outbox SET leased_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
     WHERE id IN (

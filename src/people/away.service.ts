@@ -18,8 +18,15 @@ export function parseAwayRange(text: string, today: string): { start: string; en
 }
 
 /** Marks an executive away for a range: not suggested, no reminders. */
-export async function setAway(trx: Transaction<Database>, userId: string, range: { start: string; end: string }): Promise<void> {
-  await trx.insertInto('executive_away').values({ user_id: userId, start_date: range.start, end_date: range.end }).execute();
+export async function setAway(
+  trx: Transaction<Database>,
+  userId: string,
+  range: { start: string; end: string },
+): Promise<void> {
+  await trx
+    .insertInto('executive_away')
+    .values({ user_id: userId, start_date: range.start, end_date: range.end })
+    .execute();
   await recordAudit(trx, { actor: userId, action: 'away.set', details: range });
 }
 

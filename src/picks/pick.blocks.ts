@@ -6,7 +6,6 @@ import { ActionIds } from '../shared/ids';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
 import { ageLabel } from '../shared/time';
 
-
 /** What the channel post of a pick shows. Never contact details. */
 export interface PickPostModel {
   date: string;
@@ -35,9 +34,15 @@ export function buildPickPost(model: PickPostModel): { text: string; blocks: Blo
   if (model.claimedBy) {
     blocks.push(section(`:white_check_mark: Claimed by ${mention(model.claimedBy)}, who will call the customer.`));
   } else {
-    blocks.push(actions(`pick_${model.date}`, button("I'll call them", ActionIds.claimComplaint, String(c.id), 'primary')));
+    blocks.push(
+      actions(`pick_${model.date}`, button("I'll call them", ActionIds.claimComplaint, String(c.id), 'primary')),
+    );
     if (model.suggestedExecutive) {
-      blocks.push(context(`Suggested: ${mention(model.suggestedExecutive)}, fewest calls in the last 30 days. Anyone on the list may claim it.`));
+      blocks.push(
+        context(
+          `Suggested: ${mention(model.suggestedExecutive)}, fewest calls in the last 30 days. Anyone on the list may claim it.`,
+        ),
+      );
     }
   }
   const status = model.claimedBy ? `claimed by ${mention(model.claimedBy)}` : 'unclaimed';
@@ -53,5 +58,7 @@ export function buildEmptyPickPost(date: string): { text: string; blocks: Block[
 /** The thread reply when a pick is still unclaimed after some hours. */
 export function buildUnclaimedReminder(hours: number, suggested: string | null): { text: string } {
   const who = suggested ? ` ${mention(suggested)}, you were suggested for this one.` : '';
-  return { text: `This pick has been waiting ${hours} hours for someone to call.${who} Click "I'll call them" to take it.` };
+  return {
+    text: `This pick has been waiting ${hours} hours for someone to call.${who} Click "I'll call them" to take it.`,
+  };
 }

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Roles } from '../people/roles';
-import { buildEmptyPickPost, buildPickPost } from './pick.blocks';
 import type { PickTrigger } from './pick';
+import { buildEmptyPickPost, buildPickPost } from './pick.blocks';
 import { type DailyPickResult, runDailyPick } from './pick.service';
 
 /** What the pick job needs. */

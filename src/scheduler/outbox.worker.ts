@@ -2,13 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../db/schema';
 import type { Logger } from '../logger';
 import type { OutboxMessage } from '../outbox/outbox';
-import {
-  findPosted,
-  leaseDueMessages,
-  markFailed,
-  markSent,
-  scheduleRetry,
-} from '../outbox/outbox.repository';
+import { findPosted, leaseDueMessages, markFailed, markSent, scheduleRetry } from '../outbox/outbox.repository';
 import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 
 /** Tuning for delivery retries. The defaults suit production; tests shorten them. */

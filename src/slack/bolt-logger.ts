@@ -1,4 +1,4 @@
-import { type Logger as SlackLogger, LogLevel } from '@slack/bolt';
+import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../logger';
 
 /** Routes Bolt's and the Web API's logging through pino, so redaction applies to them too. */

@@ -6,7 +6,8 @@ import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
 import type { Logger } from '../logger';
 import { DomainError, isDatabaseUnavailable } from '../shared/errors';
 
-const UNAVAILABLE_TEXT = "Pickup can't reach its database right now, so nothing was changed. Please try again in a minute.";
+const UNAVAILABLE_TEXT =
+  "Pickup can't reach its database right now, so nothing was changed. Please try again in a minute.";
 
 /** The text a person sees for an error; unknown errors carry a correlation id that is also logged. */
 export function describeError(err: unknown, logger: Logger, context: Record<string, unknown>): string {

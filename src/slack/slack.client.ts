@@ -4,7 +4,13 @@ import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports
 import { toBoltLogger } from './bolt-logger';
 
 /** Platform errors worth another try; every other `ok:false` answer is permanent. */
-const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const RETRYABLE_PLATFORM_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 /**
  * A WebClient that fails fast: no SDK retries and rate-limited calls rejected, because the outbox owns

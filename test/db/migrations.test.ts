@@ -16,7 +16,9 @@ describe('migrations', () => {
 
   it('created every table of the core schema', async () => {
     const { rows } = await sql<{ table_name: string }>`
-      SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`.execute(db.db);
+      SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`.execute(
+      db.db,
+    );
     expect(rows.map((r) => r.table_name)).toEqual(
       expect.arrayContaining([
         'advocacy_evidence',
@@ -37,9 +39,18 @@ describe('migrations', () => {
   });
 
   it('enforces one complaint per (source, external_id)', async () => {
-    const row = { source: 's', external_id: 'x', subject: 'a', priority: 'high' as const, is_major: true, received_at: new Date() };
+    const row = {
+      source: 's',
+      external_id: 'x',
+      subject: 'a',
+      priority: 'high' as const,
+      is_major: true,
+      received_at: new Date(),
+    };
     await db.db.insertInto('complaints').values(row).execute();
-    await expect(db.db.insertInto('complaints').values(row).execute()).rejects.toThrow(/complaints_source_external_id_key/);
+    await expect(db.db.insertInto('complaints').values(row).execute()).rejects.toThrow(
+      /complaints_source_external_id_key/,
+    );
   });
 
   it('enforces one pick per date and one digest per week', async () => {
@@ -54,7 +65,14 @@ describe('migrations', () => {
   it('enforces one open claim per complaint, while allowing released ones', async () => {
     const { id } = await db.db
       .insertInto('complaints')
-      .values({ source: 's', external_id: 'claimed', subject: 'a', priority: 'high', is_major: true, received_at: new Date() })
+      .values({
+        source: 's',
+        external_id: 'claimed',
+        subject: 'a',
+        priority: 'high',
+        is_major: true,
+        received_at: new Date(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await db.db.insertInto('claims').values({ complaint_id: id, claimed_by: 'U1', status: 'released' }).execute();

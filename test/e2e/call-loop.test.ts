@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import {
   EXEC_1,
   EXEC_2,
@@ -9,6 +8,7 @@ import {
   OUTSIDER,
   TEST_INGEST_TOKEN,
 } from '../helpers/config';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import {
   checkboxValue,
   clickButton,
@@ -52,7 +52,8 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
 
   const lastResponseText = async (count: number) => {
     const posts = await responses.waitFor(count);
-    return String((posts[count - 1]?.body as { text?: string }).text);
+    const body = posts[count - 1]?.body as { text?: string } | undefined;
+    return String(body?.text);
   };
 
   it('takes a major complaint through the webhook', async () => {
@@ -63,7 +64,13 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
         externalId: 'T-1',
         subject: 'Billed three times <!channel>',
         priority: 'urgent',
-        customer: { name: 'Ada Lovelace', company: 'Analytical Engines', phone: PHONE, email: EMAIL, timezone: 'Europe/London' },
+        customer: {
+          name: 'Ada Lovelace',
+          company: 'Analytical Engines',
+          phone: PHONE,
+          email: EMAIL,
+          timezone: 'Europe/London',
+        },
         url: 'https://support.example.com/T-1',
       }),
     });
@@ -100,13 +107,23 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('refuses a claim from an outsider', async () => {
-    await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: OUTSIDER, channelId: EXEC_CHANNEL });
+    await clickButton(app.slackTarget, {
+      actionId: 'claim_complaint',
+      value: String(complaintId),
+      userId: OUTSIDER,
+      channelId: EXEC_CHANNEL,
+    });
     expect(await lastResponseText(4)).toMatch(/Only executives can claim/);
     expect(await db.db.selectFrom('claims').selectAll().execute()).toHaveLength(0);
   });
 
   it('gives the claim to the first executive, DMs the brief and updates the post', async () => {
-    await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_IN_GROUP, channelId: EXEC_CHANNEL });
+    await clickButton(app.slackTarget, {
+      actionId: 'claim_complaint',
+      value: String(complaintId),
+      userId: EXEC_IN_GROUP,
+      channelId: EXEC_CHANNEL,
+    });
     expect(await lastResponseText(5)).toMatch(/It's yours/);
     const posts = await slack.waitFor('chat.postMessage', 2);
     const brief = posts.find((c) => c.args.channel === EXEC_IN_GROUP);
@@ -127,12 +144,22 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('tells a later clicker who holds it', async () => {
-    await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1, channelId: EXEC_CHANNEL });
+    await clickButton(app.slackTarget, {
+      actionId: 'claim_complaint',
+      value: String(complaintId),
+      userId: EXEC_1,
+      channelId: EXEC_CHANNEL,
+    });
     expect(await lastResponseText(6)).toContain(`Already claimed by <@${EXEC_IN_GROUP}>`);
   });
 
   it('opens the outcome modal for the claimer', async () => {
-    await clickButton(app.slackTarget, { actionId: 'log_outcome', value: String(claimId), userId: EXEC_IN_GROUP, channelId: `D${EXEC_IN_GROUP}` });
+    await clickButton(app.slackTarget, {
+      actionId: 'log_outcome',
+      value: String(claimId),
+      userId: EXEC_IN_GROUP,
+      channelId: `D${EXEC_IN_GROUP}`,
+    });
     const [open] = await slack.waitFor('views.open', 1);
     const view = open?.args.view as { callback_id: string; blocks: { block_id?: string }[] };
     expect(view.callback_id).toBe('outcome_modal');
@@ -156,7 +183,10 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
       privateMetadata: JSON.stringify({ claimId }),
       values: outcomeValues('voicemail', '2000-01-01', null),
     });
-    expect(res.json()).toMatchObject({ response_action: 'errors', errors: { follow_up_date: expect.stringContaining('later date') } });
+    expect(res.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { follow_up_date: expect.stringContaining('later date') },
+    });
     expect(await db.db.selectFrom('call_attempts').selectAll().execute()).toHaveLength(0);
   });
 
@@ -167,7 +197,10 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
       privateMetadata: JSON.stringify({ claimId }),
       values: outcomeValues('reached', null, 'advocate'),
     });
-    expect(res.json()).toMatchObject({ response_action: 'errors', errors: { outcome: expect.stringContaining('belongs to') } });
+    expect(res.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { outcome: expect.stringContaining('belongs to') },
+    });
   });
 
   it('logs a reached call, closes the loop and records the advocate', async () => {
@@ -180,13 +213,24 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
     expect(res.status).toBe(200);
     expect(res.body).toBe('');
     const attempt = await db.db.selectFrom('call_attempts').selectAll().executeTakeFirstOrThrow();
-    expect(attempt).toMatchObject({ outcome: 'reached', advocate_assessment: 'advocate', ok_to_quote: true, executive: EXEC_IN_GROUP });
+    expect(attempt).toMatchObject({
+      outcome: 'reached',
+      advocate_assessment: 'advocate',
+      ok_to_quote: true,
+      executive: EXEC_IN_GROUP,
+    });
     const claim = await db.db.selectFrom('claims').selectAll().where('id', '=', claimId).executeTakeFirstOrThrow();
     expect(claim.status).toBe('closed');
-    const complaint = await db.db.selectFrom('complaints').selectAll().where('id', '=', complaintId).executeTakeFirstOrThrow();
+    const complaint = await db.db
+      .selectFrom('complaints')
+      .selectAll()
+      .where('id', '=', complaintId)
+      .executeTakeFirstOrThrow();
     expect(complaint.closed_at).not.toBeNull();
     const evidence = await db.db.selectFrom('advocacy_evidence').selectAll().execute();
-    expect(evidence).toEqual([expect.objectContaining({ kind: 'executive_assessment', is_advocacy: true, source: 'executive' })]);
+    expect(evidence).toEqual([
+      expect.objectContaining({ kind: 'executive_assessment', is_advocacy: true, source: 'executive' }),
+    ]);
     const confirmations = await slack.waitFor('chat.postMessage', 3);
     expect(JSON.stringify(confirmations.at(-1)?.args)).toContain('Thank you for making this call');
   });
@@ -203,7 +247,13 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
     expect((await post({ complaintId: 999999, score: 9 })).status).toBe(404);
     const res = await post({ source: 'api', externalId: 'T-1', score: 10, comment: 'Great call' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ status: 'recorded', complaintId, afterCall: true, promoter: true, stillUnhappy: false });
+    expect(await res.json()).toMatchObject({
+      status: 'recorded',
+      complaintId,
+      afterCall: true,
+      promoter: true,
+      stillUnhappy: false,
+    });
     const res2 = await post({ complaintId, score: 3 });
     expect(await res2.json()).toMatchObject({ stillUnhappy: true, promoter: false });
     const dm = await slack.waitFor('chat.postMessage', 4);
@@ -213,10 +263,18 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   it('wrote an audit row for each step', async () => {
     const rows = await db.db.selectFrom('audit_log').select('action').orderBy('id').execute();
     expect(rows.map((r) => r.action)).toEqual(
-      expect.arrayContaining(['complaint.received', 'pick.drawn', 'claim.created', 'attempt.logged', 'advocacy.recorded']),
+      expect.arrayContaining([
+        'complaint.received',
+        'pick.drawn',
+        'claim.created',
+        'attempt.logged',
+        'advocacy.recorded',
+      ]),
     );
     const { rows: leaked } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM audit_log WHERE details::text LIKE ${`%${PHONE}%`} OR details::text LIKE ${`%${EMAIL}%`}`.execute(db.db);
+      SELECT count(*)::int AS n FROM audit_log WHERE details::text LIKE ${`%${PHONE}%`} OR details::text LIKE ${`%${EMAIL}%`}`.execute(
+      db.db,
+    );
     expect(leaked[0]?.n).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { EXEC_CHANNEL, LEAD_1, OUTSIDER } from '../helpers/config';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import {
   checkboxValue,
   type ResponseUrlServer,
@@ -72,12 +72,23 @@ describe('/escalate and the escalate_message shortcut, end to end', () => {
       channelId: 'C1',
     });
     const [open] = await slack.waitFor('views.open', 1);
-    const view = open?.args.view as { callback_id: string; blocks: { block_id?: string; element?: { initial_value?: string } }[] };
+    const view = open?.args.view as {
+      callback_id: string;
+      blocks: { block_id?: string; element?: { initial_value?: string } }[];
+    };
     expect(view.callback_id).toBe('escalate_modal');
     const byId = Object.fromEntries(view.blocks.map((b) => [b.block_id, b.element?.initial_value]));
     expect(byId.ticket_url).toBe('https://desk.example.com/tickets/7');
     expect(byId.subject).toBe('Customer furious about refund');
-    for (const id of ['customer_name', 'company', 'customer_phone', 'customer_email', 'customer_timezone', 'support_tried', 'priority']) {
+    for (const id of [
+      'customer_name',
+      'company',
+      'customer_phone',
+      'customer_email',
+      'customer_timezone',
+      'support_tried',
+      'priority',
+    ]) {
       expect(Object.keys(byId)).toContain(id);
     }
   });
@@ -134,15 +145,26 @@ describe('/escalate and the escalate_message shortcut, end to end', () => {
   });
 
   it('refuses a modal submission from a non-lead', async () => {
-    const res = await submitView(app.slackTarget, { callbackId: 'escalate_modal', userId: OUTSIDER, values: form({ ticket_url: 'https://d.example.com/9' }) });
+    const res = await submitView(app.slackTarget, {
+      callbackId: 'escalate_modal',
+      userId: OUTSIDER,
+      values: form({ ticket_url: 'https://d.example.com/9' }),
+    });
     expect(res.json()).toMatchObject({ response_action: 'errors' });
     expect(await db.db.selectFrom('complaints').selectAll().execute()).toHaveLength(1);
   });
 
   it('stores a do-not-call escalation that is never offered for a call', async () => {
-    const values = { ...form({ ticket_url: 'https://desk.example.com/tickets/99' }), do_not_call: { value: checkboxValue(['yes']) } };
+    const values = {
+      ...form({ ticket_url: 'https://desk.example.com/tickets/99' }),
+      do_not_call: { value: checkboxValue(['yes']) },
+    };
     await submitView(app.slackTarget, { callbackId: 'escalate_modal', userId: LEAD_1, values });
-    const row = await db.db.selectFrom('complaints').selectAll().where('external_id', '=', 'ticket:https://desk.example.com/tickets/99').executeTakeFirstOrThrow();
+    const row = await db.db
+      .selectFrom('complaints')
+      .selectAll()
+      .where('external_id', '=', 'ticket:https://desk.example.com/tickets/99')
+      .executeTakeFirstOrThrow();
     expect(row.do_not_call).toBe(true);
     const [notice] = await slack.waitFor('chat.postMessage', 1);
     expect(JSON.stringify(notice?.args)).not.toContain('claim_complaint');
@@ -153,7 +175,11 @@ describe('/escalate and the escalate_message shortcut, end to end', () => {
       callbackId: 'escalate_message',
       userId: LEAD_1,
       channelId: 'CSUPPORT1',
-      message: { ts: '1732350000.000200', text: 'Customer says the app deleted their invoices\nThey want a call', user: 'U9' },
+      message: {
+        ts: '1732350000.000200',
+        text: 'Customer says the app deleted their invoices\nThey want a call',
+        user: 'U9',
+      },
     });
     const [open] = await slack.waitFor('views.open', 1);
     expect(slack.callsTo('chat.getPermalink')).toHaveLength(1);

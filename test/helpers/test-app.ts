@@ -1,10 +1,9 @@
 import { createLogger, type Logger } from '../../src/logger';
 import { type RunningPickup, type StartOptions, startPickup } from '../../src/main';
 import { DEFAULT_OUTBOX_OPTIONS } from '../../src/scheduler/outbox.worker';
-import { testConfig } from './config';
+import { TEST_SIGNING_SECRET, testConfig } from './config';
 import type { FakeSlack } from './fake-slack';
 import type { SlackTarget } from './slack-requests';
-import { TEST_SIGNING_SECRET } from './config';
 import type { TestDb } from './test-db';
 
 /** A whole Pickup, in process, on a test database and a fake Slack. */

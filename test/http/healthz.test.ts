@@ -22,7 +22,11 @@ describe('GET /healthz', () => {
 
   it('is 503 when the database is unreachable', async () => {
     // Nothing listens on port 1: the pool fails to connect, as it would with Postgres down.
-    const handle = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', dataDir: '', logger: createLogger('silent') });
+    const handle = await openDatabase({
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      dataDir: '',
+      logger: createLogger('silent'),
+    });
     const s = await serve(handle.ping);
     const res = await fetch(`${s.url}/healthz`);
     expect(res.status).toBe(503);

@@ -3,7 +3,7 @@ import { countOutbox, enqueueMessage } from '../../src/outbox/outbox.repository'
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../../src/scheduler/outbox.worker';
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { describeOnPostgres } from '../helpers/env';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const logger = createLogger('silent');
@@ -28,8 +28,12 @@ describe('the outbox', () => {
   });
 
   it('posts once and records where the message landed', async () => {
-    expect(await enqueueMessage(db.db, 'k1', { operation: 'post', message: { channel: 'C1', text: 'hello' } })).toBe(true);
-    expect(await enqueueMessage(db.db, 'k1', { operation: 'post', message: { channel: 'C1', text: 'again' } })).toBe(false);
+    expect(await enqueueMessage(db.db, 'k1', { operation: 'post', message: { channel: 'C1', text: 'hello' } })).toBe(
+      true,
+    );
+    expect(await enqueueMessage(db.db, 'k1', { operation: 'post', message: { channel: 'C1', text: 'again' } })).toBe(
+      false,
+    );
     expect(await drainOutbox(db.db, port(), logger, fast)).toEqual({ sent: 1, retried: 0, failed: 0 });
     expect(await drainOutbox(db.db, port(), logger, fast)).toEqual({ sent: 0, retried: 0, failed: 0 });
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
@@ -95,32 +99,35 @@ describe('the outbox', () => {
   });
 });
 
-describeOnPostgres('the outbox with concurrent drainers (real PostgreSQL only: PGlite runs one transaction at a time, so this race cannot happen there)', () => {
-  let db: TestDb;
-  let slack: FakeSlack;
-  beforeAll(async () => {
-    db = await createTestDb({ poolSize: 10 });
-    slack = await startFakeSlack();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await db.close();
-  });
+describeOnPostgres(
+  'the outbox with concurrent drainers (real PostgreSQL only: PGlite runs one transaction at a time, so this race cannot happen there)',
+  () => {
+    let db: TestDb;
+    let slack: FakeSlack;
+    beforeAll(async () => {
+      db = await createTestDb({ poolSize: 10 });
+      slack = await startFakeSlack();
+    });
+    afterAll(async () => {
+      await slack.close();
+      await db.close();
+    });
 
-  it('delivers each of 200 messages exactly once with two drainers racing', async () => {
-    for (let i = 0; i < 200; i++) {
-      await enqueueMessage(db.db, `m${i}`, { operation: 'post', message: { channel: 'C1', text: `message ${i}` } });
-    }
-    const port = createSlackPort(createWebClient('xoxb-test', slack.url, logger));
-    const [a, b] = await Promise.all([
-      drainOutbox(db.db, port, logger, { ...fast, batchSize: 5 }),
-      drainOutbox(db.db, port, logger, { ...fast, batchSize: 5 }),
-    ]);
-    expect((a?.sent ?? 0) + (b?.sent ?? 0)).toBe(200);
-    expect(a?.sent).toBeGreaterThan(0);
-    expect(b?.sent).toBeGreaterThan(0);
-    const texts = slack.callsTo('chat.postMessage').map((c) => c.args.text);
-    expect(texts).toHaveLength(200);
-    expect(new Set(texts).size).toBe(200);
-  });
-});
+    it('delivers each of 200 messages exactly once with two drainers racing', async () => {
+      for (let i = 0; i < 200; i++) {
+        await enqueueMessage(db.db, `m${i}`, { operation: 'post', message: { channel: 'C1', text: `message ${i}` } });
+      }
+      const port = createSlackPort(createWebClient('xoxb-test', slack.url, logger));
+      const [a, b] = await Promise.all([
+        drainOutbox(db.db, port, logger, { ...fast, batchSize: 5 }),
+        drainOutbox(db.db, port, logger, { ...fast, batchSize: 5 }),
+      ]);
+      expect((a?.sent ?? 0) + (b?.sent ?? 0)).toBe(200);
+      expect(a?.sent).toBeGreaterThan(0);
+      expect(b?.sent).toBeGreaterThan(0);
+      const texts = slack.callsTo('chat.postMessage').map((c) => c.args.text);
+      expect(texts).toHaveLength(200);
+      expect(new Set(texts).size).toBe(200);
+    });
+  },
+);

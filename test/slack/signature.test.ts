@@ -1,6 +1,6 @@
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { type ResponseUrlServer, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { EXEC_1 } from '../helpers/config';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import { type ResponseUrlServer, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 

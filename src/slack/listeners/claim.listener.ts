@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../callbacks/callback';
 import { recordFollowupEvidence } from '../../callbacks/advocacy.service';
+import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../callbacks/callback';
 import { buildOutcomeModal, buildReleaseModal } from '../../callbacks/claim.blocks';
 import { findClaimById } from '../../callbacks/claim.repository';
 import { claimComplaint, logAttempt, releaseClaim } from '../../callbacks/claim.service';
@@ -60,14 +60,20 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
     const userId = body.user.id;
     const reason = (view.state.values as ViewValues)[ReleaseBlocks.reason]?.value?.value?.trim() ?? '';
     if (!reason) {
-      await ack({ response_action: 'errors', errors: { [ReleaseBlocks.reason]: 'Say why, so the next executive knows.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ReleaseBlocks.reason]: 'Say why, so the next executive knows.' },
+      });
       return;
     }
     try {
       const claimId = claimIdFromMetadata(view.private_metadata);
       await deps.db.transaction().execute((trx) => releaseClaim(trx, { claimId, userId, reason, now: deps.now() }));
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { [ReleaseBlocks.reason]: describeError(err, deps.logger, { userId }) } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ReleaseBlocks.reason]: describeError(err, deps.logger, { userId }) },
+      });
       return;
     }
     await ack();
@@ -80,8 +86,12 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
     const claim = await findClaimById(deps.db, claimId);
     const complaint = claim ? await findComplaintById(deps.db, claim.complaint_id) : undefined;
     if (!claim || !complaint) throw new DomainError('not_found', 'That call no longer exists.');
-    if (claim.claimed_by !== body.user.id) throw new DomainError('not_your_claim', 'Only the executive who claimed this call can log it.');
-    await client.views.open({ trigger_id: body.trigger_id, view: buildOutcomeModal(claimId, complaint.subject) as never });
+    if (claim.claimed_by !== body.user.id)
+      throw new DomainError('not_your_claim', 'Only the executive who claimed this call can log it.');
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildOutcomeModal(claimId, complaint.subject) as never,
+    });
   });
 
   app.view(CallbackIds.outcomeModal, async ({ ack, body, view }) => {
@@ -104,7 +114,10 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
         }),
       );
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { [OutcomeBlocks.outcome]: describeError(err, deps.logger, { userId }) } });
+      await ack({
+        response_action: 'errors',
+        errors: { [OutcomeBlocks.outcome]: describeError(err, deps.logger, { userId }) },
+      });
       return;
     }
     await ack();
@@ -117,7 +130,9 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
     const kind = EVIDENCE_KINDS.find((k) => k === rawKind) as EvidenceKind | undefined;
     if (!kind) throw new DomainError('invalid_input', 'That button is out of date.');
     const complaintId = idFrom(rawId);
-    await deps.db.transaction().execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
+    await deps.db
+      .transaction()
+      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
     await respond({
       replace_original: true,
       text:

@@ -2,10 +2,10 @@ import type { App } from '@slack/bolt';
 import { buildEscalateModal } from '../../complaints/complaint.blocks';
 import { escalateComplaint } from '../../complaints/complaint.service';
 import { parseEscalateForm, parseEscalateText } from '../../complaints/escalate.form';
-import { describeError } from '../error-handler';
-import type { SlackDeps } from '../deps';
-import { CallbackIds, Commands, EscalateBlocks } from '../ids';
 import type { ViewValues } from '../../shared/view-state';
+import type { SlackDeps } from '../deps';
+import { describeError } from '../error-handler';
+import { CallbackIds, Commands, EscalateBlocks } from '../ids';
 
 interface EscalateMeta {
   channelId?: string;
@@ -38,7 +38,10 @@ export function registerEscalateListeners(app: App, deps: SlackDeps): void {
       return;
     }
     const text = shortcut.message.text ?? '';
-    const { permalink } = await client.chat.getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts });
+    const { permalink } = await client.chat.getPermalink({
+      channel: shortcut.channel.id,
+      message_ts: shortcut.message.ts,
+    });
     const firstLine = text.split('\n').find((l) => l.trim()) ?? '';
     const meta: EscalateMeta = { channelId: shortcut.channel.id };
     await client.views.open({
@@ -53,7 +56,10 @@ export function registerEscalateListeners(app: App, deps: SlackDeps): void {
   app.view(CallbackIds.escalateModal, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     if (!(await deps.roles.isSupportLead(userId))) {
-      await ack({ response_action: 'errors', errors: { [EscalateBlocks.subject]: 'Only support leads can escalate.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [EscalateBlocks.subject]: 'Only support leads can escalate.' },
+      });
       return;
     }
     const form = parseEscalateForm(view.state.values as ViewValues, { userId, viewId: view.id, now: deps.now() });

@@ -33,7 +33,10 @@ const ephemeral = (respond: RespondFn, message: { text: string; blocks?: unknown
 
 async function requireExecutive(deps: SlackDeps, userId: string, what: string): Promise<void> {
   if (!(await deps.roles.isExecutive(userId))) {
-    throw new DomainError('not_authorized', `Only executives can ${what}. Executives: ${deps.roles.describeExecutives()}.`);
+    throw new DomainError(
+      'not_authorized',
+      `Only executives can ${what}. Executives: ${deps.roles.describeExecutives()}.`,
+    );
   }
 }
 
@@ -45,7 +48,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   async queue({ deps, userId, respond }) {
     await requireExecutive(deps, userId, 'see the queue');
     const window = { now: deps.now(), eligibleDays: deps.config.eligibleDays, cooldownDays: deps.config.cooldownDays };
-    const rows = await selectEligibleComplaints(deps.db, window).selectAll('c').orderBy('c.received_at', 'desc').limit(QUEUE_SIZE).execute();
+    const rows = await selectEligibleComplaints(deps.db, window)
+      .selectAll('c')
+      .orderBy('c.received_at', 'desc')
+      .limit(QUEUE_SIZE)
+      .execute();
     const { n } = await selectEligibleComplaints(deps.db, window)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
@@ -80,7 +87,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     await requireExecutive(deps, userId, 'set away dates');
     const today = dateInZone(deps.now(), deps.config.timezone);
     const n = await deps.db.transaction().execute((trx) => clearAway(trx, userId, today));
-    await ephemeral(respond, { text: n > 0 ? 'Welcome back. You can be suggested again.' : 'You had no away dates set.' });
+    await ephemeral(respond, {
+      text: n > 0 ? 'Welcome back. You can be suggested again.' : 'You had no away dates set.',
+    });
   },
 };
 
@@ -92,7 +101,10 @@ export function registerPickupCommand(app: App, deps: SlackDeps, extra: Record<s
     const [first = 'help', ...restWords] = text.split(/\s+/).filter(Boolean);
     const handler = subcommands[first.toLowerCase()];
     if (!handler) {
-      await ack({ response_type: 'ephemeral', text: `I don't know \`${escapeMrkdwn(first.slice(0, 40))}\`.\n\n${PICKUP_HELP}` });
+      await ack({
+        response_type: 'ephemeral',
+        text: `I don't know \`${escapeMrkdwn(first.slice(0, 40))}\`.\n\n${PICKUP_HELP}`,
+      });
       return;
     }
     await ack();
