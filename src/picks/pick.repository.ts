@@ -1,0 +1,205 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, PickRow } from '../db/schema';
+import { type EligibilityWindow, eligibilityCutoffs } from './pick';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The eligible complaints as a query to extend (select columns, order, limit, count): the SQL twin of `isEligible`.
+ * Shaped for a million complaints: the partial index `complaints_eligible_idx` narrows to recent callable
+ * ones, and every other rule is a NOT EXISTS that the planner turns into an anti-join.
+ */
+export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
+  const { receivedSince, pickedAfter } = eligibilityCutoffs(window);
+  return (
+    db
+      .selectFrom('complaints as c')
+      // Spelled exactly like the partial index's predicate, with no parameters, so the planner can prove it applies.
+      .where(sql<boolean>`c.is_major AND NOT c.do_not_call AND c.closed_at IS NULL`)
+      .where('c.received_at', '>=', receivedSince)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id'))),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('call_attempts as a')
+              .select('a.id')
+              .whereRef('a.complaint_id', '=', 'c.id')
+              .where('a.outcome', '=', 'reached'),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('claims as cl')
+              .select('cl.id')
+              .whereRef('cl.complaint_id', '=', 'c.id')
+              .where('cl.status', '=', 'open'),
+          ),
+        ),
+      )
+      // Three anti-joins rather than one OR: each can hash the few recent picks, an OR would loop over them per row.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('picks as rp')
+              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
+              .select('rp.id')
+              .where('rp.created_at', '>', pickedAfter)
+              .whereRef('rc.customer_email', '=', 'c.customer_email'),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('picks as rp')
+              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
+              .select('rp.id')
+              .where('rp.created_at', '>', pickedAfter)
+              .whereRef('rc.customer_phone', '=', 'c.customer_phone'),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('picks as rp')
+              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
+              .select('rp.id')
+              .where('rp.created_at', '>', pickedAfter)
+              .where(sql<boolean>`lower(rc.customer_company) = lower(c.customer_company)`),
+          ),
+        ),
+      )
+  );
+}
+
+/** Ids of every eligible complaint, ascending: the pool the daily draw picks from. */
+export async function findEligibleComplaintIds(db: Db, window: EligibilityWindow): Promise<number[]> {
+  const rows = await selectEligibleComplaints(db, window).select('c.id').orderBy('c.id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** The facts `isEligible` needs about some complaints, read from every table involved. */
+export async function findEligibilityFacts(db: Db, complaintIds: readonly number[]) {
+  if (complaintIds.length === 0) return [];
+  return db
+    .selectFrom('complaints as c')
+    .select(({ exists, selectFrom }) => [
+      'c.id',
+      'c.is_major',
+      'c.do_not_call',
+      'c.closed_at',
+      'c.received_at',
+      'c.customer_email',
+      'c.customer_phone',
+      'c.customer_company',
+      exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id')).as('picked'),
+      exists(
+        selectFrom('call_attempts as a')
+          .select('a.id')
+          .whereRef('a.complaint_id', '=', 'c.id')
+          .where('a.outcome', '=', 'reached'),
+      ).as('reached'),
+      exists(
+        selectFrom('claims as cl')
+          .select('cl.id')
+          .whereRef('cl.complaint_id', '=', 'c.id')
+          .where('cl.status', '=', 'open'),
+      ).as('open_claim'),
+    ])
+    .where('c.id', 'in', complaintIds)
+    .orderBy('c.id')
+    .execute();
+}
+
+/** Complaints picked after `since`, with the customer details the cooldown matches on. */
+export async function findPickedCustomers(db: Db, since: Date) {
+  return db
+    .selectFrom('picks as p')
+    .innerJoin('complaints as c', 'c.id', 'p.complaint_id')
+    .select(['c.id as complaint_id', 'p.created_at', 'c.customer_email', 'c.customer_phone', 'c.customer_company'])
+    .where('p.created_at', '>', since)
+    .execute();
+}
+
+/**
+ * Serialises daily draws across every instance until the transaction ends. The unique date alone makes a second
+ * pick for a date impossible, but two draws for different dates (or a race the date check lost) could choose
+ * the same complaint and fail on picks_complaint_id_key; drawing one at a time makes that impossible too.
+ * Reads of picks are not blocked.
+ */
+export async function lockPicks(trx: Transaction<Database>): Promise<void> {
+  await sql`LOCK TABLE picks IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+}
+
+/** What a new pick row holds. */
+export interface NewPick {
+  date: string;
+  complaintId: number | null;
+  poolSize: number;
+  drawnIndex: number | null;
+  poolHash: string;
+  suggestedExecutive: string | null;
+  trigger: string;
+  createdAt: Date;
+}
+
+/** Inserts the pick for a date; undefined when that date already has one (the unique date decides). */
+export async function insertPick(db: Db, pick: NewPick): Promise<PickRow | undefined> {
+  return db
+    .insertInto('picks')
+    .values({
+      pick_date: pick.date,
+      complaint_id: pick.complaintId,
+      pool_size: pick.poolSize,
+      drawn_index: pick.drawnIndex,
+      pool_hash: pick.poolHash,
+      suggested_exec: pick.suggestedExecutive,
+      trigger: pick.trigger,
+      created_at: pick.createdAt,
+    })
+    .onConflict((oc) => oc.column('pick_date').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The pick for a date (YYYY-MM-DD), if there is one. */
+export async function findPickByDate(db: Db, date: string): Promise<PickRow | undefined> {
+  return db.selectFrom('picks').selectAll().where('pick_date', '=', date).executeTakeFirst();
+}
+
+/** The pick that chose a complaint, if any; a complaint is picked at most once. */
+export async function findPickByComplaintId(db: Db, complaintId: number): Promise<PickRow | undefined> {
+  return db.selectFrom('picks').selectAll().where('complaint_id', '=', complaintId).executeTakeFirst();
+}
+
+/** Claims (any status) each user made since `since`; every asked-for user is in the map, 0 when none. */
+export async function countRecentClaims(db: Db, userIds: readonly string[], since: Date): Promise<Map<string, number>> {
+  const counts = new Map<string, number>(userIds.map((u) => [u, 0]));
+  if (userIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom('claims')
+    .select(['claimed_by', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('claimed_by', 'in', userIds)
+    .where('claimed_at', '>=', since)
+    .groupBy('claimed_by')
+    .execute();
+  for (const r of rows) counts.set(r.claimed_by, Number(r.n));
+  return counts;
+}
+
+/** Users marked away on a date (YYYY-MM-DD): some away period starts on or before it and ends on or after it. */
+export async function findAwayExecutives(db: Db, date: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('executive_away')
+    .select('user_id')
+    .distinct()
+    .where('start_date', '<=', date)
+    .where('end_date', '>=', date)
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
+}

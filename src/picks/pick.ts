@@ -1,0 +1,192 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { Complaint } from '../complaints/complaint';
+
+/** Who asked for a pick: the cron job, the operator's CLI, or `/pickup pick`. */
+export type PickTrigger = 'schedule' | 'cli' | 'slash';
+
+/** A stored daily pick. `complaintId` is null on a day whose pool was empty. */
+export interface PickRecord {
+  id: number;
+  date: string;
+  complaintId: number | null;
+  poolSize: number;
+  drawnIndex: number | null;
+  poolHash: string;
+  suggestedExecutive: string | null;
+  /** Kept as stored: older rows and tools may have written other values than {@link PickTrigger}. */
+  trigger: string;
+  createdAt: Date;
+}
+
+/** What a channel post of the pick needs; `complaint` is null when the pool was empty. */
+export interface PickForPost {
+  pickId: number;
+  date: string;
+  poolSize: number;
+  suggestedExecutive: string | null;
+  trigger: string;
+  complaint: Complaint | null;
+}
+
+/** The customer details that identify "the same customer" for the cooldown. */
+export interface CustomerKeys {
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+}
+
+/** Everything eligibility looks at for one complaint: its own fields plus facts from other tables. */
+export interface EligibilityCandidate {
+  id: number;
+  isMajor: boolean;
+  doNotCall: boolean;
+  closedAt: Date | null;
+  receivedAt: Date;
+  customer: CustomerKeys;
+  /** Has a row in picks. */
+  picked: boolean;
+  /** Has a call attempt with outcome 'reached'. */
+  reached: boolean;
+  /** Has a claim with status 'open'. */
+  openClaim: boolean;
+}
+
+/** A past pick of some customer, for the cooldown. */
+export interface PickedCustomer {
+  complaintId: number;
+  pickedAt: Date;
+  customer: CustomerKeys;
+}
+
+/** The settings and history eligibility is judged against. */
+export interface EligibilityContext {
+  now: Date;
+  eligibleDays: number;
+  cooldownDays: number;
+  /** Picks with a complaint; older ones are allowed and ignored. */
+  pickedCustomers: readonly PickedCustomer[];
+}
+
+/** The window settings shared by the pure rule and its SQL twin. */
+export interface EligibilityWindow {
+  now: Date;
+  eligibleDays: number;
+  cooldownDays: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The two cut-offs, computed once in JS so the pure rule and the SQL query compare against the same instants.
+ * Days are 24-hour periods back from `now`, not calendar days, so the result does not depend on a time zone.
+ */
+export function eligibilityCutoffs(window: EligibilityWindow): { receivedSince: Date; pickedAfter: Date } {
+  return {
+    receivedSince: new Date(window.now.getTime() - window.eligibleDays * DAY_MS),
+    pickedAfter: new Date(window.now.getTime() - window.cooldownDays * DAY_MS),
+  };
+}
+
+/** Which identifying detail two customers share, if any (same rule as the SQL: nulls never match). */
+export function sameCustomerBy(a: CustomerKeys, b: CustomerKeys): 'email' | 'phone' | 'company' | null {
+  if (a.email !== null && a.email === b.email) return 'email';
+  if (a.phone !== null && a.phone === b.phone) return 'phone';
+  if (a.company !== null && b.company !== null && a.company.toLowerCase() === b.company.toLowerCase()) return 'company';
+  return null;
+}
+
+/**
+ * The eligibility rule as a pure function; `findEligibleComplaintIds` is its SQL twin and tests hold them equal.
+ * Every failed condition is listed, so an explanation shows all the reasons at once.
+ */
+export function isEligible(
+  candidate: EligibilityCandidate,
+  context: EligibilityContext,
+): { eligible: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const { receivedSince, pickedAfter } = eligibilityCutoffs(context);
+  if (!candidate.isMajor) reasons.push('not major');
+  if (candidate.doNotCall) reasons.push('marked do-not-call');
+  if (candidate.closedAt !== null) reasons.push('closed');
+  if (candidate.receivedAt.getTime() < receivedSince.getTime()) {
+    reasons.push(`received more than ${context.eligibleDays} days ago`);
+  }
+  if (candidate.picked) reasons.push('already picked');
+  if (candidate.reached) reasons.push('customer already reached');
+  if (candidate.openClaim) reasons.push('already claimed by an executive');
+  for (const pick of context.pickedCustomers) {
+    // The complaint's own pick is "already picked", not a cooldown.
+    if (pick.complaintId === candidate.id || pick.pickedAt.getTime() <= pickedAfter.getTime()) continue;
+    const by = sameCustomerBy(candidate.customer, pick.customer);
+    if (by !== null) {
+      reasons.push(`same customer (${by}) picked within ${context.cooldownDays} days`);
+      break;
+    }
+  }
+  return { eligible: reasons.length === 0, reasons };
+}
+
+/** A uniform random integer in [0, n), from the operating system's CSPRNG. */
+export function cryptoRandomIndex(n: number): number {
+  return randomInt(n);
+}
+
+/** The outcome of one draw, with what the audit needs to show it was fair. */
+export interface Draw {
+  complaintId: number | null;
+  poolSize: number;
+  drawnIndex: number | null;
+  poolHash: string;
+}
+
+/** Hex SHA-256 of the ids sorted ascending and joined by ','; anyone with the pool can recompute it. */
+export function hashPool(sortedIds: readonly number[]): string {
+  return createHash('sha256').update(sortedIds.join(',')).digest('hex');
+}
+
+function pickIndex(n: number, random: (n: number) => number): number {
+  const index = random(n);
+  if (!Number.isInteger(index) || index < 0 || index >= n) {
+    throw new RangeError(`random source returned ${index}, outside [0, ${n})`);
+  }
+  return index;
+}
+
+/**
+ * Draws one id uniformly from the pool. Ids are sorted first so the drawn index and the hash do not depend
+ * on the order the database returned them in.
+ */
+export function drawFromPool(ids: readonly number[], random: (n: number) => number = cryptoRandomIndex): Draw {
+  const sorted = [...ids].sort((a, b) => a - b);
+  const poolHash = hashPool(sorted);
+  if (sorted.length === 0) return { complaintId: null, poolSize: 0, drawnIndex: null, poolHash };
+  const drawnIndex = pickIndex(sorted.length, random);
+  const complaintId = sorted[drawnIndex];
+  if (complaintId === undefined) throw new RangeError(`no id at index ${drawnIndex}`);
+  return { complaintId, poolSize: sorted.length, drawnIndex, poolHash };
+}
+
+/** An available executive and how many complaints they claimed recently. */
+export interface RotationCandidate {
+  userId: string;
+  recentClaims: number;
+}
+
+/** The window the rotation counts claims over. */
+export const ROTATION_WINDOW_DAYS = 30;
+
+/**
+ * The executive with the fewest recent claims; ties are broken at random so nobody is always first.
+ * Candidates must already exclude anyone away. Null when there is no candidate.
+ */
+export function chooseSuggestedExecutive(
+  candidates: readonly RotationCandidate[],
+  random: (n: number) => number = cryptoRandomIndex,
+): string | null {
+  if (candidates.length === 0) return null;
+  const fewest = Math.min(...candidates.map((c) => c.recentClaims));
+  // Sorted so an injected random source gives the same answer whatever order the caller listed people in.
+  const tied = [...new Set(candidates.filter((c) => c.recentClaims === fewest).map((c) => c.userId))].sort();
+  if (tied.length === 1) return tied[0] ?? null;
+  return tied[pickIndex(tied.length, random)] ?? null;
+}

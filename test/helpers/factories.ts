@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { ComplaintInput, Customer } from '../../src/complaints/complaint';
+import { toComplaintRow } from '../../src/complaints/complaint.service';
+import type { Database, NewComplaintRow } from '../../src/db/schema';
+
+/** Overrides for {@link newComplaint}: any field, with `customer` given in part (set a field to undefined to drop it). */
+export type ComplaintOverrides = Partial<Omit<ComplaintInput, 'customer'>> & { customer?: Partial<Customer> };
+
+let sequence = 0;
+// Distinct per test file too, in case two files ever share a database.
+const run = randomBytes(3).toString('hex');
+
+/**
+ * A valid, major complaint as intake would produce it. Each call has its own external id and its own customer
+ * (email, phone and company), so complaints never share a customer unless a test says so.
+ * `customer` overrides are merged into the default customer.
+ */
+export function newComplaint(overrides: ComplaintOverrides = {}): ComplaintInput {
+  sequence += 1;
+  const n = sequence;
+  const { customer, ...rest } = overrides;
+  return {
+    source: 'api',
+    externalId: `ext-${run}-${n}`,
+    subject: `Complaint ${n}: the export has been failing for a week`,
+    description: 'Every nightly export since Monday stopped halfway.',
+    supportTried: 'Restarted the job twice.',
+    priority: 'urgent',
+    tags: [],
+    url: `https://help.example.com/tickets/${n}`,
+    ...rest,
+    customer: {
+      name: `Customer ${n}`,
+      company: `Company ${run} ${n}`,
+      phone: `+1555${String(n).padStart(7, '0')}`,
+      email: `customer-${run}-${n}@example.com`,
+      timezone: 'America/New_York',
+      ...customer,
+    },
+  };
+}
+
+/** Inserts a complaint (major unless rowOverrides say otherwise) and returns its id. */
+export async function insertComplaint(
+  db: Kysely<Database> | Transaction<Database>,
+  overrides: ComplaintOverrides = {},
+  rowOverrides: Partial<NewComplaintRow> = {},
+): Promise<number> {
+  const row = { ...toComplaintRow(newComplaint(overrides), true), ...rowOverrides };
+  const { id } = await db.insertInto('complaints').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
