@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig } from './config';
+import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './logger';
@@ -169,6 +169,7 @@ export async function runCli(
 }
 
 if (require.main === module) {
+  loadDotEnvFile();
   runCli(process.argv.slice(2), process.env).then(
     (code) => {
       process.exitCode = code;

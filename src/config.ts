@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Cron } from 'croner';
 import { z } from 'zod';
 
@@ -8,6 +9,11 @@ import { z } from 'zod';
  * - `database` only touches the database (migrate, import, export, forget).
  */
 export type ConfigPurpose = 'serve' | 'jobs' | 'database';
+
+/** Loads `.env` from the working directory into the environment, when there is one (variables already set win). */
+export function loadDotEnvFile(path = '.env'): void {
+  if (fs.existsSync(path)) process.loadEnvFile(path);
+}
 
 /** Where the operator is sent when the configuration is wrong. */
 export const SETUP_GUIDE = 'README.md, section "Create the Slack app"';

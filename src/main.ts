@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { type Config, ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
 import { feedbackRoutes } from './http/feedback.routes';
@@ -114,6 +114,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
 async function main(): Promise<void> {
   let config: Config;
   try {
+    loadDotEnvFile();
     config = loadConfig(process.env, 'serve');
   } catch (err) {
     if (err instanceof ConfigError) {
