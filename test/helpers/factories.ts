@@ -4,7 +4,7 @@ import type { ComplaintInput, Customer } from '../../src/complaints/complaint';
 import { toComplaintRow } from '../../src/complaints/complaint.service';
 import type { Database, NewComplaintRow } from '../../src/db/schema';
 
-/** Overrides for {@link newComplaint}: any field, with `customer` given in part (set a field to undefined to drop it). */
+/** Overrides for {@link newComplaint}: any field; `customer` merges (set a field to undefined to drop it). */
 export type ComplaintOverrides = Partial<Omit<ComplaintInput, 'customer'>> & { customer?: Partial<Customer> };
 
 let sequence = 0;
