@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
@@ -60,6 +63,34 @@ const COMMANDS: Record<string, Command> = {
         const applied = await migrateToLatest(db);
         ctx.out(applied.length ? `Applied on ${engine}: ${applied.join(', ')}` : `Already up to date (${engine}).`);
         return 0;
+      });
+    },
+  },
+  import: {
+    summary: 'import complaints from a CSV file whose header names the generic fields (one transaction)',
+    usage: 'import FILE.csv [--skip-invalid]',
+    purpose: 'database',
+    async run(ctx) {
+      const { values, positionals } = parseFlags(ctx.args, { 'skip-invalid': { type: 'boolean' } }, true);
+      const [file, ...extra] = positionals;
+      if (!file || extra.length > 0) throw new UsageError('give exactly one CSV file');
+      let csv: Buffer;
+      try {
+        csv = fs.readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      return ctx.withDatabase(async ({ db }) => {
+        await migrateToLatest(db);
+        const report = await importComplaintsCsv(db, {
+          csv,
+          rule: { priorities: ctx.config.majorPriorities, tags: ctx.config.majorTags },
+          skipInvalid: values['skip-invalid'] === true,
+          now: new Date(),
+          file: path.basename(file),
+        });
+        ctx.out(formatImportReport(report));
+        return report.committed && (report.invalid.length === 0 || values['skip-invalid'] === true) ? 0 : 1;
       });
     },
   },

@@ -40,14 +40,56 @@ export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | {
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     return { ok: false, response: jsonError(415, 'send the body as application/json') };
   }
+  let body: unknown;
   try {
-    return { ok: true, body: JSON.parse(req.rawBody.toString('utf8')) };
+    body = JSON.parse(req.rawBody.toString('utf8'));
   } catch {
     return {
       ok: false,
       response: jsonError(400, 'the body is not valid JSON', { issues: [{ path: '', message: 'invalid JSON' }] }),
     };
   }
+  const bad = findUnstorableText(body);
+  if (bad !== undefined) return { ok: false, response: validationError([bad]) };
+  return { ok: true, body };
+}
+
+/** Deeper JSON than this is no help-desk payload; refusing it also keeps the walk below off the stack limit. */
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * The first string (or key) PostgreSQL text cannot hold: a NUL character or a lone UTF-16 surrogate (what
+ * `\udfff` escapes decode to), or nesting past MAX_JSON_DEPTH. Checked once here, so every webhook answers
+ * 400 naming the field instead of failing at the database.
+ */
+export function findUnstorableText(
+  value: unknown,
+  path = '',
+  depth = 0,
+): { path: string; message: string } | undefined {
+  if (depth > MAX_JSON_DEPTH) return { path, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  const unstorable = (s: string) => s.includes('\u0000') || !isWellFormed(s);
+  const problem = (p: string) => ({
+    path: p,
+    message: 'contains a NUL character or malformed Unicode, which cannot be stored',
+  });
+  if (typeof value === 'string') return unstorable(value) ? problem(path) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value);
+  for (const [k, v] of entries) {
+    const p = path ? `${path}.${k}` : k;
+    if (unstorable(k)) return problem(p);
+    const found = findUnstorableText(v, p, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** String.prototype.isWellFormed (Node 20), typed here because the ES2023 lib predates it. */
+function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** A 400 naming every invalid field. */

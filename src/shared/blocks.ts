@@ -1,5 +1,5 @@
 import type { Block } from '../ports/slack.port';
-import { escapeAndTruncate, truncate } from './mrkdwn';
+import { escapeAndTruncate, truncate, truncateMrkdwn } from './mrkdwn';
 
 /** Block Kit limits Pickup builds within (Slack answers invalid_blocks past them). */
 export const LIMITS = {
@@ -22,7 +22,7 @@ export function header(text: string): Block {
 
 /** A mrkdwn section from text that is already safe (escaped customer parts, our own markup). */
 export function section(mrkdwn: string, extra: Record<string, unknown> = {}): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(mrkdwn, LIMITS.sectionText) }, ...extra };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(mrkdwn, LIMITS.sectionText) }, ...extra };
 }
 
 /** A section of label/value fields; values are already-safe mrkdwn. At most 10 fields. */
@@ -31,7 +31,7 @@ export function fields(pairs: [label: string, value: string][]): Block {
     type: 'section',
     fields: pairs.slice(0, 10).map(([label, value]) => ({
       type: 'mrkdwn',
-      text: truncate(`*${label}*\n${value}`, LIMITS.fieldText),
+      text: truncateMrkdwn(`*${label}*\n${value}`, LIMITS.fieldText),
     })),
   };
 }
@@ -48,7 +48,7 @@ export function context(...texts: string[]): Block {
     type: 'context',
     elements: texts
       .slice(0, LIMITS.contextElements)
-      .map((t) => ({ type: 'mrkdwn', text: truncate(t, LIMITS.sectionText) })),
+      .map((t) => ({ type: 'mrkdwn', text: truncateMrkdwn(t, LIMITS.sectionText) })),
   };
 }
 

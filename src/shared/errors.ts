@@ -23,19 +23,28 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /**
  * True when an error means the database cannot be reached (as opposed to a bug or a constraint):
- * the caller answers "try again" (HTTP 503) instead of failing loudly.
+ * the caller answers "try again" (HTTP 503) instead of failing loudly. The check is structural, not
+ * `instanceof`, because errors from Node's own sockets can come from another realm (Jest's sandbox, for one).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
+  const seen = new Set<unknown>();
+  for (
+    let e: unknown = err;
+    typeof e === 'object' && e !== null && !seen.has(e);
+    e = (e as { cause?: unknown }).cause
+  ) {
+    seen.add(e);
+    const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+    if (Array.isArray(errors) && errors.some(isDatabaseUnavailable)) return true;
     if (
+      typeof message === 'string' &&
       /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-        e.message,
+        message,
       )
-    )
+    ) {
       return true;
+    }
   }
   return false;
 }

@@ -12,6 +12,7 @@ export function escapeMrkdwn(text: string): string {
  */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
+  if (max <= 1) return '…'.slice(0, Math.max(0, max));
   let end = max - 1;
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
@@ -23,10 +24,20 @@ export function truncate(text: string, max: number): string {
  * and a cut must not leave a half entity, so a trailing partial `&…` is dropped.
  */
 export function escapeAndTruncate(text: string, max: number): string {
-  const escaped = escapeMrkdwn(text);
-  if (escaped.length <= max) return escaped;
-  const cut = truncate(escaped, max);
-  return cut.replace(/&[a-z]{0,3}…$/, '…');
+  return truncateMrkdwn(escapeMrkdwn(text), max);
+}
+
+/**
+ * Cuts mrkdwn that is already safe (escaped text, our own links and mentions) to `max`, never leaving half an
+ * entity (`&am…`) or an unclosed `<link|…` or `<@mention`, which Slack would render as garbage or refuse.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = truncate(text, max);
+  cut = cut.replace(/&[a-z#0-9]{0,4}…$/, '…');
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = `${cut.slice(0, open)}…`;
+  return cut;
 }
 
 /** Makes customer text single-line for list items and headers: newlines and runs of space become one space. */

@@ -219,28 +219,28 @@ describe('webhooks under arbitrary input (property)', () => {
       expect(res.status).toBeLessThan(500);
     }
 
-    // Jira's rich-text description is walked recursively: a deep one is cut off, and the ticket still goes in.
+    // A description nested past 64 levels is refused with the field named, before any adapter walks it.
     const jira = jiraIssueCreated();
     const deepJira = JSON.stringify({
       ...jira,
       issue: { ...jira.issue, key: 'DEEP-1', fields: { ...jira.issue.fields, description: '__DEEP__' } },
     }).replace('"__DEEP__"', nestedJson(5000, 'object'));
-    expect((await expectNo5xx('jira', deepJira)).status).toBe(201);
+    const deep = await expectNo5xx('jira', deepJira);
+    expect(deep.status).toBe(400);
+    expect(deep.text).toContain('issue.fields.description');
   });
 
-  // Fails today: the audit row stores `{source, externalId}` as jsonb, and PostgreSQL's jsonb refuses the \udfff
-  // escape JSON.stringify writes for a lone surrogate (22P02), so the route answers 500. Text columns are fine (the
-  // driver sends U+FFFD). The schema should refuse ill-formed strings (or intake should apply toWellFormed()).
-  it.failing('answers an externalId holding a lone surrogate with 2xx or 4xx', async () => {
+  // PostgreSQL's jsonb refuses a lone surrogate and text refuses NUL: both are refused at the edge, field named.
+  it('answers an externalId holding a lone surrogate with 400 naming the field', async () => {
     const body = { externalId: 'lone-\udfff', subject: 'Refund', priority: 'urgent', customer: { name: 'Ada' } };
+    const before = await countComplaints();
     const res = await send('complaints', JSON.stringify(body));
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ issues: [{ path: 'externalId' }] });
+    expect(await countComplaints()).toBe(before);
   });
 
-  // Fails today: PostgreSQL text cannot hold U+0000, so a NUL in any stored field makes the INSERT fail
-  // (22021, invalid byte sequence) and the route answers 500. The schema (or cleanText for vendors) should refuse
-  // or strip NUL. Turn this into `it` once it does.
-  it.failing('answers a NUL character in a text field with 2xx or 4xx', async () => {
+  it('answers a NUL character in a text field with 400 naming the field', async () => {
     const body = {
       externalId: 'nul-1',
       subject: 'Refund\u0000 never arrived',
@@ -248,6 +248,7 @@ describe('webhooks under arbitrary input (property)', () => {
       customer: { name: 'Ada' },
     };
     const res = await send('complaints', JSON.stringify(body));
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ issues: [{ path: 'subject' }] });
   });
 });
