@@ -1,56 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
-import { type Config, ConfigError, type ConfigPurpose, isRealDate, loadConfig, loadDotEnvFile } from './config';
+import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { migrateToLatest } from './db/migrate';
-import { createLogger, type Logger } from './logger';
-import { createRoles } from './people/roles';
+import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
-import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from './scheduler/outbox.worker';
 import { dateInZone } from './shared/time';
-import { createSlackPort, createWebClient } from './slack/slack.client';
-
-/** Thrown for a bad command line; the message is shown with a pointer to --help. */
-export class UsageError extends Error {}
-
-/** What a command gets: its parsed flags and positionals, and a way to open the database. */
-interface CommandContext {
-  args: string[];
-  config: Config;
-  logger: Logger;
-  out: (line: string) => void;
-  withDatabase<T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T>;
-}
-
-interface Command {
-  summary: string;
-  usage: string;
-  purpose: ConfigPurpose;
-  run(ctx: CommandContext): Promise<number>;
-}
-
-/** Delivers what a command queued, when this process may talk to Slack; otherwise the running bot will. */
-async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db']): Promise<void> {
-  if (!ctx.config.slack.botToken) {
-    ctx.out('No SLACK_BOT_TOKEN here: the running bot will deliver the queued messages.');
-    return;
-  }
-  const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
-  const result = await drainOutbox(db, slack, ctx.logger, { ...DEFAULT_OUTBOX_OPTIONS, maxAttempts: 3 });
-  ctx.out(
-    `Slack: ${result.sent} message(s) delivered` +
-      (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +
-      (result.failed ? `, ${result.failed} failed (see the logs)` : '') +
-      '.',
-  );
-}
-
-function rolesFor(ctx: CommandContext) {
-  const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
-  return createRoles(ctx.config, slack, ctx.logger);
-}
 
 const COMMANDS: Record<string, Command> = {
   migrate: {
@@ -115,19 +72,6 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
-
-/** Parses flags strictly, turning node's parse errors into a UsageError. */
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean' }>>(
-  args: string[],
-  options: T,
-  allowPositionals = false,
-) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
 
 function helpText(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
