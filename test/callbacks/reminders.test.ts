@@ -1,0 +1,161 @@
+import { isBusinessHours, queueDueReminders, type ReminderSettings } from '../../src/callbacks/reminder.service';
+import { createLogger } from '../../src/logger';
+import { enqueueMessage } from '../../src/outbox/outbox.repository';
+import { pickPostKey } from '../../src/picks/pick.service';
+import { drainOutbox } from '../../src/scheduler/outbox.worker';
+import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
+import { EXEC_1, EXEC_2, EXEC_CHANNEL } from '../helpers/config';
+import { insertComplaint } from '../helpers/factories';
+import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// Tuesday 2026-11-24, 11:00 in New York: business hours.
+const NOW = new Date('2026-11-24T16:00:00Z');
+const settings: ReminderSettings = { timezone: 'America/New_York', claimReminderHours: 4, followupDays: 14 };
+
+describe('isBusinessHours', () => {
+  it.each([
+    ['2026-11-24T16:00:00Z', true], // Tue 11:00 New York
+    ['2026-11-24T13:59:00Z', false], // Tue 08:59
+    ['2026-11-24T23:00:00Z', false], // Tue 18:00
+    ['2026-11-28T16:00:00Z', false], // Saturday
+  ])('%s → %s', (iso, expected) => {
+    expect(isBusinessHours(new Date(iso), 'America/New_York')).toBe(expected);
+  });
+});
+
+describe('queueDueReminders', () => {
+  let db: TestDb;
+  let slack: FakeSlack;
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    slack = await startFakeSlack();
+    // An unclaimed pick posted 5 hours ago, whose post has gone out.
+    const picked = await insertComplaint(db.db, { subject: 'Unclaimed one' });
+    await db.db
+      .insertInto('picks')
+      .values({
+        pick_date: '2026-11-24',
+        complaint_id: picked,
+        pool_size: 3,
+        drawn_index: 0,
+        pool_hash: 'h',
+        suggested_exec: EXEC_1,
+        trigger: 'test',
+        created_at: new Date(NOW.getTime() - 5 * HOUR),
+      })
+      .execute();
+    await enqueueMessage(db.db, pickPostKey('2026-11-24'), {
+      operation: 'post',
+      message: { channel: EXEC_CHANNEL, text: 'pick' },
+    });
+    // A claim made 30 hours ago with no attempt.
+    const idle = await insertComplaint(db.db, { subject: 'Idle claim' });
+    await db.db
+      .insertInto('claims')
+      .values({ complaint_id: idle, claimed_by: EXEC_1, claimed_at: new Date(NOW.getTime() - 30 * HOUR) })
+      .execute();
+    // A voicemail whose follow-up date is today.
+    const vm = await insertComplaint(db.db, { subject: 'Call back today' });
+    const { id: vmClaim } = await db.db
+      .insertInto('claims')
+      .values({ complaint_id: vm, claimed_by: EXEC_2, claimed_at: new Date(NOW.getTime() - 3 * DAY) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('call_attempts')
+      .values({
+        claim_id: vmClaim,
+        complaint_id: vm,
+        executive: EXEC_2,
+        outcome: 'voicemail',
+        notes: null,
+        follow_up_date: '2026-11-24',
+        advocate_assessment: null,
+        ok_to_quote: false,
+        created_at: new Date(NOW.getTime() - 2 * DAY),
+      })
+      .execute();
+    // A reached call 15 days ago: time to ask about advocacy.
+    const reached = await insertComplaint(db.db, { subject: 'Reached long ago' });
+    const { id: rClaim } = await db.db
+      .insertInto('claims')
+      .values({
+        complaint_id: reached,
+        claimed_by: EXEC_1,
+        status: 'closed',
+        claimed_at: new Date(NOW.getTime() - 16 * DAY),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.db
+      .insertInto('call_attempts')
+      .values({
+        claim_id: rClaim,
+        complaint_id: reached,
+        executive: EXEC_1,
+        outcome: 'reached',
+        notes: null,
+        follow_up_date: null,
+        advocate_assessment: null,
+        ok_to_quote: false,
+        created_at: new Date(NOW.getTime() - 15 * DAY),
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    await slack.close();
+    await db.close();
+  });
+
+  it('queues nothing outside business hours', async () => {
+    const saturday = new Date('2026-11-28T16:00:00Z');
+    expect(await queueDueReminders(db.db, settings, saturday)).toEqual({
+      unclaimed: 0,
+      noAttempt: 0,
+      followUp: 0,
+      evidence: 0,
+    });
+  });
+
+  it('queues every due reminder, but none for an executive who is away today', async () => {
+    await db.db
+      .insertInto('executive_away')
+      .values({ user_id: EXEC_2, start_date: '2026-11-23', end_date: '2026-11-25' })
+      .execute();
+    const report = await queueDueReminders(db.db, settings, NOW);
+    expect(report).toEqual({ unclaimed: 1, noAttempt: 1, followUp: 0, evidence: 1 });
+    await db.db.deleteFrom('executive_away').execute();
+  });
+
+  it('queues each reminder exactly once, however often it runs', async () => {
+    // Back from away: only the follow-up held back for EXEC_2 is new.
+    const first = await queueDueReminders(db.db, settings, NOW);
+    expect(first).toEqual({ unclaimed: 0, noAttempt: 0, followUp: 1, evidence: 0 });
+    const second = await queueDueReminders(db.db, settings, new Date(NOW.getTime() + 10 * 60_000));
+    expect(second).toEqual({ unclaimed: 0, noAttempt: 0, followUp: 0, evidence: 0 });
+  });
+
+  it('delivers them once: a thread reply on the pick and DMs to the claimers', async () => {
+    const logger = createLogger('silent');
+    const port = createSlackPort(createWebClient('xoxb-test', slack.url, logger));
+    await drainOutbox(db.db, port, logger);
+    await drainOutbox(db.db, port, logger);
+    const posts = slack.callsTo('chat.postMessage');
+    const pickPost = posts.find((p) => p.args.text === 'pick');
+    const reply = posts.find((p) => p.args.thread_ts !== undefined);
+    expect(reply?.args.channel).toBe(EXEC_CHANNEL);
+    expect(reply?.args.thread_ts).toBeDefined();
+    expect(String(reply?.args.text)).toContain(`<@${EXEC_1}>`);
+    expect(pickPost).toBeDefined();
+    const dms = posts.filter((p) => p.args.channel === EXEC_1 || p.args.channel === EXEC_2);
+    expect(dms).toHaveLength(3);
+    expect(JSON.stringify(dms)).toContain('Idle claim');
+    expect(JSON.stringify(dms)).toContain('Call back today');
+    expect(JSON.stringify(dms)).toContain('record_evidence');
+    expect(posts).toHaveLength(5);
+  });
+});
