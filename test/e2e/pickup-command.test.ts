@@ -32,7 +32,7 @@ describe('/pickup subcommands, end to end', () => {
   async function pickup(text: string, userId = EXEC_1) {
     const res = await sendSlashCommand(app.slackTarget, { command: '/pickup', text, userId, channelId: 'C1' });
     expect(res.status).toBe(200);
-    if (res.body) return res.json() as { text?: string; blocks?: unknown[] };
+    if (res.body) return res.json() as { text?: string; blocks?: unknown[]; response_type?: string };
     const [post] = await responses.waitFor(1);
     return post?.body as { text?: string; blocks?: unknown[]; response_type?: string };
   }
