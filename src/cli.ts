@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { demoCommand } from './cli/demo.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
@@ -10,6 +11,7 @@ import { describePickResult, runPickJob } from './picks/pick.job';
 import { dateInZone } from './shared/time';
 
 const COMMANDS: Record<string, Command> = {
+  demo: demoCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',

@@ -14,7 +14,9 @@ const SOURCE_LABELS: Record<string, string> = {
 
 /** "Zendesk #123" linked to the ticket when there is a URL; safe mrkdwn. */
 export function sourceLink(c: Pick<Complaint, 'source' | 'externalId' | 'url'>): string {
-  const label = `${SOURCE_LABELS[c.source] ?? c.source} #${oneLine(c.externalId)}`;
+  // An escalation's id is derived from its ticket link, which the link itself already shows.
+  const label =
+    c.source === 'slack' ? 'Slack escalation' : `${SOURCE_LABELS[c.source] ?? c.source} #${oneLine(c.externalId)}`;
   return link(c.url, label);
 }
 

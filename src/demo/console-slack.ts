@@ -1,0 +1,45 @@
+import type { Block, SlackPort } from '../ports/slack.port';
+import { blockKitBuilderUrl, renderBlocks } from './render';
+
+/**
+ * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
+ * Nothing else in the demo differs from production.
+ */
+export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
+  let counter = 0;
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
+  const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to @${channel}` : `#${channel}`);
+  const show = (title: string, text: string, blocks?: Block[]) => {
+    out('');
+    out(`┌─ Slack · ${title}`);
+    const body = blocks?.length ? renderBlocks(blocks) : text;
+    for (const line of body.split('\n')) out(`│ ${line}`);
+    if (blocks?.length) out(`└─ Block Kit Builder: ${blockKitBuilderUrl(blocks)}`);
+    else out('└─');
+  };
+  return {
+    async postMessage(m) {
+      show(m.threadTs ? `${where(m.channel)}, in the thread` : where(m.channel), m.text, m.blocks);
+      return { channel: m.channel, ts: nextTs() };
+    },
+    async updateMessage(m) {
+      show(`${where(m.channel)}, message updated`, m.text, m.blocks);
+      return { channel: m.channel, ts: m.ts };
+    },
+    async postEphemeral(m) {
+      show(`only @${m.user} sees this in #${m.channel}`, m.text, m.blocks);
+    },
+    async uploadFile(f) {
+      show(
+        `${where(f.channel)}, file`,
+        `[${f.filename}: ${f.title}, ${Buffer.from(f.contentBase64, 'base64').length} bytes]`,
+      );
+    },
+    async publishHome(userId, view) {
+      show(`App Home of @${userId}`, '', (view as { blocks?: Block[] }).blocks);
+    },
+    async listUserGroupMembers() {
+      return [];
+    },
+  };
+}
