@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
@@ -124,9 +125,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  // A stray rejection is a bug, but not a reason to drop every request in flight: log it with an id to find it by.
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason, correlationId: randomUUID() }, 'unhandled promise rejection'),
+  );
   process.on('uncaughtException', (err) => {
-    logger.fatal({ err }, 'uncaught exception; exiting so the supervisor restarts a clean process');
+    logger.fatal(
+      { err, correlationId: randomUUID() },
+      'uncaught exception; exiting so the supervisor restarts a clean process',
+    );
     process.exit(1);
   });
 

@@ -1,8 +1,20 @@
 import type { Route } from './http';
 
-/** GET /healthz: cheap liveness plus a one-query database check. */
+/**
+ * GET /healthz is readiness: one `SELECT 1`, bounded at 2 s, so a load balancer stops sending traffic while the
+ * database is away. GET /livez is liveness: it touches nothing, so an orchestrator never restarts a process
+ * that is merely waiting for its database to come back.
+ */
 export function healthRoutes(ping: () => Promise<void>): Route[] {
   return [
+    {
+      method: 'GET',
+      path: '/livez',
+      bodyLimit: 0,
+      async handle() {
+        return { status: 200, body: { status: 'ok' } };
+      },
+    },
     {
       method: 'GET',
       path: '/healthz',

@@ -32,6 +32,8 @@ describe('GET /healthz', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('10');
     expect(await res.json()).toEqual({ status: 'unavailable', db: 'unreachable' });
+    // Liveness does not depend on the database, so the process is not restarted for an outage.
+    expect((await fetch(`${s.url}/livez`)).status).toBe(200);
     await s.close();
     await handle.close();
   });
