@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
 import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
+import { registerHomeListener } from './home.listener';
 import { registerPickupCommand } from './pickup.command';
 
 /** Registers every listener. Each file handles one Slack surface. */
@@ -9,4 +10,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerPickupCommand(app, deps);
   registerEscalateListeners(app, deps);
   registerClaimListeners(app, deps);
+  registerHomeListener(app, deps);
 }

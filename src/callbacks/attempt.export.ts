@@ -1,0 +1,197 @@
+import { type Kysely, sql } from 'kysely';
+import { isRealDate } from '../config';
+import type { Database } from '../db/schema';
+import { DomainError } from '../shared/errors';
+import { addDays, zonedTimeToUtc } from '../shared/time';
+
+/** Columns of every export row, in output order (the CSV header). */
+export const EXPORT_COLUMNS = [
+  'attempt_id',
+  'attempted_at',
+  'executive',
+  'outcome',
+  'notes',
+  'follow_up_date',
+  'advocate_assessment',
+  'ok_to_quote',
+  'claim_id',
+  'claimed_at',
+  'complaint_id',
+  'source',
+  'external_id',
+  'subject',
+  'priority',
+  'company',
+  'received_at',
+  'picked_on',
+  'is_advocate',
+  'evidence_kinds',
+] as const;
+
+/** The customer's contact details, appended only with includePii. */
+export const PII_COLUMNS = ['customer_name', 'customer_phone', 'customer_email'] as const;
+
+/** One call attempt with its claim, complaint, pick and advocacy, flat for BI tools. Timestamps are ISO 8601 UTC. */
+export interface ExportRow {
+  attempt_id: number;
+  attempted_at: string;
+  executive: string;
+  outcome: string;
+  notes: string | null;
+  follow_up_date: string | null;
+  advocate_assessment: string | null;
+  ok_to_quote: boolean;
+  claim_id: number;
+  claimed_at: string;
+  complaint_id: number;
+  source: string;
+  external_id: string;
+  subject: string;
+  priority: string;
+  company: string | null;
+  received_at: string;
+  /** The date the complaint was drawn as a daily pick, or null when it was claimed from the queue. */
+  picked_on: string | null;
+  /** Any evidence (at export time) that the customer became an advocate. */
+  is_advocate: boolean;
+  /** Every kind of evidence recorded for the complaint, sorted, joined with ";"; empty when none. */
+  evidence_kinds: string;
+  /** Present only with includePii. */
+  customer_name?: string | null;
+  customer_phone?: string | null;
+  customer_email?: string | null;
+}
+
+/** What to export: an inclusive range of dates (YYYY-MM-DD) in `timezone`. */
+export interface ExportOptions {
+  from: string;
+  to: string;
+  timezone: string;
+  includePii: boolean;
+  /** Rows per query; 1000 unless a test asks for less. */
+  pageSize?: number;
+}
+
+/** Rows read per query: memory stays bounded whatever the range. */
+export const EXPORT_PAGE_SIZE = 1000;
+
+const EMAIL_PATTERN = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
+// Runs of digits with the separators people type in phone numbers; compared by their digits below.
+const PHONE_RUN_PATTERN = /\+?\(?\d[\d\s().-]{5,}\d/g;
+
+/**
+ * Removes contact details an executive may have typed into their notes: any email address, and any run of digits
+ * holding the last seven digits of the customer's own phone however it was written ("555-0123", "+1 (415) 555 0123"),
+ * while dates and order numbers stay. Without this, "no contact details without --include-pii" would hold only
+ * for the contact columns.
+ */
+export function scrubContactDetails(text: string, phone: string | null): string {
+  const key = phone?.replace(/\D/g, '').slice(-7) ?? '';
+  let out = text.replace(EMAIL_PATTERN, '[email removed]');
+  if (key.length === 7) {
+    out = out.replace(PHONE_RUN_PATTERN, (run) => (run.replace(/\D/g, '').includes(key) ? '[phone removed]' : run));
+  }
+  return out;
+}
+
+/** The half-open UTC interval [start, end) covering `from`..`to` inclusive as calendar days in `timezone`. */
+export function exportInterval(from: string, to: string, timezone: string): { start: Date; end: Date } {
+  if (!isRealDate(from) || !isRealDate(to)) throw new DomainError('invalid_input', 'dates must be real YYYY-MM-DD');
+  if (from > to) throw new DomainError('invalid_input', `the range ends (${to}) before it starts (${from})`);
+  return { start: zonedTimeToUtc(from, '00:00', timezone), end: zonedTimeToUtc(addDays(to, 1), '00:00', timezone) };
+}
+
+function selectPage(db: Kysely<Database>, interval: { start: Date; end: Date }, afterId: number, limit: number) {
+  return db
+    .selectFrom('call_attempts as a')
+    .innerJoin('claims as cl', 'cl.id', 'a.claim_id')
+    .innerJoin('complaints as c', 'c.id', 'a.complaint_id')
+    .leftJoin('picks as p', 'p.complaint_id', 'c.id')
+    .select((eb) => [
+      'a.id',
+      'a.created_at',
+      'a.executive',
+      'a.outcome',
+      'a.notes',
+      'a.follow_up_date',
+      'a.advocate_assessment',
+      'a.ok_to_quote',
+      'cl.id as claim_id',
+      'cl.claimed_at',
+      'c.id as complaint_id',
+      'c.source',
+      'c.external_id',
+      'c.subject',
+      'c.priority',
+      'c.customer_company',
+      'c.received_at',
+      'c.customer_name',
+      'c.customer_phone',
+      'c.customer_email',
+      'p.pick_date',
+      eb
+        .exists(
+          eb
+            .selectFrom('advocacy_evidence as ev')
+            .select('ev.id')
+            .whereRef('ev.complaint_id', '=', 'c.id')
+            .where('ev.is_advocacy', '=', true),
+        )
+        .as('is_advocate'),
+      sql<string | null>`(SELECT string_agg(DISTINCT ev.kind, ';' ORDER BY ev.kind)
+        FROM advocacy_evidence ev WHERE ev.complaint_id = c.id)`.as('evidence_kinds'),
+    ])
+    .where('a.created_at', '>=', interval.start)
+    .where('a.created_at', '<', interval.end)
+    .where('a.id', '>', afterId)
+    .orderBy('a.id')
+    .limit(limit);
+}
+
+/**
+ * Every call attempt made from `from` to `to` (inclusive dates in `timezone`), one row each, in attempt-id order.
+ * Reads 1000 rows at a time with keyset pagination on the attempt id, so memory stays bounded and a page never
+ * shifts under the next (attempts are only ever appended). Contact details are left out unless includePii; then
+ * they are added as columns and notes are left as written.
+ */
+export async function* exportAttempts(db: Kysely<Database>, options: ExportOptions): AsyncIterable<ExportRow> {
+  const interval = exportInterval(options.from, options.to, options.timezone);
+  const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
+  let afterId = 0;
+  for (;;) {
+    const page = await selectPage(db, interval, afterId, pageSize).execute();
+    for (const r of page) {
+      const row: ExportRow = {
+        attempt_id: r.id,
+        attempted_at: r.created_at.toISOString(),
+        executive: r.executive,
+        outcome: r.outcome,
+        notes: r.notes === null || options.includePii ? r.notes : scrubContactDetails(r.notes, r.customer_phone),
+        follow_up_date: r.follow_up_date,
+        advocate_assessment: r.advocate_assessment,
+        ok_to_quote: r.ok_to_quote,
+        claim_id: r.claim_id,
+        claimed_at: r.claimed_at.toISOString(),
+        complaint_id: r.complaint_id,
+        source: r.source,
+        external_id: r.external_id,
+        subject: r.subject,
+        priority: r.priority,
+        company: r.customer_company,
+        received_at: r.received_at.toISOString(),
+        picked_on: r.pick_date,
+        is_advocate: Boolean(r.is_advocate),
+        evidence_kinds: r.evidence_kinds ?? '',
+      };
+      if (options.includePii) {
+        row.customer_name = r.customer_name;
+        row.customer_phone = r.customer_phone;
+        row.customer_email = r.customer_email;
+      }
+      yield row;
+    }
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return;
+    afterId = last.id;
+  }
+}

@@ -1,0 +1,328 @@
+import type { Kysely, KyselyPlugin } from 'kysely';
+import {
+  EXPORT_COLUMNS,
+  EXPORT_PAGE_SIZE,
+  type ExportRow,
+  exportAttempts,
+  exportInterval,
+  PII_COLUMNS,
+  scrubContactDetails,
+} from '../../src/callbacks/attempt.export';
+import type { Database } from '../../src/db/schema';
+import { EXEC_1, EXEC_2 } from '../helpers/config';
+import { insertComplaint } from '../helpers/factories';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+
+const PHONE = '+14155550123';
+const EMAIL = 'ada@example.com';
+
+async function collect(rows: AsyncIterable<ExportRow>): Promise<ExportRow[]> {
+  const all: ExportRow[] = [];
+  for await (const row of rows) all.push(row);
+  return all;
+}
+
+async function insertClaim(db: Kysely<Database>, complaintId: number, by: string, at: string): Promise<number> {
+  const { id } = await db
+    .insertInto('claims')
+    .values({ complaint_id: complaintId, claimed_by: by, claimed_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function insertAttempt(
+  db: Kysely<Database>,
+  a: { claimId: number; complaintId: number; by: string; at: string; outcome?: string; notes?: string | null },
+): Promise<number> {
+  const { id } = await db
+    .insertInto('call_attempts')
+    .values({
+      claim_id: a.claimId,
+      complaint_id: a.complaintId,
+      executive: a.by,
+      outcome: a.outcome ?? 'voicemail',
+      notes: a.notes ?? null,
+      follow_up_date: null,
+      advocate_assessment: null,
+      created_at: a.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Counts the queries a Kysely instance runs. */
+function countingQueries(db: Kysely<Database>): { db: Kysely<Database>; count: () => number } {
+  let n = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      n += 1;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { db: db.withPlugin(plugin), count: () => n };
+}
+
+describe('exportAttempts', () => {
+  let db: TestDb;
+  let pickedId: number;
+  let reachedAttempt: number;
+  let queueAttempt: number;
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    // A picked complaint, reached by EXEC_1, who judged the customer an advocate; a survey agreed.
+    pickedId = await insertComplaint(
+      db.db,
+      {
+        source: 'zendesk',
+        externalId: 'Z-1',
+        subject: 'Billed three times',
+        customer: { name: 'Ada Lovelace', company: 'Analytical Engines', phone: PHONE, email: EMAIL },
+      },
+      { received_at: '2026-03-02T12:00:00Z' },
+    );
+    await db.db
+      .insertInto('picks')
+      .values({
+        pick_date: '2026-03-03',
+        complaint_id: pickedId,
+        pool_size: 3,
+        drawn_index: 1,
+        pool_hash: 'h',
+        trigger: 'test',
+      })
+      .execute();
+    const claim = await insertClaim(db.db, pickedId, EXEC_1, '2026-03-03T15:00:00Z');
+    await insertAttempt(db.db, {
+      claimId: claim,
+      complaintId: pickedId,
+      by: EXEC_1,
+      at: '2026-03-03T16:00:00Z',
+      notes: `No answer on (415) 555-0123; wrote to ${EMAIL} instead. Ticket 20260303.`,
+    });
+    reachedAttempt = await db.db
+      .insertInto('call_attempts')
+      .values({
+        claim_id: claim,
+        complaint_id: pickedId,
+        executive: EXEC_1,
+        outcome: 'reached',
+        notes: 'Refund sent; they were gracious.',
+        follow_up_date: '2026-03-17',
+        advocate_assessment: 'advocate',
+        ok_to_quote: true,
+        created_at: '2026-03-04T14:00:00Z',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .then((r) => r.id);
+    for (const [kind, isAdvocacy, source] of [
+      ['executive_assessment', true, 'executive'],
+      ['survey_promoter', true, 'survey'],
+      ['executive_assessment', true, 'executive'],
+    ] as const) {
+      await db.db
+        .insertInto('advocacy_evidence')
+        .values({ complaint_id: pickedId, kind, is_advocacy: isAdvocacy, source, recorded_by: EXEC_1 })
+        .execute();
+    }
+    // One claimed from the queue (never picked), with a "none yet" follow-up that is not advocacy.
+    const queuedId = await insertComplaint(db.db, {
+      subject: 'Lost data',
+      customer: { phone: '+442071234567', email: 'grace@example.org', company: undefined },
+    });
+    const claim2 = await insertClaim(db.db, queuedId, EXEC_2, '2026-03-05T09:00:00Z');
+    queueAttempt = await insertAttempt(db.db, {
+      claimId: claim2,
+      complaintId: queuedId,
+      by: EXEC_2,
+      at: '2026-03-05T10:00:00Z',
+      outcome: 'declined',
+    });
+    await db.db
+      .insertInto('advocacy_evidence')
+      .values({ complaint_id: queuedId, kind: 'none_yet', is_advocacy: false, source: 'followup', recorded_by: EXEC_2 })
+      .execute();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const march = { from: '2026-03-01', to: '2026-03-06', timezone: 'UTC' };
+
+  it('exports one row per attempt with the complaint, the executive, the outcome and the advocacy fields', async () => {
+    const rows = await collect(exportAttempts(db.db, { ...march, includePii: false }));
+    expect(rows.map((r) => r.attempt_id)).toEqual([reachedAttempt - 1, reachedAttempt, queueAttempt]);
+    expect(rows[1]).toEqual({
+      attempt_id: reachedAttempt,
+      attempted_at: '2026-03-04T14:00:00.000Z',
+      executive: EXEC_1,
+      outcome: 'reached',
+      notes: 'Refund sent; they were gracious.',
+      follow_up_date: '2026-03-17',
+      advocate_assessment: 'advocate',
+      ok_to_quote: true,
+      claim_id: expect.any(Number),
+      claimed_at: '2026-03-03T15:00:00.000Z',
+      complaint_id: pickedId,
+      source: 'zendesk',
+      external_id: 'Z-1',
+      subject: 'Billed three times',
+      priority: 'urgent',
+      company: 'Analytical Engines',
+      received_at: '2026-03-02T12:00:00.000Z',
+      picked_on: '2026-03-03',
+      is_advocate: true,
+      evidence_kinds: 'executive_assessment;survey_promoter',
+    });
+    expect(rows[2]).toMatchObject({
+      outcome: 'declined',
+      executive: EXEC_2,
+      picked_on: null,
+      company: null,
+      is_advocate: false,
+      evidence_kinds: 'none_yet',
+      ok_to_quote: false,
+    });
+  });
+
+  it('leaves contact details out without includePii: no columns, and none typed into notes', async () => {
+    const rows = await collect(exportAttempts(db.db, { ...march, includePii: false }));
+    for (const row of rows) expect(Object.keys(row)).toEqual([...EXPORT_COLUMNS]);
+    const all = JSON.stringify(rows);
+    for (const secret of [PHONE, EMAIL, '555-0123', '+442071234567', 'grace@example.org', 'Ada Lovelace']) {
+      expect(all).not.toContain(secret);
+    }
+    expect(rows[0]?.notes).toBe('No answer on [phone removed]; wrote to [email removed] instead. Ticket 20260303.');
+  });
+
+  it('adds the contact columns with includePii, and leaves notes as written', async () => {
+    const rows = await collect(exportAttempts(db.db, { ...march, includePii: true }));
+    for (const row of rows) expect(Object.keys(row)).toEqual([...EXPORT_COLUMNS, ...PII_COLUMNS]);
+    expect(rows[0]).toMatchObject({ customer_name: 'Ada Lovelace', customer_phone: PHONE, customer_email: EMAIL });
+    expect(rows[0]?.notes).toContain('(415) 555-0123');
+    expect(rows[2]).toMatchObject({ customer_phone: '+442071234567', customer_email: 'grace@example.org' });
+  });
+
+  it('takes the range as inclusive calendar days in the time zone, across a DST change', async () => {
+    const tdb = await createTestDb();
+    try {
+      const c = await insertComplaint(tdb.db);
+      const claim = await insertClaim(tdb.db, c, EXEC_1, '2026-02-27T00:00:00Z');
+      // New York: EST (UTC-5) until 2026-03-08 02:00, EDT (UTC-4) after.
+      const at = {
+        beforeStart: '2026-03-01T04:59:59Z', // Feb 28 23:59:59 local
+        atStart: '2026-03-01T05:00:00Z', // Mar 1 00:00 local
+        lastMoment: '2026-03-09T03:59:59Z', // Mar 8 23:59:59 EDT
+        afterEnd: '2026-03-09T04:00:00Z', // Mar 9 00:00 EDT
+      };
+      const ids: Record<string, number> = {};
+      for (const [name, when] of Object.entries(at)) {
+        ids[name] = await insertAttempt(tdb.db, { claimId: claim, complaintId: c, by: EXEC_1, at: when });
+      }
+      const ny = await collect(
+        exportAttempts(tdb.db, {
+          from: '2026-03-01',
+          to: '2026-03-08',
+          timezone: 'America/New_York',
+          includePii: false,
+        }),
+      );
+      expect(ny.map((r) => r.attempt_id)).toEqual([ids.atStart, ids.lastMoment]);
+      // The same dates in UTC draw the line elsewhere.
+      const utc = await collect(
+        exportAttempts(tdb.db, { from: '2026-03-01', to: '2026-03-08', timezone: 'UTC', includePii: false }),
+      );
+      expect(utc.map((r) => r.attempt_id)).toEqual([ids.beforeStart, ids.atStart]);
+      const oneDay = await collect(
+        exportAttempts(tdb.db, {
+          from: '2026-03-08',
+          to: '2026-03-08',
+          timezone: 'America/New_York',
+          includePii: false,
+        }),
+      );
+      expect(oneDay.map((r) => r.attempt_id)).toEqual([ids.lastMoment]);
+    } finally {
+      await tdb.close();
+    }
+  });
+
+  it('refuses an unreal date or a range that ends before it starts', () => {
+    expect(() => exportInterval('2026-02-30', '2026-03-01', 'UTC')).toThrow(/real/);
+    expect(() => exportInterval('2026-03-02', '2026-03-01', 'UTC')).toThrow(/before it starts/);
+    expect(exportInterval('2026-03-01', '2026-03-01', 'Europe/Paris')).toEqual({
+      start: new Date('2026-02-28T23:00:00Z'),
+      end: new Date('2026-03-01T23:00:00Z'),
+    });
+  });
+
+  it(`pages through more than ${EXPORT_PAGE_SIZE} attempts, ${EXPORT_PAGE_SIZE} per query, none lost or repeated`, async () => {
+    const tdb = await createTestDb();
+    try {
+      const c = await insertComplaint(tdb.db);
+      const claim = await insertClaim(tdb.db, c, EXEC_1, '2026-04-01T00:00:00Z');
+      const total = 2 * EXPORT_PAGE_SIZE + 50;
+      const base = Date.parse('2026-04-01T00:00:00Z');
+      await tdb.db
+        .insertInto('call_attempts')
+        .values(
+          Array.from({ length: total }, (_, i) => ({
+            claim_id: claim,
+            complaint_id: c,
+            executive: EXEC_1,
+            outcome: 'no_answer',
+            notes: null,
+            follow_up_date: null,
+            advocate_assessment: null,
+            // Spread over five days, and not in id order, so the keyset (id) and the range (time) differ.
+            created_at: new Date(base + ((i * 7919) % total) * 200_000).toISOString(),
+          })),
+        )
+        .execute();
+      const counting = countingQueries(tdb.db);
+      const rows = await collect(
+        exportAttempts(counting.db, { from: '2026-04-01', to: '2026-04-30', timezone: 'UTC', includePii: false }),
+      );
+      expect(rows).toHaveLength(total);
+      const ids = rows.map((r) => r.attempt_id);
+      expect(new Set(ids).size).toBe(total);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      expect(counting.count()).toBe(3);
+
+      // A page size that divides the rows exactly still ends (with one empty page).
+      const small = countingQueries(tdb.db);
+      const some = await collect(
+        exportAttempts(small.db, {
+          from: '2026-04-01',
+          to: '2026-04-01',
+          timezone: 'UTC',
+          includePii: false,
+          pageSize: 1,
+        }),
+      );
+      expect(some.length).toBeGreaterThan(0);
+      expect(small.count()).toBe(some.length + 1);
+    } finally {
+      await tdb.close();
+    }
+  });
+});
+
+describe('scrubContactDetails', () => {
+  it('removes emails and the customer’s own phone however it is written, and nothing else', () => {
+    expect(scrubContactDetails('call +1 (415) 555-0123 or 415.555.0123', PHONE)).toBe(
+      'call [phone removed] or [phone removed]',
+    );
+    expect(scrubContactDetails('mail ADA@Example.com, then a.b+c@sub.example.co.uk', PHONE)).toBe(
+      'mail [email removed], then [email removed]',
+    );
+    expect(scrubContactDetails('order 2026-03-04, invoice 99887766, ext 12', PHONE)).toBe(
+      'order 2026-03-04, invoice 99887766, ext 12',
+    );
+    expect(scrubContactDetails('no phone on file: 555-0123', null)).toBe('no phone on file: 555-0123');
+  });
+});

@@ -1,0 +1,353 @@
+import {
+  type AttemptItem,
+  type EscalationItem,
+  type ExecutiveHome,
+  HOME_LIST_LIMITS,
+  type HomeComplaint,
+  type HomeModel,
+  homeRoleOf,
+  type LeadHome,
+  type OpenClaimItem,
+} from '../../src/home/home';
+import { buildHomeView, HOME_MAX_BLOCKS } from '../../src/home/home.blocks';
+import type { Block } from '../../src/ports/slack.port';
+
+const NOW = new Date('2026-11-24T15:00:00Z');
+const ME = 'UEXEC0001';
+const OTHER_EXEC = 'UEXEC0002';
+const PHONE = '+14155550123';
+const EMAIL = 'ada@example.com';
+const NASTY = 'Billed <!channel> & <@U999> <https://evil.example|click>';
+
+let seq = 0;
+function complaint(overrides: Partial<HomeComplaint> = {}): HomeComplaint {
+  seq += 1;
+  return {
+    id: seq,
+    subject: `Complaint ${seq}: billed twice`,
+    customerName: 'Ada Lovelace',
+    company: 'Analytical Engines',
+    source: 'zendesk',
+    externalId: String(1000 + seq),
+    url: `https://help.example.com/tickets/${seq}`,
+    priority: 'urgent',
+    receivedAt: new Date('2026-11-22T10:00:00Z'),
+    ...overrides,
+  };
+}
+
+function openClaim(overrides: Partial<OpenClaimItem> = {}): OpenClaimItem {
+  const c = complaint();
+  return {
+    claimId: c.id + 500,
+    claimedAt: new Date('2026-11-23T10:00:00Z'),
+    attempts: 1,
+    complaint: c,
+    phone: PHONE,
+    email: EMAIL,
+    ...overrides,
+  };
+}
+
+function attempt(overrides: Partial<AttemptItem> = {}): AttemptItem {
+  seq += 1;
+  return {
+    attemptId: seq,
+    at: new Date('2026-11-20T16:00:00Z'),
+    outcome: 'reached',
+    assessment: 'advocate',
+    subject: `Complaint ${seq}`,
+    ...overrides,
+  };
+}
+
+function escalation(status: EscalationItem['status'], overrides: Partial<HomeComplaint> = {}): EscalationItem {
+  return { complaint: complaint(overrides), escalatedAt: new Date('2026-11-21T09:00:00Z'), status };
+}
+
+function executiveHome(overrides: Partial<ExecutiveHome> = {}): ExecutiveHome {
+  return {
+    todayPick: {
+      kind: 'complaint',
+      date: '2026-11-24',
+      poolSize: 7,
+      complaint: complaint({ subject: 'Today: the export broke' }),
+      status: { kind: 'unclaimed' },
+    },
+    openClaims: { items: [openClaim()], total: 1 },
+    history: { items: [attempt()], total: 1 },
+    numbers: { days: 90, claims: 4, attempts: 6, reached: 3, advocates: 2 },
+    away: { items: [{ start: '2026-12-01', end: '2026-12-05' }], total: 1 },
+    ...overrides,
+  };
+}
+
+function leadHome(items: EscalationItem[] = [escalation({ kind: 'waiting' })], total = items.length): LeadHome {
+  return { escalations: { items, total } };
+}
+
+function model(overrides: Partial<HomeModel> = {}): HomeModel {
+  return {
+    userId: ME,
+    now: NOW,
+    today: '2026-11-24',
+    timezone: 'UTC',
+    execChannel: 'CEXECS001',
+    executive: undefined,
+    lead: undefined,
+    askFor: { executives: '<@UEXEC0001>, <!subteam^SEXECS001>', supportLeads: '<@ULEAD0001>' },
+    ...overrides,
+  };
+}
+
+const json = (blocks: Block[]) => JSON.stringify(blocks);
+
+/** Every button in the view, from actions blocks and section accessories. */
+function buttons(blocks: Block[]): { action_id: string; value: string }[] {
+  const found: { action_id: string; value: string }[] = [];
+  for (const b of blocks) {
+    const elements = Array.isArray(b.elements) ? (b.elements as Record<string, unknown>[]) : [];
+    const accessory = b.accessory ? [b.accessory as Record<string, unknown>] : [];
+    for (const e of [...elements, ...accessory]) {
+      if (e.type === 'button') found.push({ action_id: String(e.action_id), value: String(e.value) });
+    }
+  }
+  return found;
+}
+
+/** The Slack limits the fake Slack and real Slack enforce on a Home tab, checked on a built view. */
+function expectWithinSlackLimits(blocks: Block[]) {
+  expect(blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
+  for (const b of blocks) {
+    const text = (b.text as { text?: string } | undefined)?.text ?? '';
+    if (b.type === 'section') expect(text.length).toBeLessThanOrEqual(3000);
+    if (b.type === 'header') expect(text.length).toBeLessThanOrEqual(150);
+    if (Array.isArray(b.fields)) expect(b.fields.length).toBeLessThanOrEqual(10);
+    if (b.type === 'context') expect((b.elements as unknown[]).length).toBeLessThanOrEqual(10);
+  }
+  for (const button of buttons(blocks)) expect(button.value.length).toBeLessThanOrEqual(2000);
+}
+
+describe('homeRoleOf', () => {
+  it('maps the two lists to a role, both when on both', () => {
+    expect(homeRoleOf(true, false)).toBe('executive');
+    expect(homeRoleOf(false, true)).toBe('lead');
+    expect(homeRoleOf(true, true)).toBe('both');
+    expect(homeRoleOf(false, false)).toBe('other');
+  });
+});
+
+describe('buildHomeView', () => {
+  it('shows an executive today’s pick with a claim button, open calls with Log outcome, numbers, history and away', () => {
+    const m = model({ executive: executiveHome() });
+    const view = buildHomeView(m);
+    expect(view.type).toBe('home');
+    const text = json(view.blocks);
+    expect(text).toContain('Today: the export broke');
+    expect(text).toContain('1 of 7 eligible');
+    const pick = m.executive?.todayPick;
+    const claim = m.executive?.openClaims.items[0];
+    expect(buttons(view.blocks)).toEqual([
+      { action_id: 'claim_complaint', value: String(pick?.kind === 'complaint' ? pick.complaint.id : '') },
+      { action_id: 'log_outcome', value: String(claim?.claimId) },
+    ]);
+    expect(text).toContain('Your numbers (last 90 days)');
+    expect(text).toMatch(/Claims\*\\n4/);
+    expect(text).toMatch(/Advocates\*\\n2/);
+    expect(text).toContain('2026-11-20 · Reached the customer (Advocate: they would speak up for us)');
+    expect(text).toContain('2026-12-01 to 2026-12-05');
+    expect(text).not.toContain('Your escalations');
+    expectWithinSlackLimits(view.blocks);
+  });
+
+  it('names who holds today’s pick instead of a claim button', () => {
+    const claimedByOther = executiveHome({
+      todayPick: {
+        kind: 'complaint',
+        date: '2026-11-24',
+        poolSize: 3,
+        complaint: complaint(),
+        status: { kind: 'claimed', by: OTHER_EXEC },
+      },
+      openClaims: { items: [], total: 0 },
+    });
+    const view = buildHomeView(model({ executive: claimedByOther }));
+    expect(json(view.blocks)).toContain(`Claimed by <@${OTHER_EXEC}>`);
+    expect(buttons(view.blocks)).toEqual([]);
+
+    const mine = buildHomeView(
+      model({
+        executive: executiveHome({
+          todayPick: {
+            kind: 'complaint',
+            date: '2026-11-24',
+            poolSize: 3,
+            complaint: complaint(),
+            status: { kind: 'claimed', by: ME },
+          },
+        }),
+      }),
+    );
+    expect(json(mine.blocks)).toContain('Claimed by you');
+    expect(buttons(mine.blocks).map((b) => b.action_id)).toEqual(['log_outcome']);
+  });
+
+  it('says so when there is no pick yet, an empty pool, a call already made, or a do-not-call customer', () => {
+    const none = buildHomeView(
+      model({ executive: executiveHome({ todayPick: { kind: 'none', date: '2026-11-24' } }) }),
+    );
+    expect(json(none.blocks)).toContain('No pick yet today');
+    const empty = buildHomeView(
+      model({ executive: executiveHome({ todayPick: { kind: 'empty', date: '2026-11-24' } }) }),
+    );
+    expect(json(empty.blocks)).toContain('No eligible complaints today');
+    const base = { kind: 'complaint', date: '2026-11-24', poolSize: 2, complaint: complaint() } as const;
+    const called = buildHomeView(
+      model({ executive: executiveHome({ todayPick: { ...base, status: { kind: 'called', by: OTHER_EXEC } } }) }),
+    );
+    expect(json(called.blocks)).toContain(`Called back by <@${OTHER_EXEC}>`);
+    const dnc = buildHomeView(
+      model({ executive: executiveHome({ todayPick: { ...base, status: { kind: 'do_not_call' } } }) }),
+    );
+    expect(json(dnc.blocks)).toContain('asked not to be called');
+    for (const v of [none, empty, called, dnc]) {
+      expect(buttons(v.blocks).filter((b) => b.action_id === 'claim_complaint')).toEqual([]);
+    }
+  });
+
+  it('puts phone and email only in the executive’s own open calls, never in today’s pick or history', () => {
+    const exec = executiveHome();
+    const view = buildHomeView(model({ executive: exec }));
+    const withPhone = view.blocks.filter((b) => JSON.stringify(b).includes(PHONE));
+    expect(withPhone).toHaveLength(1);
+    const [block] = withPhone;
+    expect(block?.accessory).toMatchObject({ action_id: 'log_outcome' });
+    expect(JSON.stringify(block)).toContain(`<tel:${PHONE}|${PHONE}>`);
+    expect(JSON.stringify(block)).toContain(`<mailto:${EMAIL}|${EMAIL}>`);
+    expect(view.blocks.filter((b) => JSON.stringify(b).includes(EMAIL))).toEqual([block]);
+  });
+
+  it('shows a support lead their escalations and what became of each, without contact details', () => {
+    const items = [
+      escalation({ kind: 'waiting' }),
+      escalation({ kind: 'picked', on: '2026-11-23' }),
+      escalation({ kind: 'claimed', by: OTHER_EXEC }),
+      escalation({ kind: 'tried', by: OTHER_EXEC, outcome: 'no_answer' }),
+      escalation({ kind: 'reached', by: OTHER_EXEC, on: '2026-11-22' }),
+      escalation({ kind: 'advocate', by: OTHER_EXEC }),
+      escalation({ kind: 'do_not_call' }),
+    ];
+    const view = buildHomeView(model({ userId: 'ULEAD0001', lead: leadHome(items) }));
+    const text = json(view.blocks);
+    expect(text).toContain('Your escalations (7)');
+    expect(text).toContain('Waiting in the pool');
+    expect(text).toContain('Picked on 2026-11-23');
+    expect(text).toContain(`Claimed by <@${OTHER_EXEC}>`);
+    expect(text).toContain(`<@${OTHER_EXEC}> tried: No answer`);
+    expect(text).toContain(`Reached by <@${OTHER_EXEC}> on 2026-11-22`);
+    expect(text).toContain('Advocate');
+    expect(text).toContain('asked not to be called');
+    expect(text).not.toContain("Today's pick");
+    expect(buttons(view.blocks)).toEqual([]);
+    expect(text).not.toContain(PHONE);
+    expect(text).not.toContain(EMAIL);
+    expect(text).not.toMatch(/tel:|mailto:/);
+    expectWithinSlackLimits(view.blocks);
+  });
+
+  it('tells a lead with no escalations how to make one', () => {
+    const view = buildHomeView(model({ lead: leadHome([]) }));
+    expect(json(view.blocks)).toContain('/escalate');
+  });
+
+  it('shows anyone else what Pickup is and who to ask, and nothing about complaints', () => {
+    const view = buildHomeView(model({ userId: 'UOUTSIDER' }));
+    const text = json(view.blocks);
+    expect(text).toContain('one unhappy customer every business day');
+    expect(text).toContain('Executives: <@UEXEC0001>, <!subteam^SEXECS001>.');
+    expect(text).toContain('Support leads: <@ULEAD0001>.');
+    expect(text).toContain('<#CEXECS001>');
+    expect(buttons(view.blocks)).toEqual([]);
+    expect(text).not.toContain(PHONE);
+    expect(text).not.toContain(EMAIL);
+    expect(view.blocks.length).toBeLessThan(10);
+  });
+
+  it('shows both sections to someone who is an executive and a support lead', () => {
+    const view = buildHomeView(model({ executive: executiveHome(), lead: leadHome() }));
+    const text = json(view.blocks);
+    expect(text).toContain("Today's pick");
+    expect(text).toContain('Your open calls');
+    expect(text).toContain('Your escalations');
+    expect(text).not.toContain('Want to take part');
+  });
+
+  it('stays within 100 blocks with huge lists, cutting each with a count', () => {
+    const longText = `${'x'.repeat(5000)} <!here>`;
+    const claims = Array.from({ length: 500 }, () =>
+      openClaim({ complaint: complaint({ subject: longText, customerName: longText, company: longText }) }),
+    );
+    const attempts = Array.from({ length: 500 }, () => attempt({ subject: longText }));
+    const escalations = Array.from({ length: 500 }, () =>
+      escalation({ kind: 'claimed', by: OTHER_EXEC }, { subject: longText }),
+    );
+    const away = Array.from({ length: 300 }, (_, i) => ({
+      start: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`,
+      end: '2027-02-01',
+    }));
+    const view = buildHomeView(
+      model({
+        executive: executiveHome({
+          todayPick: {
+            kind: 'complaint',
+            date: '2026-11-24',
+            poolSize: 10_000,
+            complaint: complaint({ subject: longText }),
+            status: { kind: 'unclaimed' },
+          },
+          openClaims: { items: claims, total: 512 },
+          history: { items: attempts, total: 2000 },
+          away: { items: away, total: 300 },
+        }),
+        lead: leadHome(escalations, 620),
+      }),
+    );
+    expectWithinSlackLimits(view.blocks);
+    const text = json(view.blocks);
+    expect(text).toContain(`…and ${512 - HOME_LIST_LIMITS.openClaims} more.`);
+    expect(text).toContain(`…and ${2000 - HOME_LIST_LIMITS.history} more.`);
+    expect(text).toContain(`…and ${620 - HOME_LIST_LIMITS.escalations} more.`);
+    expect(text).toContain(`…and ${300 - HOME_LIST_LIMITS.away} more.`);
+    expect(text).toContain('Your open calls (512)');
+    expect(text).toContain('Your escalations (620)');
+    expect(buttons(view.blocks).filter((b) => b.action_id === 'log_outcome')).toHaveLength(HOME_LIST_LIMITS.openClaims);
+    expect(text).not.toContain('<!here>');
+  });
+
+  it('escapes customer text everywhere it appears', () => {
+    const exec = executiveHome({
+      todayPick: {
+        kind: 'complaint',
+        date: '2026-11-24',
+        poolSize: 1,
+        complaint: complaint({ subject: NASTY, customerName: NASTY, company: NASTY, externalId: '<!everyone>' }),
+        status: { kind: 'unclaimed' },
+      },
+      openClaims: {
+        items: [openClaim({ complaint: complaint({ subject: NASTY, customerName: NASTY }), email: 'a<b>@x.com' })],
+        total: 1,
+      },
+      history: { items: [attempt({ subject: NASTY, outcome: '<!channel>' })], total: 1 },
+    });
+    const view = buildHomeView(
+      model({ executive: exec, lead: leadHome([escalation({ kind: 'waiting' }, { subject: NASTY, company: NASTY })]) }),
+    );
+    const text = json(view.blocks);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<!everyone>');
+    expect(text).not.toContain('<@U999>');
+    expect(text).not.toContain('<https://evil.example');
+    expect(text).not.toContain('a<b>');
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;@U999&gt;');
+  });
+});
