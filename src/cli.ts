@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import pino from 'pino';
 import { demoCommand } from './cli/demo.command';
+import { exportCommand } from './cli/export.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
@@ -12,6 +14,7 @@ import { dateInZone } from './shared/time';
 
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
+  export: exportCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',
@@ -119,7 +122,8 @@ export async function runCli(
     throw e;
   }
   // The CLI's own output is for people; logs stay quiet unless asked for.
-  const logger = createLogger(env.LOG_LEVEL ?? 'warn');
+  // Logs go to stderr so that stdout (an export, say) can be piped.
+  const logger = createLogger(env.LOG_LEVEL ?? 'warn', pino.destination({ fd: 2, sync: true }));
   const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => {
     const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
     try {

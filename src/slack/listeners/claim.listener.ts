@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { recordFollowupEvidence } from '../../callbacks/advocacy.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../callbacks/callback';
 import { buildOutcomeModal, buildReleaseModal } from '../../callbacks/claim.blocks';
@@ -27,27 +27,40 @@ function claimIdFromMetadata(privateMetadata: string): number {
   }
 }
 
+/**
+ * Answers the clicker privately: through response_url when the button sits in a message, or by DM when it sits
+ * in the App Home, which gives no response_url.
+ */
+async function tellClicker(deps: SlackDeps, body: BlockAction, respond: RespondFn | undefined, text: string) {
+  if (body.response_url && respond) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+  } else {
+    await deps.slack.postMessage({ channel: body.user.id, text });
+  }
+}
+
 /** Claim, release, log outcome and follow-up evidence: the buttons and modals of the call. */
 export function registerClaimListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionIds.claimComplaint, async ({ ack, body, action, respond }) => {
     await ack();
     const userId = body.user.id;
     if (!(await deps.roles.isExecutive(userId))) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: `Only executives can claim calls. Ask one of ${deps.roles.describeExecutives()} if this customer needs one.`,
-      });
+      const text = `Only executives can claim calls. Ask one of ${deps.roles.describeExecutives()} if this customer needs one.`;
+      await tellClicker(deps, body, respond, text);
       return;
     }
     const complaintId = idFrom(action.value);
     await deps.db.transaction().execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now() }));
     deps.kickOutbox();
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
-    });
+    // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
+    if (body.response_url) {
+      await tellClicker(
+        deps,
+        body,
+        respond,
+        "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
+      );
+    }
   });
 
   app.action<BlockAction<ButtonAction>>(ActionIds.releaseClaim, async ({ ack, body, action, client }) => {
