@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { recordSurvey } from '../callbacks/advocacy.service';
 import { DomainError } from '../shared/errors';
 import type { Route } from './http';
-import { hasIngestToken, parseJsonBody, validationError, type WebhookDeps, zodIssues } from './webhook.routes';
+import {
+  hasIngestToken,
+  parseJsonBody,
+  validationError,
+  type WebhookDeps,
+  withRateLimit,
+  zodIssues,
+} from './webhook.routes';
 
 const FEEDBACK_BODY_LIMIT = 64 * 1024;
 
@@ -22,7 +29,7 @@ const feedbackSchema = z
 
 /** The survey webhook: a score after a call becomes advocacy evidence. */
 export function feedbackRoutes(deps: WebhookDeps): Route[] {
-  return [
+  return withRateLimit(deps, [
     {
       method: 'POST',
       path: '/webhooks/feedback',
@@ -65,5 +72,5 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
         }
       },
     },
-  ];
+  ]);
 }

@@ -9,6 +9,8 @@ export interface HttpRequest {
   /** The exact bytes received, for signature checks. */
   rawBody: Buffer;
   requestId: string;
+  /** The peer's address (the proxy's, behind one): the source rate limits count per. */
+  remoteAddress: string;
 }
 
 /** What a route answers; `body` is sent as JSON. */

@@ -84,6 +84,7 @@ async function handle(
     headers: req.headers,
     rawBody,
     requestId,
+    remoteAddress: req.socket.remoteAddress ?? 'unknown',
   };
   try {
     return await route.handle(request);

@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import { type HttpRequest, type HttpResponse, header, jsonError, type Route } from './http';
+import { createRateLimiter, DEFAULT_WEBHOOK_RATE_LIMIT, type RateLimitOptions } from './rate-limit';
 
 /** What the webhook routes need. */
 export interface WebhookDeps {
@@ -21,6 +22,10 @@ export interface WebhookDeps {
   logger: Logger;
   kickOutbox: () => void;
   now: () => Date;
+  /** Requests allowed per (route, client address); default DEFAULT_WEBHOOK_RATE_LIMIT. */
+  rateLimit?: RateLimitOptions | undefined;
+  /** The limiter's millisecond clock; default monotonic, so a frozen or jumping `now` cannot jam it. */
+  rateLimitClock?: (() => number) | undefined;
 }
 
 /** Webhook bodies above this are refused with 413 (contract). */
@@ -104,6 +109,31 @@ export function zodIssues(error: z.ZodError): { path: string; message: string }[
 
 const UNAUTHORIZED = jsonError(401, 'missing or invalid credentials');
 
+/**
+ * Wraps routes so each (route, client address) gets its own token bucket; an empty one is answered 429 with
+ * Retry-After before anything else runs. Checked before authentication, so guessing tokens is throttled too.
+ */
+export function withRateLimit(deps: Pick<WebhookDeps, 'rateLimit' | 'rateLimitClock'>, routes: Route[]): Route[] {
+  const limiter = createRateLimiter(
+    deps.rateLimit ?? DEFAULT_WEBHOOK_RATE_LIMIT,
+    deps.rateLimitClock ?? (() => performance.now()),
+  );
+  return routes.map((route) => ({
+    ...route,
+    async handle(req) {
+      const decision = limiter.take(`${route.path} ${req.remoteAddress}`);
+      if (!decision.allowed) {
+        return {
+          status: 429,
+          headers: { 'retry-after': String(decision.retryAfterSeconds) },
+          body: { error: 'too many requests from this address, retry later', retryAfter: decision.retryAfterSeconds },
+        };
+      }
+      return route.handle(req);
+    },
+  }));
+}
+
 function intakeResponse(result: IntakeResult): HttpResponse {
   switch (result.status) {
     case 'created':
@@ -165,5 +195,5 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
     }),
   );
 
-  return [generic, ...vendors];
+  return withRateLimit(deps, [generic, ...vendors]);
 }

@@ -1,0 +1,84 @@
+import { sql, type Transaction } from 'kysely';
+import { recordAudit } from '../audit/audit.repository';
+import { normalizePhone } from '../complaints/complaint';
+import type { Database } from '../db/schema';
+import { DomainError } from '../shared/errors';
+import { type ErasureCounts, eraseComplaints } from './erasure.repository';
+
+/** Whose data to erase: every complaint with this email or phone, or one complaint by id. */
+export type ForgetSelector = { email: string } | { phone: string } | { complaintId: number };
+
+/** What an erasure did: which complaints, and how many rows of each kind it cleared. */
+export interface ErasureReport {
+  complaintIds: number[];
+  counts: ErasureCounts;
+}
+
+/** Phone numbers are matched on their digits; fewer than this would match strangers. */
+const MIN_PHONE_DIGITS = 7;
+
+/** The digits a phone is matched on: normalizePhone's form without its "+", since "+44…" and "44…" are one number. */
+export function phoneDigits(phone: string): string {
+  return normalizePhone(phone).replace('+', '');
+}
+
+async function findComplaintIds(trx: Transaction<Database>, selector: ForgetSelector): Promise<number[]> {
+  let query = trx.selectFrom('complaints').select('id').orderBy('id');
+  if ('email' in selector) {
+    const email = selector.email.trim().toLowerCase();
+    if (!email.includes('@')) throw new DomainError('invalid_input', 'give a whole email address');
+    // Adapters store what the help desk sent, so stored case varies; compare case-insensitively.
+    query = query.where(sql<string>`lower(customer_email)`, '=', email);
+  } else if ('phone' in selector) {
+    const digits = phoneDigits(selector.phone);
+    if (digits.length < MIN_PHONE_DIGITS) {
+      throw new DomainError('invalid_input', `give a whole phone number (at least ${MIN_PHONE_DIGITS} digits)`);
+    }
+    // Normalised on both sides, so rows stored before normalisation (or by an adapter that kept spaces) match too.
+    query = query.where(sql<string>`regexp_replace(customer_phone, '[^0-9]', '', 'g')`, '=', digits);
+  } else {
+    query = query.where('id', '=', selector.complaintId);
+  }
+  return (await query.execute()).map((r) => r.id);
+}
+
+/**
+ * Erases a customer: every matching complaint loses its contact details and free text, and so do its call notes,
+ * release reasons, survey comments, queued and sent Slack payloads and digest quotes (see eraseComplaints).
+ * One audit row per complaint records the fact, the actor and which fields were cleared, never their values.
+ * Nothing matching is not an error: the result is the same state the request asks for.
+ */
+export async function forgetCustomer(
+  trx: Transaction<Database>,
+  selector: ForgetSelector,
+  actor: string,
+): Promise<ErasureReport> {
+  const ids = await findComplaintIds(trx, selector);
+  const { erased, counts } = await eraseComplaints(trx, ids, new Date());
+  const by = 'email' in selector ? 'email' : 'phone' in selector ? 'phone' : 'complaint';
+  for (const complaint of erased) {
+    await recordAudit(trx, {
+      actor,
+      action: 'complaint.erased',
+      complaintId: complaint.id,
+      details: { fields: complaint.fields, by },
+    });
+  }
+  return { complaintIds: erased.map((c) => c.id), counts };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The operator's account of an erasure, in a few lines. */
+export function describeErasure(report: ErasureReport): string {
+  const c = report.counts;
+  if (report.complaintIds.length === 0) return 'Nothing to erase: no complaint matches.';
+  return [
+    `Erased ${plural(report.complaintIds.length, 'complaint')} (${report.complaintIds.length === 1 ? 'id' : 'ids'} ${report.complaintIds.join(', ')}): ` +
+      'contact details, subject, description and what support tried.',
+    `Also cleared: ${plural(c.callAttemptNotes, 'call note')}, ${plural(c.claimReleaseReasons, 'release reason')}, ` +
+      `${plural(c.evidenceNotes, 'survey comment')}, ${plural(c.outboxPayloads, 'Slack message payload')} ` +
+      `(${plural(c.outboxCancelled, 'undelivered message')} cancelled), ${plural(c.digests, 'digest')} masked.`,
+    'The audit log records each erasure by id. Messages already in Slack are not edited: delete the brief DM there if it must go too.',
+  ].join('\n');
+}
