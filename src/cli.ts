@@ -3,6 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { demoCommand } from './cli/demo.command';
 import { exportCommand } from './cli/export.command';
+import { forgetCommand } from './cli/forget.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
@@ -15,6 +16,7 @@ import { dateInZone } from './shared/time';
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   export: exportCommand,
+  forget: forgetCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',
@@ -79,12 +81,12 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function helpText(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  const commands = Object.entries(COMMANDS).sort(([a], [b]) => a.localeCompare(b));
   return [
     'Usage: npm run cli -- <command> [options]',
     '',
     'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...commands.map(([, c]) => `  ${c.usage}\n      ${c.summary}`),
     '',
     'Configuration comes from the environment; see README.md, section "Configuration".',
   ].join('\n');

@@ -85,7 +85,7 @@ const PHONE_RUN_PATTERN = /\+?\(?\d[\d\s().-]{5,}\d/g;
  * while dates and order numbers stay. Without this, "no contact details without --include-pii" would hold only
  * for the contact columns.
  */
-export function scrubContactDetails(text: string, phone: string | null): string {
+export function scrubNotes(text: string, phone: string | null): string {
   const key = phone?.replace(/\D/g, '').slice(-7) ?? '';
   let out = text.replace(EMAIL_PATTERN, '[email removed]');
   if (key.length === 7) {
@@ -166,7 +166,7 @@ export async function* exportAttempts(db: Kysely<Database>, options: ExportOptio
         attempted_at: r.created_at.toISOString(),
         executive: r.executive,
         outcome: r.outcome,
-        notes: r.notes === null || options.includePii ? r.notes : scrubContactDetails(r.notes, r.customer_phone),
+        notes: r.notes === null || options.includePii ? r.notes : scrubNotes(r.notes, r.customer_phone),
         follow_up_date: r.follow_up_date,
         advocate_assessment: r.advocate_assessment,
         ok_to_quote: r.ok_to_quote,

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
-import { findComplaintById, lockComplaint } from '../complaints/complaint.repository';
+import { lockComplaint } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { ClaimRow, Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -75,7 +75,8 @@ export async function claimComplaint(
   trx: Trx,
   input: { complaintId: number; userId: string; now: Date },
 ): Promise<{ claim: Claim; complaint: Complaint }> {
-  const row = await findComplaintById(trx, input.complaintId);
+  // Locked so an erasure running at the same moment cannot commit between this read and the queued brief.
+  const row = await lockComplaint(trx, input.complaintId);
   if (!row) throw new DomainError('not_found', 'That complaint no longer exists.');
   const complaint = toComplaint(row);
   if (complaint.closedAt) throw new DomainError('not_claimable', 'That customer has already been called back.');

@@ -1,12 +1,17 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** A re-delivery may update a column, unless the complaint was erased: then what the erasure left stays. */
+function keepIfErased<T>(column: string, value: RawBuilder<T>): RawBuilder<T> {
+  return sql<T>`CASE WHEN complaints.pii_erased_at IS NULL THEN ${value} ELSE ${sql.ref(`complaints.${column}`)} END`;
+}
+
 /**
  * Inserts a complaint, or updates the one with the same (source, external_id). Safe under concurrent
  * identical deliveries: the unique constraint makes exactly one of them the insert.
- * Contact details are only filled in, never blanked, and never restored after an erasure;
+ * Contact details are only filled in, never blanked; nothing customer-written is restored after an erasure;
  * do-not-call, once set, stays set.
  */
 export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<{ id: number; created: boolean }> {
@@ -15,18 +20,39 @@ export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<{ i
     .values(row)
     .onConflict((oc) =>
       oc.columns(['source', 'external_id']).doUpdateSet((eb) => ({
-        subject: eb.ref('excluded.subject'),
-        description: sql`coalesce(excluded.description, complaints.description)`,
-        support_tried: sql`coalesce(excluded.support_tried, complaints.support_tried)`,
+        subject: keepIfErased('subject', sql<string>`excluded.subject`),
+        description: keepIfErased(
+          'description',
+          sql<string | null>`coalesce(excluded.description, complaints.description)`,
+        ),
+        support_tried: keepIfErased(
+          'support_tried',
+          sql<string | null>`coalesce(excluded.support_tried, complaints.support_tried)`,
+        ),
         priority: eb.ref('excluded.priority'),
         tags: eb.ref('excluded.tags'),
         is_major: eb.ref('excluded.is_major'),
         do_not_call: sql`excluded.do_not_call OR complaints.do_not_call`,
-        customer_name: sql`CASE WHEN complaints.pii_erased_at IS NULL THEN coalesce(excluded.customer_name, complaints.customer_name) END`,
-        customer_company: sql`coalesce(excluded.customer_company, complaints.customer_company)`,
-        customer_phone: sql`CASE WHEN complaints.pii_erased_at IS NULL THEN coalesce(excluded.customer_phone, complaints.customer_phone) END`,
-        customer_email: sql`CASE WHEN complaints.pii_erased_at IS NULL THEN coalesce(excluded.customer_email, complaints.customer_email) END`,
-        customer_timezone: sql`coalesce(excluded.customer_timezone, complaints.customer_timezone)`,
+        customer_name: keepIfErased(
+          'customer_name',
+          sql<string | null>`coalesce(excluded.customer_name, complaints.customer_name)`,
+        ),
+        customer_company: keepIfErased(
+          'customer_company',
+          sql<string | null>`coalesce(excluded.customer_company, complaints.customer_company)`,
+        ),
+        customer_phone: keepIfErased(
+          'customer_phone',
+          sql<string | null>`coalesce(excluded.customer_phone, complaints.customer_phone)`,
+        ),
+        customer_email: keepIfErased(
+          'customer_email',
+          sql<string | null>`coalesce(excluded.customer_email, complaints.customer_email)`,
+        ),
+        customer_timezone: keepIfErased(
+          'customer_timezone',
+          sql<string | null>`coalesce(excluded.customer_timezone, complaints.customer_timezone)`,
+        ),
         ticket_url: sql`coalesce(excluded.ticket_url, complaints.ticket_url)`,
         updated_at: sql`now()`,
       })),
@@ -46,7 +72,11 @@ export async function updateExistingComplaint(
 ): Promise<number | undefined> {
   const row = await db
     .updateTable('complaints')
-    .set({ ...changes, updated_at: sql`now()` })
+    .set({
+      ...changes,
+      subject: sql`CASE WHEN pii_erased_at IS NULL THEN ${changes.subject} ELSE subject END`,
+      updated_at: sql`now()`,
+    })
     .where('source', '=', source)
     .where('external_id', '=', externalId)
     .returning('id')

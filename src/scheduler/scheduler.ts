@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import type { SlackPort } from '../ports/slack.port';
+import { runRetentionJob } from '../privacy/retention.service';
 import { dateInZone, zonedTimeToUtc } from '../shared/time';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, startOutboxWorker } from './outbox.worker';
 
@@ -32,6 +33,8 @@ export interface Scheduler {
 
 /** How often reminders are looked for; each is sent once whatever the cadence. */
 const REMINDER_SCHEDULE = '*/5 * * * *';
+/** Retention runs nightly, in TIMEZONE, when nobody is calling. */
+const RETENTION_SCHEDULE = '30 3 * * *';
 
 /**
  * True when the pick schedule fired earlier today (in TIMEZONE) and today is no holiday: a bot that was down
@@ -89,11 +92,17 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       }
     });
 
+  const retention = () =>
+    track('retention', async () => {
+      await runRetentionJob(deps);
+    });
+
   const crons: Cron[] = [];
   if (deps.cronJobs !== false) {
     crons.push(
       new Cron(config.pickSchedule, { timezone: config.timezone, protect: true }, () => pick('schedule')),
       new Cron(REMINDER_SCHEDULE, { timezone: config.timezone, protect: true }, reminders),
+      new Cron(RETENTION_SCHEDULE, { timezone: config.timezone, protect: true }, retention),
     );
     if (missedPickToday(config, deps.now())) pick('catch-up');
   }

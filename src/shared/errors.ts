@@ -19,7 +19,17 @@ export class DomainError extends Error {
   }
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+// Connection failures, server shutdown (57P01, 57P03) and statement_timeout (57014): all mean "try again later".
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '57014',
+]);
 
 /**
  * True when an error means the database cannot be reached (as opposed to a bug or a constraint):

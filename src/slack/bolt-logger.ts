@@ -1,26 +1,16 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../logger';
 
-const EMAIL = /[^\s"'<>@:;,]+@[^\s"'<>@:;,]+\.[a-z]{2,}/gi;
-const PHONE = /\+?\d[\d ().-]{6,}\d/g;
-
 /**
- * Bolt and the Web API log free-form strings (at debug level, whole request payloads), which pino's key-based
- * redaction cannot see into; emails and phone-like numbers are masked here instead.
+ * Routes Bolt's and the Web API's logging through pino. Their messages are free-form strings (at debug level,
+ * whole payloads); the root logger masks contact details in every line it writes, these included.
  */
-export function scrubContactDetails(text: string): string {
-  return text.replace(EMAIL, '[redacted]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 ? '[redacted]' : m));
-}
-
-/** Routes Bolt's and the Web API's logging through pino, so redaction applies to them too. */
 export function toBoltLogger(logger: Logger): SlackLogger {
   let name = 'bolt';
   const fmt = (msg: unknown[]) =>
-    scrubContactDetails(
-      msg
-        .map((m) => (typeof m === 'string' ? m : m instanceof Error ? `${m.name}: ${m.message}` : JSON.stringify(m)))
-        .join(' '),
-    );
+    msg
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? `${m.name}: ${m.message}` : JSON.stringify(m)))
+      .join(' ');
   return {
     debug: (...msg) => logger.debug({ source: name }, fmt(msg)),
     info: (...msg) => logger.info({ source: name }, fmt(msg)),

@@ -6,7 +6,7 @@ import {
   exportAttempts,
   exportInterval,
   PII_COLUMNS,
-  scrubContactDetails,
+  scrubNotes,
 } from '../../src/callbacks/attempt.export';
 import type { Database } from '../../src/db/schema';
 import { EXEC_1, EXEC_2 } from '../helpers/config';
@@ -312,17 +312,15 @@ describe('exportAttempts', () => {
   });
 });
 
-describe('scrubContactDetails', () => {
+describe('scrubNotes', () => {
   it('removes emails and the customer’s own phone however it is written, and nothing else', () => {
-    expect(scrubContactDetails('call +1 (415) 555-0123 or 415.555.0123', PHONE)).toBe(
-      'call [phone removed] or [phone removed]',
-    );
-    expect(scrubContactDetails('mail ADA@Example.com, then a.b+c@sub.example.co.uk', PHONE)).toBe(
+    expect(scrubNotes('call +1 (415) 555-0123 or 415.555.0123', PHONE)).toBe('call [phone removed] or [phone removed]');
+    expect(scrubNotes('mail ADA@Example.com, then a.b+c@sub.example.co.uk', PHONE)).toBe(
       'mail [email removed], then [email removed]',
     );
-    expect(scrubContactDetails('order 2026-03-04, invoice 99887766, ext 12', PHONE)).toBe(
+    expect(scrubNotes('order 2026-03-04, invoice 99887766, ext 12', PHONE)).toBe(
       'order 2026-03-04, invoice 99887766, ext 12',
     );
-    expect(scrubContactDetails('no phone on file: 555-0123', null)).toBe('no phone on file: 555-0123');
+    expect(scrubNotes('no phone on file: 555-0123', null)).toBe('no phone on file: 555-0123');
   });
 });
