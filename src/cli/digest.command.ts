@@ -1,0 +1,43 @@
+import { isRealDate } from '../config';
+import { migrateToLatest } from '../db/migrate';
+import { blockKitBuilderUrl, renderDigestText } from '../digest/digest.blocks';
+import { describeDigestResult, runDigestJob } from '../digest/digest.service';
+import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './support';
+
+/**
+ * `digest [--week YYYY-MM-DD] [--dry-run]`: the week (Monday to Sunday in TIMEZONE) containing that date, by default
+ * the last complete one. Posts once; a dry run prints the text, the Block Kit JSON and a Builder link instead.
+ */
+export const digestCommand: Command = {
+  summary: 'post the weekly leadership digest once (default: last complete week; --dry-run prints it instead)',
+  usage: 'digest [--week YYYY-MM-DD] [--dry-run]',
+  purpose: 'jobs',
+  async run(ctx) {
+    const { values } = parseFlags(ctx.args, { week: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+    const week = values.week;
+    if (week !== undefined && !isRealDate(week)) {
+      throw new UsageError(`--week must be a real date as YYYY-MM-DD, not "${week}"`);
+    }
+    const dryRun = values['dry-run'] === true;
+    return ctx.withDatabase(async ({ db }) => {
+      // Migrating writes schema, never data, and a dry run on a fresh database needs the tables to read.
+      await migrateToLatest(db);
+      const result = await runDigestJob(
+        { db, config: ctx.config, roles: rolesFor(ctx), now: () => new Date() },
+        { weekStart: week, dryRun },
+      );
+      if (dryRun) {
+        ctx.out(renderDigestText(result.model));
+        ctx.out('');
+        ctx.out('Block Kit JSON:');
+        ctx.out(JSON.stringify({ text: result.text, blocks: result.blocks }, null, 2));
+        ctx.out('');
+        ctx.out(`Preview in Block Kit Builder: ${blockKitBuilderUrl(result.blocks)}`);
+        ctx.out('');
+      }
+      ctx.out(describeDigestResult(result));
+      if (result.status === 'posted') await deliverQueued(ctx, db);
+      return 0;
+    });
+  },
+};

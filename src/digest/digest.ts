@@ -1,0 +1,171 @@
+import { EVIDENCE_LABELS, type EvidenceKind } from '../callbacks/callback';
+
+/** The funnel of one window, each stage counted in complaints. */
+export interface Funnel {
+  /** Major complaints that arrived (by created_at). */
+  received: number;
+  /** Of those, how many a support lead escalated by hand. */
+  escalated: number;
+  /** Picks made in the window that drew a complaint. */
+  picked: number;
+  /** Distinct complaints claimed in the window. */
+  claimed: number;
+  /** Complaints whose very first call attempt fell in the window. */
+  firstAttempt: number;
+  /** Distinct complaints with a reached call in the window. */
+  reached: number;
+  /** Complaints whose first advocacy evidence was recorded in the window. */
+  advocates: number;
+}
+
+/** One executive's participation in the window. */
+export interface ExecutiveActivity {
+  userId: string;
+  claims: number;
+  attempts: number;
+  /** Distinct complaints this executive reached. */
+  reached: number;
+  /** New advocates among the complaints this executive called. */
+  advocates: number;
+}
+
+/** A pick from the window that nobody has claimed (as of `now`). Never contact details. */
+export interface UnclaimedPick {
+  date: string;
+  complaintId: number;
+  subject: string;
+  ticketUrl: string | null;
+}
+
+/** A complaint that became an advocate in the window, with the evidence that says so. */
+export interface NewAdvocate {
+  complaintId: number;
+  company: string | null;
+  subject: string;
+  kinds: string[];
+}
+
+/** One call note an executive marked "ok to share", with contact details stripped. */
+export interface Quote {
+  text: string;
+  executive: string;
+  at: string;
+}
+
+/** One bucket of the trend (normally a week). */
+export interface TrendPoint {
+  /** The bucket's first day, YYYY-MM-DD. */
+  label: string;
+  picked: number;
+  reached: number;
+  advocates: number;
+}
+
+/** Every figure the digest and `/pickup stats` show, for one window. */
+export interface Metrics {
+  from: string;
+  to: string;
+  funnel: Funnel;
+  /** Medians in hours; null when there was nothing to measure. */
+  medians: { pickToClaimHours: number | null; claimToAttemptHours: number | null };
+  executives: ExecutiveActivity[];
+  /** Executives with no call attempt in the 30 days before `to`. */
+  quiet: string[];
+  unclaimed: UnclaimedPick[];
+  /** All unclaimed picks in the window; `unclaimed` may hold fewer. */
+  unclaimedTotal: number;
+  newAdvocates: NewAdvocate[];
+  quote: Quote | null;
+  trend: TrendPoint[];
+}
+
+/** How many items a list in Metrics keeps; the counts stay exact. */
+export const LIST_LIMIT = 50;
+
+/** How far back "has not called" looks. */
+export const QUIET_DAYS = 30;
+
+/** The digest of one Monday-to-Sunday week in TIMEZONE. */
+export interface DigestModel {
+  weekStart: string;
+  weekEnd: string;
+  timezone: string;
+  /** True when the week is not over yet: the figures are "so far". */
+  partial: boolean;
+  generatedAt: string;
+  metrics: Metrics;
+  /** True when a PNG of the trend goes in the thread. */
+  chart: boolean;
+}
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+// A run of digits with the separators people type in phone numbers (not line breaks).
+const PHONE = /\+?\(?\d[\d \t().\-/]{5,}\d/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Whether a digit run reads as a phone number: 7 to 15 digits written the way phones are (a leading +, or
+ * separators), or 10 or more bare digits. Bare 7–9 digit runs are left alone: those are order and ticket numbers.
+ */
+function looksLikePhone(match: string): boolean {
+  const digits = match.replace(/\D/g, '').length;
+  if (digits < 7 || digits > 15 || ISO_DATE.test(match)) return false;
+  return match.startsWith('+') || /[ \t().\-/]/.test(match) || digits >= 10;
+}
+
+/**
+ * Removes anything that looks like an email address or a phone number, and the customer's own ones when known,
+ * however they were written. The digest goes to a channel, where contact details must never appear, and notes and
+ * subjects are free text that may hold them.
+ */
+export function redactContacts(text: string, known: { email?: string | null; phone?: string | null } = {}): string {
+  let out = text;
+  const email = known.email?.trim();
+  if (email) out = out.split(email).join('[email removed]');
+  const phone = known.phone?.trim();
+  if (phone) out = out.split(phone).join('[phone removed]');
+  return out.replace(EMAIL, '[email removed]').replace(PHONE, (m) => (looksLikePhone(m) ? '[phone removed]' : m));
+}
+
+/** True when text holds something that looks like an email address (a URL can carry one in its query). */
+export function containsEmail(text: string): boolean {
+  return new RegExp(EMAIL.source, 'u').test(text);
+}
+
+const ADVOCACY_LABELS: Record<string, string> = {
+  ...(EVIDENCE_LABELS satisfies Record<EvidenceKind, string>),
+  executive_assessment: "Executive's assessment",
+  survey_promoter: 'Survey promoter (9–10)',
+  survey_passive: 'Survey passive',
+  survey_detractor: 'Survey detractor',
+};
+
+/** How people read an advocacy evidence kind. */
+export function advocacyKindLabel(kind: string): string {
+  return ADVOCACY_LABELS[kind] ?? kind;
+}
+
+/** True when nothing at all happened in the window: nothing arrived, nobody claimed or called. */
+export function isQuietWeek(metrics: Metrics): boolean {
+  return (
+    Object.values(metrics.funnel).every((n) => n === 0) &&
+    metrics.executives.every((e) => e.claims === 0 && e.attempts === 0)
+  );
+}
+
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
+
+/** A text sparkline (▁▂▃▄▅▆▇█) of counts, scaled to their maximum; all ▁ when every count is 0. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((v) => (max === 0 ? BARS[0] : (BARS[Math.round((Math.max(0, v) / max) * (BARS.length - 1))] ?? BARS[0])))
+    .join('');
+}
+
+/** Hours shown to people: one decimal under 10, whole hours above, "n/a" when not measured. */
+export function formatHours(hours: number | null): string {
+  if (hours === null) return 'n/a';
+  if (hours < 10) return `${Math.round(hours * 10) / 10} h`;
+  return `${Math.round(hours)} h`;
+}

@@ -1,0 +1,316 @@
+import {
+  type DigestModel,
+  type ExecutiveActivity,
+  type Metrics,
+  redactContacts,
+  sparkline,
+} from '../../src/digest/digest';
+import { blockKitBuilderUrl, buildDigest, buildStats, renderDigestText } from '../../src/digest/digest.blocks';
+import type { Block } from '../../src/ports/slack.port';
+
+const PHONE = '+1 (415) 555-0123';
+const EMAIL = 'grace.hopper@navy.example.mil';
+
+function emptyMetrics(): Metrics {
+  return {
+    from: '2026-11-16T05:00:00.000Z',
+    to: '2026-11-23T05:00:00.000Z',
+    funnel: { received: 0, escalated: 0, picked: 0, claimed: 0, firstAttempt: 0, reached: 0, advocates: 0 },
+    medians: { pickToClaimHours: null, claimToAttemptHours: null },
+    executives: [],
+    quiet: [],
+    unclaimed: [],
+    unclaimedTotal: 0,
+    newAdvocates: [],
+    quote: null,
+    trend: ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16'].map((label) => ({
+      label,
+      picked: 0,
+      reached: 0,
+      advocates: 0,
+    })),
+  };
+}
+
+function model(metrics: Partial<Metrics> = {}, extra: Partial<DigestModel> = {}): DigestModel {
+  return {
+    weekStart: '2026-11-16',
+    weekEnd: '2026-11-22',
+    timezone: 'America/New_York',
+    partial: false,
+    generatedAt: '2026-11-23T14:00:00.000Z',
+    chart: true,
+    metrics: { ...emptyMetrics(), ...metrics },
+    ...extra,
+  };
+}
+
+const exec = (n: number, attempts = 1): ExecutiveActivity => ({
+  userId: `UEXEC${String(n).padStart(4, '0')}`,
+  claims: 1,
+  attempts,
+  reached: 1,
+  advocates: 0,
+});
+
+/** A week where everything happened, with customer text that tries to ping, link and leak. */
+function busyMetrics(): Partial<Metrics> {
+  return {
+    funnel: { received: 12, escalated: 3, picked: 5, claimed: 4, firstAttempt: 3, reached: 2, advocates: 1 },
+    medians: { pickToClaimHours: 3.456, claimToAttemptHours: 20.4 },
+    executives: [exec(1, 3), exec(2, 0), { ...exec(3, 0), claims: 0, reached: 0 }],
+    quiet: ['UEXEC0007'],
+    unclaimed: [
+      {
+        date: '2026-11-18',
+        complaintId: 3,
+        subject: `Refund <!channel> & <https://evil.example|click> call ${PHONE}`,
+        ticketUrl: 'https://help.example.com/tickets/3',
+      },
+    ],
+    unclaimedTotal: 1,
+    newAdvocates: [
+      {
+        complaintId: 1,
+        company: `Acme <!here> ${EMAIL}`,
+        subject: 'Invoices doubled',
+        kinds: ['referral', 'testimonial'],
+      },
+    ],
+    quote: {
+      text: `They said <!everyone> it was <@U999> great. Reach me at ${EMAIL} or ${PHONE}.\nSecond line.`,
+      executive: 'UEXEC0001',
+      at: '2026-11-18T14:00:00.000Z',
+    },
+    trend: [
+      { label: '2026-10-26', picked: 1, reached: 0, advocates: 0 },
+      { label: '2026-11-02', picked: 3, reached: 1, advocates: 0 },
+      { label: '2026-11-09', picked: 2, reached: 2, advocates: 1 },
+      { label: '2026-11-16', picked: 5, reached: 2, advocates: 1 },
+    ],
+  };
+}
+
+/** Every Block Kit limit from shared/reference/slack-limits.md that these messages could hit. */
+function expectWithinLimits(message: { text: string; blocks: Block[] }): void {
+  expect(message.blocks.length).toBeLessThanOrEqual(50);
+  expect(message.text.length).toBeGreaterThan(0);
+  expect(message.text.length).toBeLessThanOrEqual(3000);
+  for (const block of message.blocks) {
+    const text = (block.text as { text?: string } | undefined)?.text ?? '';
+    if (block.type === 'header') expect(text.length).toBeLessThanOrEqual(150);
+    if (block.type === 'section') {
+      expect(text.length).toBeLessThanOrEqual(3000);
+      const fields = (block.fields as { text: string }[] | undefined) ?? [];
+      expect(fields.length).toBeLessThanOrEqual(10);
+      for (const f of fields) expect(f.text.length).toBeLessThanOrEqual(2000);
+    }
+    if (block.type === 'context') {
+      const elements = block.elements as { text: string }[];
+      expect(elements.length).toBeLessThanOrEqual(10);
+      for (const e of elements) expect(e.text.length).toBeLessThanOrEqual(3000);
+    }
+  }
+}
+
+const everything = (message: { text: string; blocks: Block[] }) => JSON.stringify(message);
+
+describe('buildDigest', () => {
+  it('shows the funnel, medians, executives, unclaimed picks, advocates, quote and trend', () => {
+    const digest = buildDigest(model(busyMetrics()));
+    expectWithinLimits(digest);
+    const json = everything(digest);
+    expect(digest.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: 'Pickup weekly digest: Nov 16 – Nov 22, 2026' },
+    });
+    expect(json).toContain('12 major complaints received (3 escalated by support leads) → 5 picked → 4 claimed');
+    expect(json).toContain('3.5 h');
+    expect(json).toContain('20 h');
+    expect(json).toContain('• <@UEXEC0001>: 1 claim · 3 calls · 1 reached · 0 advocates');
+    expect(json).toContain('1 other executive had no claims or calls this week.');
+    expect(json).toContain("<@UEXEC0007> hasn't had a call in 30 days — maybe this week?");
+    expect(json).toContain(
+      '<https://help.example.com/tickets/3|Refund &lt;!channel&gt; &amp; &lt;https://evil.example¦click&gt;',
+    );
+    expect(json).toContain('Referral, Testimonial');
+    expect(json).toContain("— from <@UEXEC0001>'s call notes");
+    expect(json).toContain('`▂▅▄█` Picked: 1 → 3 → 2 → 5');
+    expect(json).toContain('The chart of these weeks is in the thread.');
+    expect(digest.text).toBe(
+      'Pickup weekly digest for Nov 16 – Nov 22, 2026: 12 received, 5 picked, 2 reached, 1 new advocate.',
+    );
+  });
+
+  it('escapes customer text so <!channel>, <!here>, <!everyone> and <@U…> cannot ping', () => {
+    const json = everything(buildDigest(model(busyMetrics())));
+    for (const raw of ['<!channel>', '<!here>', '<!everyone>', '<@U999>', '<https://evil.example']) {
+      expect(json).not.toContain(raw);
+    }
+    expect(json).toContain('&lt;!channel&gt;');
+    expect(json).toContain('&lt;!here&gt;');
+    expect(json).toContain('&lt;!everyone&gt; it was &lt;@U999&gt; great.');
+    // A multi-line quote stays a quote on every line.
+    expect(json).toContain('\\n>Second line.');
+  });
+
+  it('never shows a phone number or an email address, even when notes, subjects or names hold them', () => {
+    const digest = buildDigest(model(busyMetrics()));
+    const text = renderDigestText(model(busyMetrics()));
+    for (const out of [everything(digest), text]) {
+      expect(out).not.toContain(EMAIL);
+      expect(out).not.toContain('555-0123');
+      expect(out).not.toContain('415');
+      expect(out).toContain('[email removed]');
+      expect(out).toContain('[phone removed]');
+    }
+  });
+
+  it('stays within 50 blocks and every text limit with many executives, advocates and unclaimed picks', () => {
+    const long = 'A very long subject <!channel> & more '.repeat(40);
+    const many = model({
+      ...busyMetrics(),
+      executives: Array.from({ length: 400 }, (_, i) => exec(i + 1, 400 - i)),
+      quiet: Array.from({ length: 120 }, (_, i) => `UQUIET${String(i).padStart(4, '0')}`),
+      unclaimed: Array.from({ length: 50 }, (_, i) => ({
+        date: '2026-11-18',
+        complaintId: i,
+        subject: long,
+        ticketUrl: `https://help.example.com/tickets/${i}?q=${'x'.repeat(200)}`,
+      })),
+      unclaimedTotal: 90,
+      newAdvocates: Array.from({ length: 50 }, (_, i) => ({
+        complaintId: i,
+        company: long,
+        subject: long,
+        kinds: ['executive_assessment', 'referral', 'renewal_expansion', 'survey_promoter'],
+      })),
+      funnel: { received: 999, escalated: 10, picked: 90, claimed: 80, firstAttempt: 70, reached: 60, advocates: 120 },
+      quote: { text: long.repeat(5), executive: 'UEXEC0001', at: '2026-11-18T14:00:00.000Z' },
+    });
+    const digest = buildDigest(many);
+    expectWithinLimits(digest);
+    const json = everything(digest);
+    // What did not fit is counted, never silently dropped.
+    expect(json).toMatch(/…and \d+ more/);
+    expect(json).toContain('*Picks nobody claimed* (90)');
+    expect(json).toContain('*New advocates* (120)');
+    expect(json).toContain('and 90 more');
+    expect(json).not.toContain('<!channel>');
+  });
+
+  it('says plainly when a week was quiet', () => {
+    const digest = buildDigest(model({ quiet: ['UEXEC0001', 'UEXEC0002'] }, { chart: false }));
+    expectWithinLimits(digest);
+    const json = everything(digest);
+    expect(json).toContain('A quiet week: no major complaints arrived and no calls were made.');
+    expect(json).toContain("<@UEXEC0001> and <@UEXEC0002> haven't had a call in 30 days — maybe this week?");
+    expect(json).not.toContain('The funnel');
+    expect(json).not.toContain('in the thread');
+    expect(json).toContain('`▁▁▁▁` Picked: 0 → 0 → 0 → 0');
+    expect(digest.text).toContain('a quiet week');
+    expect(renderDigestText(model())).toContain('A quiet week: no major complaints arrived and no calls were made.');
+  });
+
+  it('marks a partial week in the header', () => {
+    const digest = buildDigest(model(busyMetrics(), { partial: true }));
+    expect(digest.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: 'Pickup weekly digest: Nov 16 – Nov 22, 2026 (partial week, so far)' },
+    });
+    expect(everything(digest)).toContain('This week is not over yet');
+    expect(digest.text).toContain('(so far)');
+    expect(renderDigestText(model({}, { partial: true }))).toContain('PARTIAL');
+  });
+
+  it('drops a link whose URL is not http(s), keeping the escaped subject', () => {
+    const m = busyMetrics();
+    const digest = buildDigest(
+      model({
+        ...m,
+        unclaimed: [{ date: '2026-11-18', complaintId: 1, subject: 'Bad <link>', ticketUrl: 'javascript:alert(1)' }],
+      }),
+    );
+    const json = everything(digest);
+    expect(json).toContain('Wed Nov 18: Bad &lt;link&gt;');
+    expect(json).not.toContain('javascript:');
+  });
+});
+
+describe('renderDigestText', () => {
+  it('reads as plain text with every section', () => {
+    const text = renderDigestText(model(busyMetrics()));
+    expect(text).toContain('Pickup weekly digest: Nov 16 – Nov 22, 2026 (Monday to Sunday, America/New_York)');
+    expect(text).toContain('Median pick → claim: 3.5 h; claim → first call: 20 h');
+    expect(text).toContain('@UEXEC0001: 1 claim, 3 calls, 1 reached, 0 advocates');
+    expect(text).toContain('Not called in 30 days (maybe this week?): @UEXEC0007');
+    expect(text).toContain('Picks nobody claimed (1):');
+    expect(text).toContain('<https://help.example.com/tickets/3>');
+    expect(text).toContain('New advocates (1):');
+    expect(text).toContain('week of 2026-11-16: 5 picked, 2 reached, 1 advocate');
+    expect(text).toContain('picked ▂▅▄█');
+  });
+});
+
+describe('blockKitBuilderUrl', () => {
+  it('carries the blocks in the fragment, encoded', () => {
+    const blocks = buildDigest(model(busyMetrics())).blocks;
+    const url = blockKitBuilderUrl(blocks);
+    expect(url.startsWith('https://app.slack.com/block-kit-builder#')).toBe(true);
+    const fragment = url.slice(url.indexOf('#') + 1);
+    expect(JSON.parse(decodeURIComponent(fragment))).toEqual({ blocks });
+  });
+});
+
+describe('buildStats', () => {
+  it('summarises a window compactly: funnel, medians and who called', () => {
+    const stats = buildStats({ ...emptyMetrics(), ...busyMetrics() }, 'last 30 days');
+    expectWithinLimits(stats);
+    expect(stats.blocks.length).toBeLessThanOrEqual(8);
+    const json = everything(stats);
+    expect(json).toContain('*Pickup, last 30 days*');
+    expect(json).toContain('→ 5 picked → 4 claimed');
+    expect(json).toContain('Median pick → claim: 3.5 h');
+    expect(json).toContain('Unclaimed picks: 1');
+    expect(json).toContain('<@UEXEC0001>: 1 claim · 3 calls');
+    expect(json).not.toContain(EMAIL);
+    expect(stats.text).toBe('Pickup, last 30 days: 12 received, 5 picked, 2 reached, 1 new advocate.');
+  });
+
+  it('says when nobody called, and stays within limits with hundreds of executives', () => {
+    expect(everything(buildStats(emptyMetrics(), 'last 7 days'))).toContain(
+      'No executive claimed or called in the last 7 days.',
+    );
+    const many = buildStats(
+      { ...emptyMetrics(), executives: Array.from({ length: 500 }, (_, i) => exec(i)) },
+      'last 90 days',
+    );
+    expectWithinLimits(many);
+    expect(everything(many)).toMatch(/…and \d+ more/);
+  });
+});
+
+describe('sparkline and redactContacts', () => {
+  it('scales counts to ▁..█', () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([0, 0, 0, 0])).toBe('▁▁▁▁');
+    expect(sparkline([5, 10])).toBe('▅█');
+  });
+
+  it('removes emails and phone numbers but keeps dates and small numbers', () => {
+    expect(redactContacts(`mail ${EMAIL} or call ${PHONE} or +44 20 7946 0958`)).toBe(
+      'mail [email removed] or call [phone removed] or [phone removed]',
+    );
+    expect(redactContacts('called 2026-11-18, 3 times, ticket 12345')).toBe('called 2026-11-18, 3 times, ticket 12345');
+    // Bare 7–9 digit runs are order and ticket numbers; 10 or more bare digits read as a phone.
+    expect(redactContacts('order 12345678, ticket 1234567, call 4155550123')).toBe(
+      'order 12345678, ticket 1234567, call [phone removed]',
+    );
+  });
+
+  it("removes the customer's own email and phone exactly as stored", () => {
+    expect(redactContacts('ring 5550123 or mail Ada.L@ex', { phone: '5550123', email: 'Ada.L@ex' })).toBe(
+      'ring [phone removed] or mail [email removed]',
+    );
+  });
+});

@@ -1,0 +1,221 @@
+import type { Metrics } from '../../src/digest/digest';
+import { computeMetrics } from '../../src/digest/digest.repository';
+import { weekBounds } from '../../src/digest/digest.service';
+import { addDays } from '../../src/shared/time';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, SEED_WEEK, seedComplaint, seedKnownWeek } from './seed';
+
+const TZ = 'America/New_York';
+const NOW = new Date('2026-11-23T14:00:00Z');
+const EXECUTIVES = [SEED_EXECS.one, SEED_EXECS.two, SEED_EXECS.never];
+
+/** The zone-aware 4-week trend the digest asks for, ending with the week of `monday`. */
+function trendFor(monday: string) {
+  return [3, 2, 1, 0].map((i) => {
+    const start = addDays(monday, -7 * i);
+    const { from, to } = weekBounds(start, TZ);
+    return { start: from, end: to, label: start };
+  });
+}
+
+function metricsForWeek(db: TestDb, monday: string, executives: readonly string[] = EXECUTIVES): Promise<Metrics> {
+  const { from, to } = weekBounds(monday, TZ);
+  return computeMetrics(db.db, { from, to, now: NOW, executives, trend: trendFor(monday) });
+}
+
+describe('computeMetrics', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(() => db.close());
+
+  describe('on a seeded week with known answers', () => {
+    let m: Metrics;
+    let ids: Awaited<ReturnType<typeof seedKnownWeek>>;
+    beforeAll(async () => {
+      await resetDigestTables(db.db);
+      ids = await seedKnownWeek(db.db);
+      m = await metricsForWeek(db, SEED_WEEK);
+    });
+
+    it('reports the window it measured, midnight to midnight in New York', () => {
+      expect(m.from).toBe('2026-11-16T05:00:00.000Z');
+      expect(m.to).toBe('2026-11-23T05:00:00.000Z');
+    });
+
+    it('counts every stage of the funnel', () => {
+      expect(m.funnel).toEqual({
+        received: 4,
+        escalated: 1,
+        picked: 4,
+        claimed: 3,
+        firstAttempt: 2,
+        reached: 3,
+        advocates: 1,
+      });
+    });
+
+    it('takes the medians over the events in the window only', () => {
+      expect(m.medians.pickToClaimHours).toBeCloseTo(2, 6);
+      expect(m.medians.claimToAttemptHours).toBeCloseTo(13, 6);
+    });
+
+    it("counts each executive's claims, attempts, reached and advocates, busiest first", () => {
+      expect(m.executives).toEqual([
+        { userId: SEED_EXECS.one, claims: 2, attempts: 4, reached: 3, advocates: 1 },
+        { userId: SEED_EXECS.two, claims: 2, attempts: 0, reached: 0, advocates: 0 },
+        { userId: SEED_EXECS.never, claims: 0, attempts: 0, reached: 0, advocates: 0 },
+      ]);
+    });
+
+    it('names the executives with no call in the 30 days before the week ended', () => {
+      expect(m.quiet).toEqual([SEED_EXECS.two, SEED_EXECS.never]);
+    });
+
+    it('lists the unclaimed picks (never claimed, or released) without contact details, even in URLs', () => {
+      expect(m.unclaimedTotal).toBe(2);
+      expect(m.unclaimed).toEqual([
+        {
+          date: '2026-11-18',
+          complaintId: ids.c3,
+          subject: 'Export broken <!channel> write to [email removed]',
+          ticketUrl: 'https://help.example.com/tickets/12345678',
+        },
+        {
+          date: '2026-11-19',
+          complaintId: ids.c8,
+          subject: 'Released and waiting',
+          // Its URL carries the requester's email, so the link is left out.
+          ticketUrl: null,
+        },
+      ]);
+    });
+
+    it('lists the new advocates with every kind of evidence', () => {
+      expect(m.newAdvocates).toEqual([
+        {
+          complaintId: ids.c1,
+          company: 'Analytical Engines',
+          subject: 'Invoices doubled',
+          kinds: ['executive_assessment', 'referral'],
+        },
+      ]);
+    });
+
+    it('quotes the latest shareable note, without name, company, phone or email', () => {
+      expect(m.quote).toEqual({
+        text: 'the customer said the fix saved her team at their company; call her at [phone removed] or [email removed].',
+        executive: SEED_EXECS.one,
+        at: '2026-11-18T14:00:00.000Z',
+      });
+      const json = JSON.stringify(m);
+      for (const secret of Object.values(SEED_SECRETS)) expect(json).not.toContain(secret);
+      expect(json).not.toContain('Lovelace');
+    });
+
+    it('gives the 4-week trend ending with the week', () => {
+      expect(m.trend).toEqual([
+        { label: '2026-10-26', picked: 0, reached: 0, advocates: 0 },
+        { label: '2026-11-02', picked: 1, reached: 0, advocates: 0 },
+        { label: '2026-11-09', picked: 0, reached: 0, advocates: 1 },
+        { label: '2026-11-16', picked: 4, reached: 3, advocates: 1 },
+      ]);
+    });
+
+    it('by default buckets the trend in 7-day steps ending at `to`', async () => {
+      const { from, to } = weekBounds(SEED_WEEK, TZ);
+      const plain = await computeMetrics(db.db, { from, to, now: NOW, executives: [] });
+      expect(plain.trend.map((t) => t.label)).toEqual(['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16']);
+      expect(plain.trend[3]).toEqual({ label: '2026-11-16', picked: 4, reached: 3, advocates: 1 });
+      expect(plain.quiet).toEqual([]);
+      // Executives outside the configured list who acted still show up.
+      expect(plain.executives.map((e) => e.userId)).toEqual([SEED_EXECS.one, SEED_EXECS.two]);
+    });
+
+    it('counts a pick as claimed once someone holds it at `now`', async () => {
+      const { from, to } = weekBounds(SEED_WEEK, TZ);
+      // Before c8's claim was released, it was held.
+      const earlier = await computeMetrics(db.db, {
+        from,
+        to,
+        now: new Date('2026-11-19T16:30:00Z'),
+        executives: [],
+      });
+      expect(earlier.unclaimed.map((p) => p.complaintId)).toEqual([ids.c3]);
+    });
+  });
+
+  describe('week boundaries follow TIMEZONE', () => {
+    let ids: { sundayLate: number; mondayEarly: number; sundayBefore: number };
+    beforeAll(async () => {
+      await resetDigestTables(db.db);
+      ids = {
+        // 23:30 Sunday Nov 22 in New York is 04:30 UTC on Monday.
+        sundayLate: await seedComplaint(db.db, '2026-11-23T04:30:00Z'),
+        // 00:30 Monday Nov 23 in New York.
+        mondayEarly: await seedComplaint(db.db, '2026-11-23T05:30:00Z'),
+        // 23:30 Sunday Nov 15 in New York.
+        sundayBefore: await seedComplaint(db.db, '2026-11-16T04:30:00Z'),
+      };
+    });
+
+    it('puts 23:30 Sunday local in the week that ends, and 00:30 Monday local in the next', async () => {
+      expect((await metricsForWeek(db, '2026-11-16')).funnel.received).toBe(1);
+      expect((await metricsForWeek(db, '2026-11-23')).funnel.received).toBe(1);
+      expect((await metricsForWeek(db, '2026-11-09')).funnel.received).toBe(1);
+      expect(ids.sundayLate).not.toBe(ids.mondayEarly);
+    });
+
+    it('would split them differently in UTC', async () => {
+      const from = new Date('2026-11-16T00:00:00Z');
+      const to = new Date('2026-11-23T00:00:00Z');
+      const utc = await computeMetrics(db.db, { from, to, now: NOW, executives: [] });
+      // In UTC the "Sunday before" complaint (04:30 UTC Monday) is inside and the late Sunday one is not.
+      expect(utc.funnel.received).toBe(1);
+      const { from: nyFrom } = weekBounds('2026-11-16', TZ);
+      expect(nyFrom.toISOString()).toBe('2026-11-16T05:00:00.000Z');
+    });
+
+    it('spans a DST change as 7 local days (Nov 1, 2026 in New York)', () => {
+      const { from, to } = weekBounds('2026-10-26', TZ);
+      expect(from.toISOString()).toBe('2026-10-26T04:00:00.000Z');
+      expect(to.toISOString()).toBe('2026-11-02T05:00:00.000Z');
+    });
+  });
+
+  describe('on an empty week', () => {
+    beforeAll(() => resetDigestTables(db.db));
+
+    it('answers zeros, no medians, nothing listed, and everyone quiet', async () => {
+      const m = await metricsForWeek(db, SEED_WEEK);
+      expect(m).toEqual({
+        from: '2026-11-16T05:00:00.000Z',
+        to: '2026-11-23T05:00:00.000Z',
+        funnel: { received: 0, escalated: 0, picked: 0, claimed: 0, firstAttempt: 0, reached: 0, advocates: 0 },
+        medians: { pickToClaimHours: null, claimToAttemptHours: null },
+        executives: EXECUTIVES.map((userId) => ({ userId, claims: 0, attempts: 0, reached: 0, advocates: 0 })).sort(
+          (a, b) => a.userId.localeCompare(b.userId),
+        ),
+        quiet: EXECUTIVES,
+        unclaimed: [],
+        unclaimedTotal: 0,
+        newAdvocates: [],
+        quote: null,
+        trend: ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16'].map((label) => ({
+          label,
+          picked: 0,
+          reached: 0,
+          advocates: 0,
+        })),
+      });
+    });
+
+    it('refuses a window that ends before it starts', async () => {
+      const at = new Date('2026-11-16T00:00:00Z');
+      await expect(computeMetrics(db.db, { from: at, to: at, now: NOW, executives: [] })).rejects.toThrow(
+        /must end after it starts/,
+      );
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import type { RespondArguments, RespondFn } from '@slack/bolt';
+import { createLogger } from '../../src/logger';
+import { createRoles } from '../../src/people/roles';
+import type { SlackPort } from '../../src/ports/slack.port';
+import { DomainError } from '../../src/shared/errors';
+import type { SlackDeps } from '../../src/slack/deps';
+import { statsSubcommand } from '../../src/slack/listeners/stats.subcommand';
+import { EXEC_1, OUTSIDER, testConfig } from '../helpers/config';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownWeek } from './seed';
+
+/** The end of the seeded week plus a day: the last 7 days cover most of it. */
+const NOW = new Date('2026-11-23T05:00:00Z');
+
+/** A Slack port that fails loudly: `/pickup stats` answers through respond() and must not call Slack itself. */
+const noSlack: SlackPort = {
+  postMessage: () => Promise.reject(new Error('stats must not post')),
+  updateMessage: () => Promise.reject(new Error('stats must not update')),
+  postEphemeral: () => Promise.reject(new Error('stats must not post ephemerally')),
+  uploadFile: () => Promise.reject(new Error('stats must not upload')),
+  publishHome: () => Promise.reject(new Error('stats must not publish')),
+  listUserGroupMembers: async () => [],
+};
+
+describe('/pickup stats', () => {
+  let db: TestDb;
+  let deps: SlackDeps;
+  let answers: RespondArguments[];
+  const respond: RespondFn = async (message) => {
+    answers.push(typeof message === 'string' ? { text: message } : message);
+    return new Response(null);
+  };
+  const run = (userId: string, rest: string) => statsSubcommand({ deps, userId, rest, respond });
+  const lastAnswer = () => {
+    const answer = answers[answers.length - 1];
+    if (!answer) throw new Error('no answer');
+    return { ...answer, json: JSON.stringify(answer) };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    await resetDigestTables(db.db);
+    await seedKnownWeek(db.db);
+    const config = testConfig({ EXECUTIVES: `${SEED_EXECS.one},${SEED_EXECS.two}`, TIMEZONE: 'America/New_York' });
+    const logger = createLogger('silent');
+    deps = {
+      db: db.db,
+      config,
+      logger,
+      roles: createRoles(config, { listUserGroupMembers: async () => [] }, logger),
+      slack: noSlack,
+      kickOutbox: () => {},
+      now: () => NOW,
+    };
+  });
+  beforeEach(() => {
+    answers = [];
+  });
+  afterAll(() => db.close());
+
+  it('answers an executive ephemerally with the last 7 days by default', async () => {
+    await run(EXEC_1, '');
+    const answer = lastAnswer();
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toBe('Pickup, last 7 days: 4 received, 4 picked, 3 reached, 1 new advocate.');
+    expect(answer.json).toContain('*Pickup, last 7 days*');
+    expect(answer.json).toContain('Median pick → claim: 2 h');
+    expect(answer.json).toContain('Median claim → first call: 13 h');
+    expect(answer.json).toContain(`<@${SEED_EXECS.one}>: 2 claims · 4 calls · 3 reached · 1 advocate`);
+    for (const secret of Object.values(SEED_SECRETS)) expect(answer.json).not.toContain(secret);
+    expect(answers).toHaveLength(1);
+  });
+
+  it('takes 30d and 90d, counting what the longer window adds', async () => {
+    await run(EXEC_1, '30d');
+    expect(lastAnswer().text).toBe('Pickup, last 30 days: 7 received, 5 picked, 3 reached, 2 new advocates.');
+    await run(EXEC_1, '90D');
+    expect(lastAnswer().text).toMatch(/^Pickup, last 90 days: 7 received, 5 picked/);
+  });
+
+  it('answers anything else with the usage, escaped', async () => {
+    await run(EXEC_1, '<!channel>');
+    const answer = lastAnswer();
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('Usage: `/pickup stats [7d|30d|90d]`');
+    expect(answer.text).toContain('&lt;!channel&gt;');
+    expect(answer.text).not.toContain('<!channel>');
+  });
+
+  it('refuses anyone who is not an executive, and tells them who is', async () => {
+    const refusal = run(OUTSIDER, '7d');
+    await expect(refusal).rejects.toBeInstanceOf(DomainError);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'not_authorized',
+      userMessage: expect.stringContaining(`<@${SEED_EXECS.one}>`),
+    });
+    expect(answers).toHaveLength(0);
+  });
+});
