@@ -49,7 +49,7 @@ export function defaultTrend(to: Date): TrendBucket[] {
 }
 
 /**
- * Every figure of the digest and `/pickup stats` for a window, in six indexed queries (each a range scan on a
+ * Every figure of the digest and `/pickup stats` for a window, in seven indexed queries (each a range scan on a
  * created_at-style index plus per-complaint index probes), so it stays fast at a million complaints.
  * Customer text is stripped of anything that looks like an email or phone number before it leaves here.
  */
