@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { demoCommand } from './cli/demo.command';
+import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
@@ -15,6 +16,7 @@ import { dateInZone } from './shared/time';
 
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
+  digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
   migrate: {

@@ -17,6 +17,7 @@ describe('npm run cli -- demo', () => {
       '4. @UDEMOCTO1 clicks "I\'ll call them"',
       '5. After the call',
       '6. 14 days later',
+      '7. The weekly digest',
     ]) {
       expect(output).toContain(step);
     }
@@ -26,6 +27,8 @@ describe('npm run cli -- demo', () => {
     expect(output).toContain('Claimed by @UDEMOCTO1');
     expect(output).toContain('Logged: Reached the customer');
     expect(output).toContain('[ Referral ]');
+    expect(output).toMatch(/Slack · #CLEADERSHIP/);
+    expect(output).toMatch(/\.png: /);
     expect(output).toContain('https://app.slack.com/block-kit-builder#');
   });
 

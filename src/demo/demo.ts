@@ -14,6 +14,7 @@ import { escalateComplaint, receiveComplaint } from '../complaints/complaint.ser
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
+import { describeDigestResult, runDigestJob, weekOf } from '../digest/digest.service';
 import { createLogger } from '../logger';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
@@ -65,7 +66,7 @@ const SAMPLES: unknown[] = [
 
 /**
  * The whole cycle on a fresh embedded database in a temp dir, with the real services and only the Slack port
- * swapped for a printer: intake → pick → claim → brief → outcome → advocacy. Needs no Slack workspace.
+ * swapped for a printer: intake → pick → claim → brief → outcome → advocacy → digest. Needs no Slack workspace.
  */
 export async function runDemo(out: (line: string) => void): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-demo-'));
@@ -175,6 +176,14 @@ export async function runDemo(out: (line: string) => void): Promise<void> {
       .transaction()
       .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: DEMO.cto }));
     out('@UDEMOCTO1 clicked "Referral": recorded as advocacy evidence.');
+
+    step(7, 'The weekly digest for leadership (this week so far)');
+    const digest = await runDigestJob(
+      { db, config, roles, now },
+      { weekStart: weekOf(dateInZone(now(), config.timezone)).start, dryRun: false },
+    );
+    out(describeDigestResult(digest));
+    await deliver();
 
     out('');
     out('That is the loop. Run `npm ci && npm start` with a Slack app (README.md) to do it for real.');

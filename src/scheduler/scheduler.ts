@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { queueDueReminders } from '../callbacks/reminder.service';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
+import { describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
 import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
@@ -92,6 +93,17 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       }
     });
 
+  const digest = (reason: string) =>
+    track('digest', async () => {
+      const result = await runDigestJob(deps, { dryRun: false });
+      outbox.kick();
+      logger.info(
+        { job: 'digest', week: result.model.weekStart, status: result.status, reason },
+        describeDigestResult(result),
+      );
+      if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
+    });
+
   const retention = () =>
     track('retention', async () => {
       await runRetentionJob(deps);
@@ -103,8 +115,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       new Cron(config.pickSchedule, { timezone: config.timezone, protect: true }, () => pick('schedule')),
       new Cron(REMINDER_SCHEDULE, { timezone: config.timezone, protect: true }, reminders),
       new Cron(RETENTION_SCHEDULE, { timezone: config.timezone, protect: true }, retention),
+      new Cron(config.digestSchedule, { timezone: config.timezone, protect: true }, () => digest('schedule')),
     );
     if (missedPickToday(config, deps.now())) pick('catch-up');
+    if (digestMissed(config, deps.now())) digest('catch-up');
   }
 
   return {

@@ -104,4 +104,14 @@ describe('/pickup subcommands, end to end', () => {
     // The period that already started ends yesterday, so history stays true.
     expect(after).toEqual([expect.objectContaining({ start_date: '2026-11-23', end_date: '2026-11-23' })]);
   });
+
+  it('summarises the funnel over a window for executives only', async () => {
+    const answer = await pickup('stats 30d');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(JSON.stringify(answer)).toMatch(/30 days/i);
+    responses.reset();
+    expect((await pickup('stats 5y')).text).toMatch(/7d.*30d.*90d/);
+    responses.reset();
+    expect((await pickup('stats', OUTSIDER)).text).toMatch(/Only executives/);
+  });
 });
