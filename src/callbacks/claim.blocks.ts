@@ -10,6 +10,7 @@ import {
   fallbackText,
   fields,
   header,
+  inputBlock,
   section,
 } from '../shared/blocks';
 import { ActionIds, CallbackIds, INPUT_ACTION_ID, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
@@ -67,23 +68,6 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   return { text: `Your call: ${fallbackText(complaint.subject)}`, blocks };
 }
 
-function input(
-  blockId: string,
-  label: string,
-  element: Record<string, unknown>,
-  optional = false,
-  hint?: string,
-): Block {
-  return {
-    type: 'input',
-    block_id: blockId,
-    optional,
-    label: { type: 'plain_text', text: label },
-    element: { action_id: INPUT_ACTION_ID, ...element },
-    ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
-  };
-}
-
 const option = (value: string, text: string) => ({ text: { type: 'plain_text', text }, value });
 
 /** The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). */
@@ -97,31 +81,31 @@ export function buildOutcomeModal(claimId: number, subject: string): Record<stri
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       section(`*${escapeAndTruncate(oneLine(subject), 500)}*`),
-      input(OutcomeBlocks.outcome, 'How did it go?', {
+      inputBlock(OutcomeBlocks.outcome, 'How did it go?', {
         type: 'static_select',
         options: OUTCOMES.map((o) => option(o, OUTCOME_LABELS[o])),
       }),
-      input(
+      inputBlock(
         OutcomeBlocks.notes,
         'What did you learn?',
         { type: 'plain_text_input', multiline: true, max_length: 3000 },
         true,
         'Shared with leadership only if you tick the box below, and never with names.',
       ),
-      input(
+      inputBlock(
         OutcomeBlocks.followUpDate,
         'Follow up on',
         { type: 'datepicker' },
         true,
         'For voicemail, no answer or rescheduled: we remind you that day.',
       ),
-      input(
+      inputBlock(
         OutcomeBlocks.advocate,
         'Will they speak up for us?',
         { type: 'static_select', options: ASSESSMENTS.map((a) => option(a, ASSESSMENT_LABELS[a])) },
         true,
       ),
-      input(
+      inputBlock(
         OutcomeBlocks.okToQuote,
         'Digest',
         {
@@ -145,7 +129,7 @@ export function buildReleaseModal(claimId: number): Record<string, unknown> {
     close: { type: 'plain_text', text: 'Keep it' },
     blocks: [
       section('The complaint goes back to the channel so another executive can take it.'),
-      input(ReleaseBlocks.reason, 'Why are you releasing it?', {
+      inputBlock(ReleaseBlocks.reason, 'Why are you releasing it?', {
         type: 'plain_text_input',
         multiline: true,
         max_length: 500,

@@ -1,5 +1,5 @@
 import type { Block } from '../ports/slack.port';
-import { actions, button, context, fallbackText, section } from '../shared/blocks';
+import { actions, button, context, fallbackText, inputBlock, section } from '../shared/blocks';
 import { ActionIds, CallbackIds, EscalateBlocks, INPUT_ACTION_ID } from '../shared/ids';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
 import type { Complaint } from './complaint';
@@ -14,14 +14,7 @@ function textInput(
   extra: Record<string, unknown> = {},
   hint?: string,
 ): Block {
-  return {
-    type: 'input',
-    block_id: blockId,
-    optional,
-    label: { type: 'plain_text', text: label },
-    element: { type: 'plain_text_input', action_id: INPUT_ACTION_ID, ...extra },
-    ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
-  };
+  return inputBlock(blockId, label, { type: 'plain_text_input', ...extra }, optional, hint);
 }
 
 const initial = (v: string | undefined, max: number) => (v ? { initial_value: v.slice(0, max) } : {});

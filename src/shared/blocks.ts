@@ -1,4 +1,5 @@
 import type { Block } from '../ports/slack.port';
+import { INPUT_ACTION_ID } from './ids';
 import { escapeAndTruncate, truncate, truncateMrkdwn } from './mrkdwn';
 
 /** Block Kit limits Pickup builds within (Slack answers invalid_blocks past them). */
@@ -71,6 +72,27 @@ export function button(
 /** An actions block. */
 export function actions(blockId: string, ...elements: Record<string, unknown>[]): Block {
   return { type: 'actions', block_id: blockId, elements };
+}
+
+/**
+ * A modal input block. Its element always gets INPUT_ACTION_ID, so a submission's value sits at
+ * `values[block_id].value` whatever the element.
+ */
+export function inputBlock(
+  blockId: string,
+  label: string,
+  element: Record<string, unknown>,
+  optional = false,
+  hint?: string,
+): Block {
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional,
+    label: { type: 'plain_text', text: label },
+    element: { action_id: INPUT_ACTION_ID, ...element },
+    ...(hint ? { hint: { type: 'plain_text', text: hint } } : {}),
+  };
 }
 
 /** A divider. */
