@@ -13,7 +13,7 @@ import {
   inputBlock,
   section,
 } from '../shared/blocks';
-import { ActionIds, CallbackIds, INPUT_ACTION_ID, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
+import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
 import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './callback';
