@@ -101,6 +101,7 @@ const envSchema = z.object({
   CLAIM_REMINDER_HOURS: positiveInt(4),
   FOLLOWUP_DAYS: positiveInt(14),
   RETENTION_DAYS: positiveInt(365),
+  OUTBOX_LEASE_SECONDS: positiveInt(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -140,6 +141,8 @@ export interface Config {
   claimReminderHours: number;
   followupDays: number;
   retentionDays: number;
+  /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
+  outboxLeaseSeconds: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     claimReminderHours: e.CLAIM_REMINDER_HOURS,
     followupDays: e.FOLLOWUP_DAYS,
     retentionDays: e.RETENTION_DAYS,
+    outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });

@@ -9,7 +9,7 @@ import { createHttpServer } from './http/server';
 import { webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { createRoles } from './people/roles';
-import type { OutboxOptions } from './scheduler/outbox.worker';
+import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
 import { createSlackPort, createWebClient } from './slack/slack.client';
@@ -53,7 +53,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       slack,
       roles,
       now,
-      outboxOptions: options.outboxOptions,
+      outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
     });

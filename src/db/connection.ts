@@ -70,6 +70,12 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   });
   // An idle client that loses its server emits here; without a listener it would crash the process.
   pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'));
+  // pg-pool listens for a client's errors only while it is idle: a checked-out client whose server goes away
+  // between two queries emits 'error' with no listener, which crashed the process when PostgreSQL stopped.
+  // The query in flight fails on its own (the caller answers 503) and the pool drops the dead client on release.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.logger.warn({ err }, 'database connection lost'));
+  });
   return wrap(pool, 'postgres', async () => {});
 }
 

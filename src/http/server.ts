@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
 import type { Logger } from '../logger';
 import { isDatabaseUnavailable } from '../shared/errors';
 import type { HttpRequest, HttpResponse, Route } from './http';
+import { createReplayGuard } from './slack-replay';
 
 /** Slack's endpoint, served by Bolt's receiver behind Pickup's own pre-checks. */
 export interface SlackEndpoint {
   path: string;
   listener: RequestListener;
   bodyLimit: number;
+  /** Refuses a buffered body the listener cannot handle, before it sees it. */
+  checkBody?: (rawBody: Buffer, headers: IncomingHttpHeaders) => { status: number; error: string } | undefined;
 }
 
 /** Options for {@link createHttpServer}. */
@@ -23,18 +31,52 @@ export interface HttpServerOptions {
 /** Slack signs a timestamp; one further than this from now, in either direction, is refused. */
 const SLACK_TIMESTAMP_TOLERANCE_S = 5 * 60;
 
-class BodyTooLarge extends Error {}
+/** An oversize body. `drained`: the rest was read and discarded, so the 413 can go out on a healthy connection. */
+class BodyTooLarge extends Error {
+  constructor(readonly drained: boolean) {
+    super('body too large');
+  }
+}
+
+/**
+ * An oversize body is still read to its end (and thrown away) up to this many bytes before the 413 goes out.
+ * Answering while the client is still sending and then closing resets the connection, and the client often never
+ * sees its 413; a bigger body is cut off at once.
+ */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /** The one HTTP server: Pickup's routes, and Slack's endpoint in HTTP mode. */
 export function createHttpServer(options: HttpServerOptions): http.Server {
   const { routes, slack, logger } = options;
   const now = options.now ?? Date.now;
+  const replays = createReplayGuard({ toleranceS: SLACK_TIMESTAMP_TOLERANCE_S });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (slack && url.pathname === slack.path) {
-      const problem = checkSlackRequest(req, slack.bodyLimit, now());
+      const problem = checkSlackRequest(req, now());
       if (problem) return send(res, { status: problem.status, body: { error: problem.error } });
-      return slack.listener(req, res);
+      // A valid signature can be replayed byte for byte within the timestamp window; Bolt cannot tell, so refuse
+      // a signature already accepted (a missing one is Bolt's to refuse).
+      const signature = header(req, 'x-slack-signature');
+      if (signature) {
+        if (!replays.firstSeen(signature, Number(header(req, 'x-slack-request-timestamp')), now())) {
+          return send(res, { status: 401, body: { error: 'replayed request' } });
+        }
+        res.once('finish', () => {
+          if (res.statusCode === 401) replays.forget(signature);
+        });
+      }
+      // Read here, under the same limit as the webhooks, so any oversize body (declared or chunked) is a 413;
+      // Bolt then verifies and parses the buffered body (its `rawBody`) instead of reading the stream itself.
+      void readBody(req, slack.bodyLimit).then(
+        (rawBody) => {
+          const refused = slack.checkBody?.(rawBody, req.headers);
+          if (refused) return send(res, { status: refused.status, body: { error: refused.error } });
+          slack.listener(Object.assign(req, { rawBody }), res);
+        },
+        (err: unknown) => send(res, unreadableBody(err, slack.bodyLimit)),
+      );
+      return;
     }
     const route = routes.find((r) => r.path === url.pathname);
     if (!route) return send(res, { status: 404, body: { error: 'not found' } });
@@ -68,14 +110,7 @@ async function handle(
   try {
     rawBody = await readBody(req, route.bodyLimit);
   } catch (err) {
-    if (err instanceof BodyTooLarge) {
-      return {
-        status: 413,
-        body: { error: `body larger than ${route.bodyLimit} bytes` },
-        headers: { connection: 'close' },
-      };
-    }
-    return { status: 400, body: { error: 'could not read the request body' } };
+    return unreadableBody(err, route.bodyLimit);
   }
   const request: HttpRequest = {
     method: req.method ?? 'GET',
@@ -98,41 +133,70 @@ async function handle(
   }
 }
 
-/** Reads the body, refusing early on a declared or actual size over the limit. */
+/** The answer to a body that could not be read: 413 when too large (closing unless the rest was drained), else 400. */
+function unreadableBody(err: unknown, limit: number): HttpResponse {
+  if (!(err instanceof BodyTooLarge)) return { status: 400, body: { error: 'could not read the request body' } };
+  return {
+    status: 413,
+    body: { error: `body larger than ${limit} bytes` },
+    ...(err.drained ? {} : { headers: { connection: 'close' } }),
+  };
+}
+
+/** Reads and discards the rest of a request; false when it runs past `max` bytes or breaks off. */
+function discardRest(req: IncomingMessage, max: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (req.readableEnded) return resolve(true);
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return;
+      req.off('data', onData);
+      req.resume();
+      resolve(false);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(true));
+    req.once('error', () => resolve(false));
+  });
+}
+
+/** Reads the body; one over the limit (declared or actual) is drained up to DRAIN_LIMIT and refused. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => {
+      void discardRest(req, DRAIN_LIMIT).then((drained) => reject(new BodyTooLarge(drained)));
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
+    if (declared > DRAIN_LIMIT) {
       req.resume();
-      return reject(new BodyTooLarge());
+      return reject(new BodyTooLarge(false));
     }
+    if (declared > limit) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
+        req.off('data', onData);
+        tooLarge();
         return;
       }
       chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (size <= limit) resolve(Buffer.concat(chunks));
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
 /**
- * Pickup's checks before Bolt sees a Slack request: a body-size cap, and a timestamp in the future,
- * which Bolt lets through but Slack's guidance refuses. Bolt then verifies the signature and staleness.
+ * Pickup's check before Bolt sees a Slack request: a timestamp in the future, which Bolt lets through but
+ * Slack's guidance refuses. Bolt then verifies the signature and staleness.
  */
-function checkSlackRequest(
-  req: IncomingMessage,
-  bodyLimit: number,
-  nowMs: number,
-): { status: number; error: string } | undefined {
-  if (Number(req.headers['content-length'] ?? 0) > bodyLimit) return { status: 413, error: 'body too large' };
+function checkSlackRequest(req: IncomingMessage, nowMs: number): { status: number; error: string } | undefined {
   const ts = Number(header(req, 'x-slack-request-timestamp'));
   if (!Number.isFinite(ts)) return { status: 401, error: 'missing or malformed x-slack-request-timestamp' };
   if (ts - nowMs / 1000 > SLACK_TIMESTAMP_TOLERANCE_S)

@@ -4,6 +4,7 @@ import { toBoltLogger } from './bolt-logger';
 import type { SlackDeps } from './deps';
 import { registerErrorHandler } from './error-handler';
 import { registerListeners } from './listeners';
+import { processEventErrorHandler, slackBodyCheck } from './payload-guard';
 
 /** Bolt, wired for HTTP or Socket Mode, with every listener registered. */
 export interface SlackApp {
@@ -57,9 +58,15 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
       bodyLimit: SLACK_BODY_LIMIT,
       // Ack goes out first and the listener carries on, so slow work never counts against Slack's 3 s.
       processBeforeResponse: false,
+      processEventErrorHandler: processEventErrorHandler(logger),
     });
     app = new App({ ...common, receiver });
-    endpoint = { path: SLACK_EVENTS_PATH, listener: receiver.requestListener, bodyLimit: SLACK_BODY_LIMIT };
+    endpoint = {
+      path: SLACK_EVENTS_PATH,
+      listener: receiver.requestListener,
+      bodyLimit: SLACK_BODY_LIMIT,
+      checkBody: slackBodyCheck(config.slack.signingSecret ?? ''),
+    };
   }
   registerErrorHandler(app, logger);
   registerListeners(app, deps);

@@ -66,6 +66,11 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionIds.releaseClaim, async ({ ack, body, action, client }) => {
     await ack();
     const claimId = idFrom(action.value);
+    // Refused at the click, as log_outcome is: nobody but the holder is shown a form for someone else's call.
+    const claim = await findClaimById(deps.db, claimId);
+    if (!claim) throw new DomainError('not_found', 'That call no longer exists.');
+    if (claim.claimed_by !== body.user.id)
+      throw new DomainError('not_your_claim', 'Only the executive who claimed this call can release it.');
     await client.views.open({ trigger_id: body.trigger_id, view: buildReleaseModal(claimId) as never });
   });
 
