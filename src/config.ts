@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { isTimeZone } from './shared/time';
 
 /**
  * What the process is about to do decides which settings it needs:
@@ -32,15 +33,6 @@ const slackIdList = (kinds: string) =>
     );
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const isCron = (expr: string) => {
   try {

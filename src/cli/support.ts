@@ -33,7 +33,11 @@ export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db'
     return;
   }
   const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
-  const result = await drainOutbox(db, slack, ctx.logger, { ...DEFAULT_OUTBOX_OPTIONS, maxAttempts: 3 });
+  const result = await drainOutbox(db, slack, ctx.logger, {
+    ...DEFAULT_OUTBOX_OPTIONS,
+    maxAttempts: 3,
+    leaseSeconds: ctx.config.outboxLeaseSeconds,
+  });
   ctx.out(
     `Slack: ${result.sent} message(s) delivered` +
       (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +

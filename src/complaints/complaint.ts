@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../shared/time';
 
 /** Priorities in Pickup's own scale; every vendor's scale maps onto it. */
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -57,15 +58,6 @@ export interface Complaint
   createdAt: Date;
   closedAt: Date | null;
 }
-
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A plausible international phone number: optional +, 7 to 15 digits, common separators. */
 export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,22}[0-9]$/;

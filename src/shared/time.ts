@@ -1,3 +1,13 @@
+/** True for an IANA time zone name this runtime knows, such as Europe/Paris. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Today's date (YYYY-MM-DD) in a time zone. */
 export function dateInZone(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
