@@ -86,10 +86,12 @@ describe('the outbox', () => {
     await enqueueMessage(db.db, 'edit-1', { operation: 'update', target: 'post', message: { text: 'v2' } });
     await enqueueMessage(db.db, 'edit-2', { operation: 'update', target: 'post', message: { text: 'v3' } });
     slack.failNext('chat.postMessage', 1, { status: 500 });
-    await drainOutbox(db.db, port(), logger, fast);
+    // A backoff long enough that one drain pass cannot reach the retry, even on a loaded machine.
+    const slow = { ...fast, backoffBaseMs: 500 };
+    await drainOutbox(db.db, port(), logger, slow);
     expect(slack.callsTo('chat.update')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 60));
-    await drainOutbox(db.db, port(), logger, fast);
+    await new Promise((r) => setTimeout(r, 600));
+    await drainOutbox(db.db, port(), logger, slow);
     const [post] = slack.callsTo('chat.postMessage').filter((c) => !c.failure);
     const updates = slack.callsTo('chat.update');
     expect(updates.map((u) => u.args.text)).toEqual(['v2', 'v3']);
