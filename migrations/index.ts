@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './20261123_0001_core';
+import * as benchIndexes from './20261123_0003_bench_indexes';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -7,4 +8,5 @@ import * as core from './20261123_0001_core';
  */
 export const migrations: Record<string, Migration> = {
   '20261123_0001_core': core,
+  '20261123_0003_bench_indexes': benchIndexes,
 };
