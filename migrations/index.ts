@@ -1,6 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './20261123_0001_core';
-import * as benchIndexes from './20261123_0003_bench_indexes';
+import * as reachedAttemptsIndex from './20261123_0002_reached_attempts_index';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -8,5 +8,5 @@ import * as benchIndexes from './20261123_0003_bench_indexes';
  */
 export const migrations: Record<string, Migration> = {
   '20261123_0001_core': core,
-  '20261123_0003_bench_indexes': benchIndexes,
+  '20261123_0002_reached_attempts_index': reachedAttemptsIndex,
 };

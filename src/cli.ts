@@ -9,6 +9,7 @@ import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from '.
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
+import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
@@ -55,6 +56,7 @@ const COMMANDS: Record<string, Command> = {
           now: new Date(),
           file: path.basename(file),
         });
+        if (report.created > 0) await refreshStatistics(db);
         ctx.out(formatImportReport(report));
         return report.committed && (report.invalid.length === 0 || values['skip-invalid'] === true) ? 0 : 1;
       });

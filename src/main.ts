@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
+import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
@@ -40,6 +41,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    if (database.engine === 'pglite') await refreshStatistics(database.db);
 
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
@@ -137,9 +139,23 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  let running: RunningPickup;
+  const starting = startPickup(config, logger);
+  // Installed before start-up finishes, so a SIGTERM during start still shuts down cleanly once started.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      starting
+        .then((running) => running.stop())
+        .then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'error while shutting down');
+            process.exit(1);
+          },
+        );
+    });
+  }
   try {
-    running = await startPickup(config, logger);
+    await starting;
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       logger.fatal(err.message);
@@ -148,17 +164,6 @@ async function main(): Promise<void> {
       logger.fatal({ err }, 'Pickup could not start');
     }
     process.exit(1);
-  }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      running.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while shutting down');
-          process.exit(1);
-        },
-      );
-    });
   }
 }
 

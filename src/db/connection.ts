@@ -86,7 +86,11 @@ async function openPgliteDir(dataDir: string, logger: Logger): Promise<DatabaseH
   try {
     const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
     if (fresh) logger.info({ dataDir: dir }, 'creating the embedded database (first start takes a few seconds)');
-    const pglite = await PGlite.create(dir);
+    // A smaller buffer pool than PGlite's 128 MB default: it lives in the WASM heap, which never shrinks, and the
+    // bench measured under-load RSS falling from ~450 MB to ~290 MB at the same ingest rate.
+    const pglite = await PGlite.create(dir, {
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
+    });
     return openPglite(pglite, async () => {
       await pglite.close();
       releaseLock();

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { queueDueReminders } from '../callbacks/reminder.service';
 import type { Config } from '../config';
+import { refreshStatistics } from '../db/maintenance';
 import type { Database } from '../db/schema';
 import { describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
 import type { Logger } from '../logger';
@@ -34,7 +35,7 @@ export interface Scheduler {
 
 /** How often reminders are looked for; each is sent once whatever the cadence. */
 const REMINDER_SCHEDULE = '*/5 * * * *';
-/** Retention runs nightly, in TIMEZONE, when nobody is calling. */
+/** Retention (and fresh planner statistics) run nightly, in TIMEZONE, when nobody is calling. */
 const RETENTION_SCHEDULE = '30 3 * * *';
 
 /**
@@ -107,6 +108,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const retention = () =>
     track('retention', async () => {
       await runRetentionJob(deps);
+      await refreshStatistics(deps.db);
     });
 
   const crons: Cron[] = [];
