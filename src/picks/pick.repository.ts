@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, PickRow } from '../db/schema';
+import type { ComplaintRow, Database, PickRow } from '../db/schema';
 import { type EligibilityWindow, eligibilityCutoffs } from './pick';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -75,6 +75,27 @@ export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
         ),
       )
   );
+}
+
+/**
+ * The newest eligible complaints and how many are eligible in all, in one pass over the pool
+ * (a window count rather than a second run of the eligibility query).
+ */
+export async function findNewestEligible(
+  db: Db,
+  window: EligibilityWindow,
+  limit: number,
+): Promise<{ rows: ComplaintRow[]; total: number }> {
+  const rows = await selectEligibleComplaints(db, window)
+    .selectAll('c')
+    .select(sql<number>`count(*) OVER ()`.as('eligible_total'))
+    .orderBy('c.received_at', 'desc')
+    .limit(limit)
+    .execute();
+  return {
+    rows: rows.map(({ eligible_total: _total, ...row }) => row),
+    total: Number(rows[0]?.eligible_total ?? 0),
+  };
 }
 
 /** Ids of every eligible complaint, ascending: the pool the daily draw picks from. */

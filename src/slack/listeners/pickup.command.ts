@@ -3,7 +3,7 @@ import { listOpenClaimsBy } from '../../callbacks/claim.repository';
 import { toComplaint } from '../../complaints/complaint.service';
 import { clearAway, parseAwayRange, setAway } from '../../people/away.service';
 import { describePickResult, runPickJob } from '../../picks/pick.job';
-import { selectEligibleComplaints } from '../../picks/pick.repository';
+import { findNewestEligible } from '../../picks/pick.repository';
 import { buildMine, buildQueue } from '../../picks/queue.blocks';
 import { DomainError } from '../../shared/errors';
 import { escapeMrkdwn } from '../../shared/mrkdwn';
@@ -48,15 +48,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   async queue({ deps, userId, respond }) {
     await requireExecutive(deps, userId, 'see the queue');
     const window = { now: deps.now(), eligibleDays: deps.config.eligibleDays, cooldownDays: deps.config.cooldownDays };
-    const rows = await selectEligibleComplaints(deps.db, window)
-      .selectAll('c')
-      .orderBy('c.received_at', 'desc')
-      .limit(QUEUE_SIZE)
-      .execute();
-    const { n } = await selectEligibleComplaints(deps.db, window)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    await ephemeral(respond, buildQueue(rows.map(toComplaint), Number(n), deps.now()));
+    const { rows, total } = await findNewestEligible(deps.db, window, QUEUE_SIZE);
+    await ephemeral(respond, buildQueue(rows.map(toComplaint), total, deps.now()));
   },
 
   async mine({ deps, userId, respond }) {
