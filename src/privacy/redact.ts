@@ -34,14 +34,20 @@ export interface KnownContacts {
 // Emails, also percent-encoded (`%40`) inside URLs. The local part is optional: "@acme.example" alone still names
 // a small customer, and so does what an earlier, partial mask left ("[redacted]@acme.example").
 const EMAIL_PATTERN = /[\p{L}\p{N}._%+-]*(?:@|%40)[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/giu;
-// The cheap pre-check: a run of at least 7 digits with the separators people type in phone numbers.
-const PHONE_RUN = /(?:\+|%2B)?\(?\d(?:[ .\-/()]{0,2}\d){6,}/gi;
-// JSON string escapes (log lines are JSON), blanked to the same length in the copy that is scanned, so that its
-// offsets are offsets in the text and "\njane@…" or "\n+1 415…" read as an email or a number, not "njane@…".
-const JSON_ESCAPE = /\\u[0-9a-fA-F]{4}|\\[bfnrt"\\/]/g;
+// The cheap pre-check: a run of at least 7 digits with the separators people type in phone numbers. Only these runs
+// (with a character of context each side) are handed to the phone library, never a whole text.
+const PHONE_RUN = /(?:\+|%2B)?\(?\d(?:[\s.\-\u2010-\u2015/()]{0,3}\d){6,}/gi;
+// JSON string escapes (log lines are JSON, and a logged body is JSON inside JSON: "\\n"), blanked to the same
+// length in the copy that is scanned, so that its offsets are offsets in the text and "\njane@…" or "\n+1 415…"
+// read as an email or a number, not "njane@…".
+const JSON_ESCAPE = /\\+(?:u[0-9a-fA-F]{4}|[bfnrt"/])?/g;
 // For phones, a percent-encoded "+" too ("%2B14155550142" in a query string).
 const ENCODED_PLUS = /%2B(?=\d)/gi;
 const TRUNK_PREFIXED = /^\(?0/;
+// Runs shaped like what logs and messages are full of and no phone is written as: a pure digit run of 13 or more
+// (epoch milliseconds), a date (2026-11-23, 29.11.2026, 11/29/2026), a Slack message ts (1732350000.000100).
+// Skipping them keeps the library (tens to hundreds of microseconds a call) off most lines.
+const NOT_A_PHONE = /^(?:\d{13,}|\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{9,10}\.\d{6})$/;
 
 /** The digits of a string. */
 const digitsOf = (s: string) => s.replace(/\D/g, '');
@@ -58,19 +64,28 @@ export function toE164(phone: string, defaultCountry: CountryCode = DEFAULT_PHON
 
 /**
  * True when the text may hold an email address or a phone number: an "@" (or "%40"), or a digit run long enough
- * for a phone. A pure digit run of 13 or more is not one (epoch milliseconds, in every log line). Everything that
- * passes this is handed to libphonenumber; everything else is returned untouched at the cost of two regex scans.
+ * for a phone and not shaped like a date, a Slack ts or epoch milliseconds. Text that fails this is returned
+ * untouched at the cost of two regex scans; only the runs that pass are handed to libphonenumber.
  */
 export function mayHoldContacts(text: string): boolean {
   return /@|%40/i.test(text) || hasPhoneRun(text);
 }
 
-function hasPhoneRun(text: string): boolean {
-  for (const match of text.matchAll(PHONE_RUN)) {
-    const run = match[0];
-    if (/\D/.test(run) || run.length <= 12) return true;
+/** The runs that could be phone numbers (see PHONE_RUN and NOT_A_PHONE), with where they are. */
+function phoneRuns(text: string, firstOnly = false): { start: number; end: number; run: string }[] {
+  const runs: { start: number; end: number; run: string }[] = [];
+  PHONE_RUN.lastIndex = 0;
+  for (let m = PHONE_RUN.exec(text); m !== null; m = PHONE_RUN.exec(text)) {
+    const run = m[0];
+    if (NOT_A_PHONE.test(run)) continue;
+    runs.push({ start: m.index, end: m.index + run.length, run });
+    if (firstOnly) break;
   }
-  return false;
+  return runs;
+}
+
+function hasPhoneRun(text: string): boolean {
+  return phoneRuns(text, true).length > 0;
 }
 
 type Range = { start: number; end: number; marker: string };
@@ -105,8 +120,16 @@ function emailRanges(text: string, view: string, known: KnownContacts): Range[] 
   return ranges;
 }
 
-/** The known phone as libphonenumber reads it, for comparing with what it finds in text. */
-function knownPhone(known: KnownContacts) {
+/** The known phone as given and as libphonenumber reads it, for comparing with what it finds in text. */
+interface KnownPhone {
+  raw: string;
+  digits: string;
+  e164: string | undefined;
+  national: string | undefined;
+  country: CountryCode | undefined;
+}
+
+function knownPhone(known: KnownContacts): KnownPhone | undefined {
   const raw = known.phone?.trim();
   if (!raw) return undefined;
   const parsed = parsePhoneNumberFromString(raw, DEFAULT_PHONE_COUNTRY);
@@ -119,45 +142,56 @@ function knownPhone(known: KnownContacts) {
   };
 }
 
-/** Phone numbers libphonenumber finds, per country whose formats apply (see NATIONAL_FORMAT_COUNTRIES). */
-function libraryPhoneRanges(text: string, view: string, known: ReturnType<typeof knownPhone>): Range[] {
+/** The countries whose formats are tried on one run (see NATIONAL_FORMAT_COUNTRIES). */
+function countriesFor(run: string, known: KnownPhone | undefined): Set<CountryCode> {
   const countries = new Set<CountryCode>([DEFAULT_PHONE_COUNTRY]);
-  // Only worth a pass when something is written with a trunk 0.
-  if (/(?:^|\D)\(?0\d/.test(view)) for (const c of NATIONAL_FORMAT_COUNTRIES) countries.add(c);
+  if (TRUNK_PREFIXED.test(run)) for (const c of NATIONAL_FORMAT_COUNTRIES) countries.add(c);
   // The customer's own country, so their number in its national format is found too (and only their number).
   if (known?.country) countries.add(known.country);
+  return countries;
+}
+
+/**
+ * Phone numbers libphonenumber finds in the candidate runs. Each run goes to the library with one character of
+ * context either side (it refuses a number glued to a letter), never the whole text: a long message or log line
+ * costs a few short parses, not one long one per country.
+ */
+function libraryPhoneRanges(text: string, view: string, known: KnownPhone | undefined): Range[] {
   const ranges: Range[] = [];
-  for (const country of countries) {
-    for (const found of findPhoneNumbersInText(view, { defaultCountry: country })) {
-      const written = view.slice(found.startsAt, found.endsAt);
-      const accepted =
-        country === DEFAULT_PHONE_COUNTRY ||
-        written.trimStart().startsWith('+') ||
-        (NATIONAL_FORMAT_COUNTRIES.includes(country) && TRUNK_PREFIXED.test(written)) ||
-        (known?.e164 !== undefined && found.number.number === known.e164);
-      if (!accepted) continue;
-      // A "%2B" that the scan view blanked belongs to the number.
-      const start =
-        text.slice(found.startsAt - 2, found.startsAt + 1).toUpperCase() === '%2B'
-          ? found.startsAt - 2
-          : found.startsAt;
-      ranges.push({ start, end: found.endsAt, marker: PHONE_MARKER });
+  for (const candidate of phoneRuns(view)) {
+    const from = Math.max(0, candidate.start - 1);
+    const window = view.slice(from, candidate.end + 1);
+    for (const country of countriesFor(candidate.run, known)) {
+      for (const found of findPhoneNumbersInText(window, { defaultCountry: country })) {
+        const written = window.slice(found.startsAt, found.endsAt);
+        const accepted =
+          country === DEFAULT_PHONE_COUNTRY ||
+          written.startsWith('+') ||
+          (NATIONAL_FORMAT_COUNTRIES.includes(country) && TRUNK_PREFIXED.test(written)) ||
+          (known?.e164 !== undefined && found.number.number === known.e164);
+        if (!accepted) continue;
+        let start = from + found.startsAt;
+        // A "%2B" that the scanned copy turned into "+" belongs to the number.
+        if (text.slice(start - 2, start + 1).toUpperCase() === '%2B') start -= 2;
+        ranges.push({ start, end: from + found.endsAt, marker: PHONE_MARKER });
+      }
     }
   }
   return ranges;
 }
 
 /** Digit runs that are the customer's own number in any spelling, including its local part alone ("555-0142"). */
-function knownPhoneRanges(text: string, view: string, known: NonNullable<ReturnType<typeof knownPhone>>): Range[] {
+function knownPhoneRanges(text: string, view: string, known: KnownPhone): Range[] {
   const ranges = occurrences(text, known.raw, PHONE_MARKER);
   const forms = new Set(
     [known.digits, known.e164 ? digitsOf(known.e164) : '', known.national ?? ''].filter((d) => d.length >= 7),
   );
   if (forms.size === 0) return ranges;
-  for (const m of view.matchAll(PHONE_RUN)) {
-    const d = digitsOf(m[0]);
-    const same = [...forms].some((f) => d === f || d.endsWith(f) || f.endsWith(d));
-    if (same) ranges.push({ start: m.index, end: m.index + m[0].length, marker: PHONE_MARKER });
+  for (const { start, end, run } of phoneRuns(view)) {
+    const d = digitsOf(run);
+    if ([...forms].some((f) => d === f || d.endsWith(f) || f.endsWith(d))) {
+      ranges.push({ start, end, marker: PHONE_MARKER });
+    }
   }
   return ranges;
 }

@@ -93,6 +93,8 @@ describe('redactText: the one redaction policy', () => {
 
   it('pre-checks cheaply: only text with an "@" or a long enough digit run goes to the phone library', () => {
     expect(mayHoldContacts('{"level":30,"time":1795458622564,"service":"pickup","msg":"outbox: 3 sent"}')).toBe(false);
+    // Dates and Slack timestamps are everywhere in logs, and never phone numbers: no library call for them.
+    expect(mayHoldContacts('"pick 2026-11-23 posted","ts":"1732350000.000100","week":"29.11.2026"')).toBe(false);
     expect(mayHoldContacts('a@b.example')).toBe(true);
     expect(mayHoldContacts('q=a%40b.example')).toBe(true);
     expect(mayHoldContacts('call 415 555 0142')).toBe(true);
