@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isRealDate } from '../config';
 import type { Database } from '../db/schema';
+import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
 import { addDays, zonedTimeToUtc } from '../shared/time';
 
@@ -75,25 +76,6 @@ export interface ExportOptions {
 /** Rows read per query: memory stays bounded whatever the range. */
 export const EXPORT_PAGE_SIZE = 1000;
 
-const EMAIL_PATTERN = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
-// Runs of digits with the separators people type in phone numbers; compared by their digits below.
-const PHONE_RUN_PATTERN = /\+?\(?\d[\d\s().-]{5,}\d/g;
-
-/**
- * Removes contact details an executive may have typed into their notes: any email address, and any run of digits
- * holding the last seven digits of the customer's own phone however it was written ("555-0123", "+1 (415) 555 0123"),
- * while dates and order numbers stay. Without this, "no contact details without --include-pii" would hold only
- * for the contact columns.
- */
-export function scrubNotes(text: string, phone: string | null): string {
-  const key = phone?.replace(/\D/g, '').slice(-7) ?? '';
-  let out = text.replace(EMAIL_PATTERN, '[email removed]');
-  if (key.length === 7) {
-    out = out.replace(PHONE_RUN_PATTERN, (run) => (run.replace(/\D/g, '').includes(key) ? '[phone removed]' : run));
-  }
-  return out;
-}
-
 /** The half-open UTC interval [start, end) covering `from`..`to` inclusive as calendar days in `timezone`. */
 export function exportInterval(from: string, to: string, timezone: string): { start: Date; end: Date } {
   if (!isRealDate(from) || !isRealDate(to)) throw new DomainError('invalid_input', 'dates must be real YYYY-MM-DD');
@@ -151,8 +133,9 @@ function selectPage(db: Kysely<Database>, interval: { start: Date; end: Date }, 
 /**
  * Every call attempt made from `from` to `to` (inclusive dates in `timezone`), one row each, in attempt-id order.
  * Reads 1000 rows at a time with keyset pagination on the attempt id, so memory stays bounded and a page never
- * shifts under the next (attempts are only ever appended). Contact details are left out unless includePii; then
- * they are added as columns and notes are left as written.
+ * shifts under the next (attempts are only ever appended). Contact details are left out unless includePii, and
+ * notes, subject and company are redacted (privacy/redact.ts); with includePii they are added as columns and the
+ * text is left as written.
  */
 export async function* exportAttempts(db: Kysely<Database>, options: ExportOptions): AsyncIterable<ExportRow> {
   const interval = exportInterval(options.from, options.to, options.timezone);
@@ -161,12 +144,15 @@ export async function* exportAttempts(db: Kysely<Database>, options: ExportOptio
   for (;;) {
     const page = await selectPage(db, interval, afterId, pageSize).execute();
     for (const r of page) {
+      // Without --include-pii, free text an executive or customer typed goes through the redaction policy.
+      const known = { phone: r.customer_phone, email: r.customer_email };
+      const clean = (text: string) => (options.includePii ? text : redactText(text, known));
       const row: ExportRow = {
         attempt_id: r.id,
         attempted_at: r.created_at.toISOString(),
         executive: r.executive,
         outcome: r.outcome,
-        notes: r.notes === null || options.includePii ? r.notes : scrubNotes(r.notes, r.customer_phone),
+        notes: r.notes === null ? null : clean(r.notes),
         follow_up_date: r.follow_up_date,
         advocate_assessment: r.advocate_assessment,
         ok_to_quote: r.ok_to_quote,
@@ -175,9 +161,9 @@ export async function* exportAttempts(db: Kysely<Database>, options: ExportOptio
         complaint_id: r.complaint_id,
         source: r.source,
         external_id: r.external_id,
-        subject: r.subject,
+        subject: clean(r.subject),
         priority: r.priority,
-        company: r.customer_company,
+        company: r.customer_company === null ? null : clean(r.customer_company),
         received_at: r.received_at.toISOString(),
         picked_on: r.pick_date,
         is_advocate: Boolean(r.is_advocate),

@@ -3,7 +3,7 @@ import { actions, button, context, fallbackText, inputBlock, section } from '../
 import { ActionIds, CallbackIds, EscalateBlocks, INPUT_ACTION_ID } from '../shared/ids';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
 import type { Complaint } from './complaint';
-import { customerLabel, priorityLabel, sourceLink } from './complaint.format';
+import { customerLabel, priorityLabel, sourceLink, withoutContacts } from './complaint.format';
 
 type Prefill = { ticketUrl?: string; subject?: string; supportTried?: string };
 
@@ -94,8 +94,9 @@ export function buildEscalateModal(prefill: Prefill, privateMetadata: string): R
   };
 }
 
-/** The short notice executives see when a lead escalates: no phone, no email. */
-export function buildEscalationNotice(complaint: Complaint, leadId: string): { text: string; blocks: Block[] } {
+/** The short notice executives see when a lead escalates: no phone, no email, not even inside its text. */
+export function buildEscalationNotice(escalated: Complaint, leadId: string): { text: string; blocks: Block[] } {
+  const complaint = withoutContacts(escalated);
   const blocks: Block[] = [
     section(
       `:rotating_light: ${mention(leadId)} escalated a complaint: *${escapeAndTruncate(oneLine(complaint.subject), 500)}*\n${customerLabel(complaint)} · ${priorityLabel(complaint.priority)} · ${sourceLink(complaint)}`,

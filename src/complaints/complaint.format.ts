@@ -1,3 +1,4 @@
+import { redactText } from '../privacy/redact';
 import { escapeMrkdwn, link, oneLine } from '../shared/mrkdwn';
 import type { Complaint } from './complaint';
 
@@ -29,4 +30,28 @@ export function customerLabel(c: Pick<Complaint, 'customer'>): string {
 /** The priority as people read it. */
 export function priorityLabel(priority: Complaint['priority']): string {
   return { urgent: '🔴 Urgent', high: '🟠 High', normal: 'Normal', low: 'Low' }[priority];
+}
+
+/**
+ * The complaint as anyone but the executive who claimed it may see it: no phone or email fields, and its free text
+ * (subject, description, what support tried, name, company, ticket link) passed through the redaction policy with
+ * the complaint's own contact details. Every builder of a message for a channel or another person starts here.
+ */
+export function withoutContacts(c: Complaint): Complaint {
+  const known = { phone: c.customer.phone, email: c.customer.email };
+  const redact = (text: string | null) => (text === null ? null : redactText(text, known));
+  return {
+    ...c,
+    subject: redactText(c.subject, known),
+    description: redact(c.description),
+    supportTried: redact(c.supportTried),
+    url: redact(c.url),
+    customer: {
+      ...c.customer,
+      name: redact(c.customer.name),
+      company: redact(c.customer.company),
+      phone: null,
+      email: null,
+    },
+  };
 }

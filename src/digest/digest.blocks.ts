@@ -1,4 +1,5 @@
 import type { Block } from '../ports/slack.port';
+import { redactText } from '../privacy/redact';
 import { context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { escapeAndTruncate, link, mention, oneLine, truncate } from '../shared/mrkdwn';
 import {
@@ -9,7 +10,6 @@ import {
   isQuietWeek,
   type Metrics,
   QUIET_DAYS,
-  redactContacts,
   sparkline,
 } from './digest';
 
@@ -31,7 +31,7 @@ function weekLabel(model: Pick<DigestModel, 'weekStart' | 'weekEnd'>): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Customer text made safe for a channel: one line, no contact details, escaped and cut to `max`. */
-const customerText = (text: string, max: number) => escapeAndTruncate(redactContacts(oneLine(text)), max);
+const customerText = (text: string, max: number) => escapeAndTruncate(redactText(oneLine(text)), max);
 
 /**
  * Lines packed into as few sections as fit Slack's text limit, at most `maxBlocks` of them; lines that do not fit
@@ -148,7 +148,7 @@ export function buildDigest(model: DigestModel): { text: string; blocks: Block[]
 
   if (m.unclaimedTotal > 0) {
     const lines = m.unclaimed.map(
-      (p) => `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl, truncate(redactContacts(oneLine(p.subject)), 150))}`,
+      (p) => `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl, truncate(redactText(oneLine(p.subject)), 150))}`,
     );
     blocks.push(
       divider,
@@ -169,7 +169,7 @@ export function buildDigest(model: DigestModel): { text: string; blocks: Block[]
   }
 
   if (m.quote) {
-    const text = escapeAndTruncate(redactContacts(m.quote.text), 600)
+    const text = escapeAndTruncate(redactText(m.quote.text), 600)
       .split('\n')
       .map((l) => `>${l}`)
       .join('\n');
@@ -209,7 +209,7 @@ export function buildStats(model: Metrics, label: string): { text: string; block
 /** A readable plain-text rendering of the digest for the terminal (`digest --dry-run`, the demo). */
 export function renderDigestText(model: DigestModel): string {
   const m = model.metrics;
-  const plain = (s: string) => redactContacts(oneLine(s));
+  const plain = (s: string) => redactText(oneLine(s));
   const lines: string[] = [
     `Pickup weekly digest: ${weekLabel(model)} (Monday to Sunday, ${model.timezone})`,
     ...(model.partial ? ['PARTIAL: this week is not over yet; the figures are so far.'] : []),

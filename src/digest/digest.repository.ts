@@ -1,14 +1,13 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
+import { redactText } from '../privacy/redact';
 import {
-  containsEmail,
   type ExecutiveActivity,
   LIST_LIMIT,
   type Metrics,
   type NewAdvocate,
   QUIET_DAYS,
   type Quote,
-  redactContacts,
   type TrendPoint,
   type UnclaimedPick,
 } from './digest';
@@ -247,17 +246,17 @@ export async function computeMetrics(db: Db, window: MetricsWindow): Promise<Met
       (r): UnclaimedPick => ({
         date: r.pick_date,
         complaintId: Number(r.complaint_id),
-        subject: redactContacts(r.subject, contactsOf(r)),
-        // A URL can carry an email address in its query; such a link is left out rather than shown.
-        ticketUrl: r.ticket_url && !containsEmail(r.ticket_url) ? r.ticket_url : null,
+        subject: redactText(r.subject, contactsOf(r)),
+        // A URL can carry an email address or a phone in its query; they are redacted like any text.
+        ticketUrl: r.ticket_url === null ? null : redactText(r.ticket_url, contactsOf(r)),
       }),
     ),
     unclaimedTotal: Number(unclaimed.rows[0]?.total ?? 0),
     newAdvocates: advocates.rows.map(
       (r): NewAdvocate => ({
         complaintId: Number(r.complaint_id),
-        company: r.customer_company === null ? null : redactContacts(r.customer_company, contactsOf(r)),
-        subject: redactContacts(r.subject, contactsOf(r)),
+        company: r.customer_company === null ? null : redactText(r.customer_company, contactsOf(r)),
+        subject: redactText(r.subject, contactsOf(r)),
         kinds: r.kinds ?? [],
       }),
     ),
@@ -334,7 +333,7 @@ function toQuote(
 ): Quote | null {
   if (!row) return null;
   let text = row.notes;
-  text = redactContacts(text, contactsOf(row));
+  text = redactText(text, contactsOf(row));
   if (row.customer_company?.trim()) text = replaceWord(text, row.customer_company.trim(), 'their company', 'i');
   if (row.customer_name?.trim()) {
     const name = row.customer_name.trim();
@@ -343,5 +342,5 @@ function toQuote(
     for (const part of name.split(/\s+/).filter((p) => p.length >= 3))
       text = replaceWord(text, part, 'the customer', '');
   }
-  return { text: redactContacts(text).trim(), executive: row.executive, at: new Date(row.created_at).toISOString() };
+  return { text: redactText(text).trim(), executive: row.executive, at: new Date(row.created_at).toISOString() };
 }

@@ -98,40 +98,6 @@ export interface DigestModel {
   chart: boolean;
 }
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-// A run of digits with the separators people type in phone numbers (not line breaks).
-const PHONE = /\+?\(?\d[\d \t().\-/]{5,}\d/g;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * Whether a digit run reads as a phone number: 7 to 15 digits written the way phones are (a leading +, or
- * separators), or 10 or more bare digits. Bare 7–9 digit runs are left alone: those are order and ticket numbers.
- */
-function looksLikePhone(match: string): boolean {
-  const digits = match.replace(/\D/g, '').length;
-  if (digits < 7 || digits > 15 || ISO_DATE.test(match)) return false;
-  return match.startsWith('+') || /[ \t().\-/]/.test(match) || digits >= 10;
-}
-
-/**
- * Removes anything that looks like an email address or a phone number, and the customer's own ones when known,
- * however they were written. The digest goes to a channel, where contact details must never appear, and notes and
- * subjects are free text that may hold them.
- */
-export function redactContacts(text: string, known: { email?: string | null; phone?: string | null } = {}): string {
-  let out = text;
-  const email = known.email?.trim();
-  if (email) out = out.split(email).join('[email removed]');
-  const phone = known.phone?.trim();
-  if (phone) out = out.split(phone).join('[phone removed]');
-  return out.replace(EMAIL, '[email removed]').replace(PHONE, (m) => (looksLikePhone(m) ? '[phone removed]' : m));
-}
-
-/** True when text holds something that looks like an email address (a URL can carry one in its query). */
-export function containsEmail(text: string): boolean {
-  return new RegExp(EMAIL.source, 'u').test(text);
-}
-
 const ADVOCACY_LABELS: Record<string, string> = {
   ...(EVIDENCE_LABELS satisfies Record<EvidenceKind, string>),
   executive_assessment: "Executive's assessment",

@@ -1,6 +1,7 @@
 import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../callbacks/callback';
 import { priorityLabel, sourceLink } from '../complaints/complaint.format';
 import type { Block } from '../ports/slack.port';
+import { redactText } from '../privacy/redact';
 import { button, context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, mention, oneLine } from '../shared/mrkdwn';
@@ -26,14 +27,20 @@ export type HomeView = { type: 'home'; blocks: Block[] };
 
 const SUBJECT_MAX = 200;
 
+/** Customer text as App Home shows it: redacted (privacy/redact.ts), one line, escaped, cut to `max`. */
+const customerText = (text: string, max: number) => escapeAndTruncate(redactText(oneLine(text)), max);
+
+/** The ticket link, with any contact detail in its URL (a query string can carry one) redacted. */
+const ticketLink = (c: HomeComplaint) => sourceLink({ ...c, url: c.url === null ? null : redactText(c.url) });
+
 function subjectOf(c: Pick<HomeComplaint, 'subject'>): string {
-  return `*${escapeAndTruncate(oneLine(c.subject), SUBJECT_MAX) || '_no subject_'}*`;
+  return `*${customerText(c.subject, SUBJECT_MAX) || '_no subject_'}*`;
 }
 
-/** "Ada Lovelace, Acme": name and company only, escaped; never phone or email. */
+/** "Ada Lovelace, Acme": name and company only, redacted and escaped; never phone or email. */
 function customerOf(c: HomeComplaint): string {
   const parts = [c.customerName, c.company].filter((p): p is string => Boolean(p)).map(oneLine);
-  return parts.length ? escapeAndTruncate(parts.join(', '), 200) : '_name not given_';
+  return parts.length ? customerText(parts.join(', '), 200) : '_name not given_';
 }
 
 function outcomeLabel(outcome: string): string {
@@ -69,7 +76,7 @@ function todayPickBlocks(model: HomeModel, pick: TodayPick): Block[] {
     return blocks;
   }
   const c = pick.complaint;
-  const text = `${subjectOf(c)}\n${customerOf(c)} · ${priorityLabel(c.priority)} · ${sourceLink(c)} · received ${ageLabel(c.receivedAt, model.now)}`;
+  const text = `${subjectOf(c)}\n${customerOf(c)} · ${priorityLabel(c.priority)} · ${ticketLink(c)} · received ${ageLabel(c.receivedAt, model.now)}`;
   const where = model.execChannel ? ` Posted in <#${model.execChannel}>.` : '';
   switch (pick.status.kind) {
     case 'unclaimed':
@@ -117,7 +124,7 @@ function openClaimBlock(model: HomeModel, item: OpenClaimItem): Block {
   const lines = [
     subjectOf(c),
     [customerOf(c), ...contact].join(' · '),
-    `Claimed ${ageLabel(item.claimedAt, model.now)} · ${attempts} · ${sourceLink(c)}`,
+    `Claimed ${ageLabel(item.claimedAt, model.now)} · ${attempts} · ${ticketLink(c)}`,
   ];
   return section(lines.join('\n'), {
     accessory: button('Log outcome', ActionIds.logOutcome, String(item.claimId), 'primary'),
@@ -156,7 +163,7 @@ function executiveBlocks(model: HomeModel, exec: ExecutiveHome): Block[] {
   } else {
     const lines = history.shown.map((a) => {
       const assessment = assessmentLabel(a.assessment);
-      return `• ${dateInZone(a.at, model.timezone)} · ${outcomeLabel(a.outcome)}${assessment ? ` (${assessment})` : ''} · ${escapeAndTruncate(oneLine(a.subject), 150)}`;
+      return `• ${dateInZone(a.at, model.timezone)} · ${outcomeLabel(a.outcome)}${assessment ? ` (${assessment})` : ''} · ${customerText(a.subject, 150)}`;
     });
     blocks.push(section(lines.join('\n')), ...moreLine(history.more));
   }
@@ -197,7 +204,7 @@ function statusLine(model: HomeModel, status: EscalationStatus): string {
 function escalationBlock(model: HomeModel, item: EscalationItem): Block {
   const c = item.complaint;
   return section(
-    `${subjectOf(c)}\n${customerOf(c)} · escalated ${ageLabel(item.escalatedAt, model.now)} · ${sourceLink(c)}\n${statusLine(model, item.status)}`,
+    `${subjectOf(c)}\n${customerOf(c)} · escalated ${ageLabel(item.escalatedAt, model.now)} · ${ticketLink(c)}\n${statusLine(model, item.status)}`,
   );
 }
 

@@ -16,6 +16,9 @@ export async function findPickWithStatus(db: Db, date: string) {
       'c.subject',
       'c.customer_name',
       'c.customer_company',
+      // Only so that the view can redact them from the subject; never shown.
+      'c.customer_phone',
+      'c.customer_email',
       'c.source',
       'c.external_id',
       'c.ticket_url',
@@ -173,6 +176,9 @@ export async function listEscalationsBy(db: Db, userId: string, limit: number) {
       'c.subject',
       'c.customer_name',
       'c.customer_company',
+      // Only so that the view can redact them from the subject; never shown.
+      'c.customer_phone',
+      'c.customer_email',
       'c.source',
       'c.external_id',
       'c.ticket_url',

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Priority } from '../complaints/complaint';
 import type { Database } from '../db/schema';
 import { listAway } from '../people/away.service';
+import { redactText } from '../privacy/redact';
 import { dateInZone } from '../shared/time';
 import {
   type EscalationStatus,
@@ -49,17 +50,23 @@ interface ComplaintColumns {
   ticket_url: string | null;
   priority: Priority | null;
   received_at: Date | null;
+  /** Read only to redact the complaint's own contact details from its text. */
+  customer_phone?: string | null;
+  customer_email?: string | null;
 }
 
 function toHomeComplaint(id: number, r: ComplaintColumns): HomeComplaint {
+  // The view redacts any contact detail it can recognise; only here are the complaint's own ones known.
+  const known = { phone: r.customer_phone, email: r.customer_email };
+  const redact = (text: string | null) => (text === null ? null : redactText(text, known));
   return {
     id,
-    subject: r.subject ?? '',
-    customerName: r.customer_name,
-    company: r.customer_company,
+    subject: redactText(r.subject ?? '', known),
+    customerName: redact(r.customer_name),
+    company: redact(r.customer_company),
     source: r.source ?? '',
     externalId: r.external_id ?? '',
-    url: r.ticket_url,
+    url: redact(r.ticket_url),
     priority: r.priority ?? 'normal',
     receivedAt: r.received_at ?? new Date(0),
   };

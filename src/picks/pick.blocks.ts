@@ -1,5 +1,5 @@
 import type { Complaint } from '../complaints/complaint';
-import { customerLabel, priorityLabel, sourceLink } from '../complaints/complaint.format';
+import { customerLabel, priorityLabel, sourceLink, withoutContacts } from '../complaints/complaint.format';
 import type { Block } from '../ports/slack.port';
 import { actions, button, context, customerTextSection, fallbackText, fields, header, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
@@ -16,9 +16,9 @@ export interface PickPostModel {
   now: Date;
 }
 
-/** The daily pick as posted to the executives' channel, claimed or not. */
+/** The daily pick as posted to the executives' channel, claimed or not: the complaint without contact details. */
 export function buildPickPost(model: PickPostModel): { text: string; blocks: Block[] } {
-  const c = model.complaint;
+  const c = withoutContacts(model.complaint);
   const blocks: Block[] = [
     header(`Today's pick: 1 of ${model.poolSize} eligible`),
     section(`*${escapeAndTruncate(oneLine(c.subject), 500)}*\n${customerLabel(c)}`),

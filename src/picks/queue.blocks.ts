@@ -1,18 +1,18 @@
 import type { Complaint } from '../complaints/complaint';
-import { customerLabel, priorityLabel, sourceLink } from '../complaints/complaint.format';
+import { customerLabel, priorityLabel, sourceLink, withoutContacts } from '../complaints/complaint.format';
 import type { Block } from '../ports/slack.port';
 import { button, context, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
 import { escapeAndTruncate, oneLine } from '../shared/mrkdwn';
 import { ageLabel } from '../shared/time';
 
-/** `/pickup queue`: the newest eligible complaints with claim buttons, and how many more wait. */
+/** `/pickup queue`: the newest eligible complaints (without contact details) with claim buttons, and how many more wait. */
 export function buildQueue(complaints: Complaint[], total: number, now: Date): { text: string; blocks: Block[] } {
   if (complaints.length === 0) {
     return { text: 'No eligible complaints right now.', blocks: [section('No eligible complaints right now. :tada:')] };
   }
   const blocks: Block[] = [section(`*${total} eligible complaint${total === 1 ? '' : 's'}*, newest first:`)];
-  for (const c of complaints) {
+  for (const c of complaints.map(withoutContacts)) {
     blocks.push(
       section(
         `*${escapeAndTruncate(oneLine(c.subject), 300)}*\n${customerLabel(c)} · ${priorityLabel(c.priority)} · ${ageLabel(c.receivedAt, now)} · ${sourceLink(c)}`,

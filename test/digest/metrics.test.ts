@@ -79,15 +79,15 @@ describe('computeMetrics', () => {
         {
           date: '2026-11-18',
           complaintId: ids.c3,
-          subject: 'Export broken <!channel> write to [email removed]',
+          subject: 'Export broken <!channel> write to [email]',
           ticketUrl: 'https://help.example.com/tickets/12345678',
         },
         {
           date: '2026-11-19',
           complaintId: ids.c8,
           subject: 'Released and waiting',
-          // Its URL carries the requester's email, so the link is left out.
-          ticketUrl: null,
+          // Its URL carries the requester's email, which is redacted like any text.
+          ticketUrl: 'https://help.example.com/search?requester=[email]',
         },
       ]);
     });
@@ -105,7 +105,7 @@ describe('computeMetrics', () => {
 
     it('quotes the latest shareable note, without name, company, phone or email', () => {
       expect(m.quote).toEqual({
-        text: 'the customer said the fix saved her team at their company; call her at [phone removed] or [email removed].',
+        text: 'the customer said the fix saved her team at their company; call her at [phone] or [email].',
         executive: SEED_EXECS.one,
         at: '2026-11-18T14:00:00.000Z',
       });
