@@ -17,6 +17,7 @@ export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
       // Spelled exactly like the partial index's predicate, with no parameters, so the planner can prove it applies.
       .where(sql<boolean>`c.is_major AND NOT c.do_not_call AND c.closed_at IS NULL`)
       .where('c.received_at', '>=', receivedSince)
+      .where('c.pii_erased_at', 'is', null)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id'))),
       )
@@ -118,6 +119,7 @@ export async function findEligibilityFacts(db: Db, complaintIds: readonly number
       'c.customer_email',
       'c.customer_phone',
       'c.customer_company',
+      'c.pii_erased_at',
       exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id')).as('picked'),
       exists(
         selectFrom('call_attempts as a')

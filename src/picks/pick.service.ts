@@ -172,6 +172,7 @@ export async function explainEligibility(
       picked: Boolean(facts.picked),
       reached: Boolean(facts.reached),
       openClaim: Boolean(facts.open_claim),
+      erased: facts.pii_erased_at !== null,
     },
     {
       ...window,

@@ -49,6 +49,8 @@ export interface EligibilityCandidate {
   reached: boolean;
   /** Has a claim with status 'open'. */
   openClaim: boolean;
+  /** Its contact details and text were erased (pii_erased_at set): there is nobody left to call. */
+  erased: boolean;
 }
 
 /** A past pick of some customer, for the cooldown. */
@@ -114,6 +116,7 @@ export function isEligible(
   if (candidate.picked) reasons.push('already picked');
   if (candidate.reached) reasons.push('customer already reached');
   if (candidate.openClaim) reasons.push('already claimed by an executive');
+  if (candidate.erased) reasons.push('erased');
   for (const pick of context.pickedCustomers) {
     // The complaint's own pick is "already picked", not a cooldown.
     if (pick.complaintId === candidate.id || pick.pickedAt.getTime() <= pickedAfter.getTime()) continue;

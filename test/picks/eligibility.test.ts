@@ -10,6 +10,7 @@ import {
 } from '../../src/picks/pick';
 import { findEligibleComplaintIds, selectEligibleComplaints } from '../../src/picks/pick.repository';
 import { explainEligibility } from '../../src/picks/pick.service';
+import { eraseComplaints } from '../../src/privacy/erasure.repository';
 import { type ComplaintOverrides, insertComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
@@ -29,6 +30,7 @@ describe('isEligible (pure)', () => {
     picked: false,
     reached: false,
     openClaim: false,
+    erased: false,
     ...overrides,
   });
   const pickedCustomer = (customer: Partial<PickedCustomer['customer']>, pickedDaysAgo: number): PickedCustomer => ({
@@ -53,6 +55,7 @@ describe('isEligible (pure)', () => {
     ['already picked', { picked: true }, [], ['already picked']],
     ['customer already reached', { reached: true }, [], ['customer already reached']],
     ['claimed right now', { openClaim: true }, [], ['already claimed by an executive']],
+    ['erased: its contact details are gone, so there is nobody to call', { erased: true }, [], ['erased']],
     [
       'same email picked 10 days ago',
       {},
@@ -187,6 +190,12 @@ const FIXTURES: Fixture[] = [
     name: 'claimed right now',
     state: (db, id) => insertClaim(db, id, 'open').then(() => undefined),
     reason: 'already claimed by an executive',
+  },
+  {
+    name: 'erased by forget, never called',
+    state: (db, id) =>
+      db.db.transaction().execute((trx) => eraseComplaints(trx, [id], daysAgo(1)).then(() => undefined)),
+    reason: 'erased',
   },
   {
     name: 'claimed once, then released',
