@@ -27,13 +27,16 @@ export function parseForgetSelector(args: string[]): ForgetSelector {
   return { complaintId: Number(id) };
 }
 
+/** `forget`'s exit code when no complaint matched: distinct from 1 (failed) and 2 (bad command line). */
+export const FORGET_NOTHING_MATCHED = 3;
+
 /**
  * `forget`: erases a customer's contact details and free text everywhere, in one transaction, and prints what it
- * erased. Exits 0 when nothing matches too: a repeated or already-fulfilled request finds nothing, and that is the
- * state it asks for; the output says so plainly, so a mistyped address is still noticed.
+ * erased. When nothing matches it says so and exits {@link FORGET_NOTHING_MATCHED}, so a script cannot take a
+ * mistyped address (or one erased before) for an erasure.
  */
 export const forgetCommand: Command = {
-  summary: "erase a customer's contact details and free text everywhere (audited by id)",
+  summary: "erase a customer's contact details and free text everywhere (audited by id); exits 3 when nothing matches",
   usage: 'forget --email X | --phone X | --complaint ID',
   purpose: 'database',
   async run(ctx) {
@@ -41,8 +44,8 @@ export const forgetCommand: Command = {
     return ctx.withDatabase(async ({ db }) => {
       await migrateToLatest(db);
       const report = await db.transaction().execute((trx) => forgetCustomer(trx, selector, 'cli'));
-      ctx.out(describeErasure(report));
-      return 0;
+      ctx.out(describeErasure(report, selector));
+      return report.complaintIds.length === 0 ? FORGET_NOTHING_MATCHED : 0;
     });
   },
 };

@@ -45,6 +45,13 @@ export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<{ i
           'customer_phone',
           sql<string | null>`coalesce(excluded.customer_phone, complaints.customer_phone)`,
         ),
+        // The normalised phone follows the phone it was computed from, even when that one could not be read.
+        customer_phone_e164: keepIfErased(
+          'customer_phone_e164',
+          sql<
+            string | null
+          >`CASE WHEN excluded.customer_phone IS NULL THEN complaints.customer_phone_e164 ELSE excluded.customer_phone_e164 END`,
+        ),
         customer_email: keepIfErased(
           'customer_email',
           sql<string | null>`coalesce(excluded.customer_email, complaints.customer_email)`,

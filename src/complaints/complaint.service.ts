@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
+import { toE164 } from '../privacy/redact';
 import type { Complaint, ComplaintInput } from './complaint';
 import { buildEscalationNotice } from './complaint.blocks';
 import { isMajor, type MajorRule } from './complaint.major';
@@ -28,6 +29,8 @@ export function toComplaintRow(input: ComplaintInput, major: boolean): NewCompla
     customer_name: input.customer.name,
     customer_company: input.customer.company ?? null,
     customer_phone: input.customer.phone ?? null,
+    // Every write path (webhooks, /escalate, CSV import) comes through here, so every stored phone has its E.164.
+    customer_phone_e164: input.customer.phone ? toE164(input.customer.phone) : null,
     customer_email: input.customer.email ?? null,
     customer_timezone: input.customer.timezone ?? null,
     ticket_url: input.url ?? null,

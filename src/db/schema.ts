@@ -22,6 +22,8 @@ export interface ComplaintsTable {
   customer_name: string | null;
   customer_company: string | null;
   customer_phone: string | null;
+  /** The phone in E.164, for matching every format of one number (null when it cannot be read as a phone). */
+  customer_phone_e164: ColumnType<string | null, string | null | undefined, string | null>;
   customer_email: string | null;
   customer_timezone: string | null;
   ticket_url: string | null;

@@ -89,6 +89,7 @@ export async function eraseComplaints(
       customer_name: null,
       customer_company: null,
       customer_phone: null,
+      customer_phone_e164: null,
       customer_email: null,
       customer_timezone: null,
       subject: ERASED_SUBJECT,

@@ -4,6 +4,7 @@ import { normalizePhone } from '../complaints/complaint';
 import type { Database } from '../db/schema';
 import { DomainError } from '../shared/errors';
 import { type ErasureCounts, eraseComplaints } from './erasure.repository';
+import { toE164 } from './redact';
 
 /** Whose data to erase: every complaint with this email or phone, or one complaint by id. */
 export type ForgetSelector = { email: string } | { phone: string } | { complaintId: number };
@@ -22,6 +23,15 @@ export function phoneDigits(phone: string): string {
   return normalizePhone(phone).replace('+', '');
 }
 
+/**
+ * The E.164 form `forget --phone` looks for: the number read in the default country ("202-555-0177" is
+ * +12025550177), or, when it cannot be read there, its digits read as an international number without its "+"
+ * ("44 20 7946 0958"). Null when neither is a phone number.
+ */
+export function phoneToForget(phone: string): string | null {
+  return toE164(phone) ?? toE164(`+${phoneDigits(phone)}`);
+}
+
 async function findComplaintIds(trx: Transaction<Database>, selector: ForgetSelector): Promise<number[]> {
   let query = trx.selectFrom('complaints').select('id').orderBy('id');
   if ('email' in selector) {
@@ -34,8 +44,19 @@ async function findComplaintIds(trx: Transaction<Database>, selector: ForgetSele
     if (digits.length < MIN_PHONE_DIGITS) {
       throw new DomainError('invalid_input', `give a whole phone number (at least ${MIN_PHONE_DIGITS} digits)`);
     }
-    // Normalised on both sides, so rows stored before normalisation (or by an adapter that kept spaces) match too.
-    query = query.where(sql<string>`regexp_replace(customer_phone, '[^0-9]', '', 'g')`, '=', digits);
+    const e164 = phoneToForget(selector.phone);
+    // Every format of one number has one E.164 (indexed); a stored number that could not be read has none, and is
+    // matched by its digits instead (a partial index holds just those rows).
+    query = query.where(({ or, and, eb }) =>
+      or([
+        ...(e164 ? [eb('customer_phone_e164', '=', e164)] : []),
+        and([
+          eb('customer_phone_e164', 'is', null),
+          eb('customer_phone', 'is not', null),
+          eb(sql<string>`regexp_replace(customer_phone, '[^0-9]', '', 'g')`, '=', digits),
+        ]),
+      ]),
+    );
   } else {
     query = query.where('id', '=', selector.complaintId);
   }
@@ -46,7 +67,7 @@ async function findComplaintIds(trx: Transaction<Database>, selector: ForgetSele
  * Erases a customer: every matching complaint loses its contact details and free text, and so do its call notes,
  * release reasons, survey comments, queued and sent Slack payloads and digest quotes (see eraseComplaints).
  * One audit row per complaint records the fact, the actor and which fields were cleared, never their values.
- * Nothing matching is not an error: the result is the same state the request asks for.
+ * Nothing matching returns an empty report; the CLI turns that into a non-zero exit.
  */
 export async function forgetCustomer(
   trx: Transaction<Database>,
@@ -69,10 +90,17 @@ export async function forgetCustomer(
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** The operator's account of an erasure, in a few lines. */
-export function describeErasure(report: ErasureReport): string {
+const SELECTOR_LABELS = { email: 'that email address', phone: 'that phone number', complaintId: 'that complaint id' };
+
+/** The operator's account of an erasure, in a few lines; it never repeats the contact detail it was given. */
+export function describeErasure(report: ErasureReport, selector?: ForgetSelector): string {
   const c = report.counts;
-  if (report.complaintIds.length === 0) return 'Nothing to erase: no complaint matches.';
+  if (report.complaintIds.length === 0) {
+    const what = selector
+      ? SELECTOR_LABELS['email' in selector ? 'email' : 'phone' in selector ? 'phone' : 'complaintId']
+      : 'it';
+    return `Nothing erased: no complaint matches ${what}. Check it, or it may have been erased already.`;
+  }
   return [
     `Erased ${plural(report.complaintIds.length, 'complaint')} (${report.complaintIds.length === 1 ? 'id' : 'ids'} ${report.complaintIds.join(', ')}): ` +
       'contact details, subject, description and what support tried.',

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { recordSurvey } from '../../src/callbacks/advocacy.service';
 import { claimComplaint, logAttempt, releaseClaim } from '../../src/callbacks/claim.service';
-import { forgetCommand } from '../../src/cli/forget.command';
+import { FORGET_NOTHING_MATCHED, forgetCommand } from '../../src/cli/forget.command';
 import type { CommandContext } from '../../src/cli/support';
 import { UsageError } from '../../src/cli/support';
 import { receiveComplaint } from '../../src/complaints/complaint.service';
@@ -10,6 +10,8 @@ import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { markSent } from '../../src/outbox/outbox.repository';
 import { runPickJob } from '../../src/picks/pick.job';
+import { findEligibleComplaintIds } from '../../src/picks/pick.repository';
+import { explainEligibility } from '../../src/picks/pick.service';
 import { ERASED_SUBJECT } from '../../src/privacy/erasure.repository';
 import { type ForgetSelector, forgetCustomer } from '../../src/privacy/forget.service';
 import { EXEC_1, EXEC_2, testConfig, testEnv } from '../helpers/config';
@@ -356,6 +358,41 @@ describe('forget: erasing a customer everywhere', () => {
     expect(await whereItAppears(db.db, 'kj@langley.example')).toEqual({});
   });
 
+  it('by phone: finds a stored number no library could read by its digits, and looks numbers up by index', async () => {
+    // Stored before the E.164 column, or by an adapter, in a form that is not a phone number anywhere.
+    const odd = await intake(db.db, { customer: { name: 'Odd Number', phone: '999 1234 5678 000' } });
+    const row = await db.db
+      .selectFrom('complaints')
+      .select('customer_phone_e164')
+      .where('id', '=', odd)
+      .executeTakeFirstOrThrow();
+    expect(row.customer_phone_e164).toBeNull();
+    expect((await forget(db.db, { phone: '99912345678000' })).complaintIds).toEqual([odd]);
+
+    const plan = await db.db.transaction().execute(async (trx) => {
+      // With a few rows a sequential scan is cheapest; forbid it to see whether the indexes serve the lookup.
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      return sql<Record<string, string>>`EXPLAIN SELECT id FROM complaints
+        WHERE customer_phone_e164 = '+12025550177'
+           OR (customer_phone_e164 IS NULL AND customer_phone IS NOT NULL
+               AND regexp_replace(customer_phone, '[^0-9]', '', 'g') = '2025550177')`.execute(trx);
+    });
+    const text = plan.rows.map((r) => String(Object.values(r)[0])).join('\n');
+    expect(text).toMatch(/complaints_phone_e164_idx/);
+    expect(text).toMatch(/complaints_phone_digits_idx/);
+  });
+
+  it('an erased complaint is never picked, even one nobody had called', async () => {
+    const erased = await intake(db.db, { customer: { email: 'never-called@erase.example' } });
+    await forget(db.db, { email: 'never-called@erase.example' });
+    const pool = await findEligibleComplaintIds(db.db, { now: NOW, eligibleDays: 30, cooldownDays: 90 });
+    expect(pool).not.toContain(erased);
+    expect(await explainEligibility(db.db, erased, { now: NOW, eligibleDays: 30, cooldownDays: 90 })).toMatchObject({
+      eligible: false,
+      reasons: ['erased'],
+    });
+  });
+
   it('refuses a phone or email too short to identify anyone', async () => {
     await expect(forget(db.db, { phone: '12-34' })).rejects.toThrow(/at least 7 digits/);
     await expect(forget(db.db, { email: 'nobody' })).rejects.toThrow(/whole email/);
@@ -387,7 +424,7 @@ describe('forget: erasing a customer everywhere', () => {
       expect(forgetCommand.purpose).toBe('database');
     });
 
-    it('prints what it erased, and exits 0 also when nothing matched', async () => {
+    it('prints what it erased, and says plainly and exits 3 when nothing matched', async () => {
       const a = await intake(db.db, { customer: { email: 'twice@cli.example' } });
       const b = await intake(db.db, { customer: { email: 'twice@cli.example' } });
       const done = await run(['--email', 'twice@cli.example']);
@@ -395,8 +432,40 @@ describe('forget: erasing a customer everywhere', () => {
       expect(done.out).toContain(`Erased 2 complaints (ids ${a}, ${b})`);
       expect(done.out).not.toContain('twice@cli.example');
 
+      // A second run (or a typo) erases nothing, and a script must be able to tell.
+      const again = await run(['--email', 'twice@cli.example']);
+      expect(again).toEqual({
+        code: FORGET_NOTHING_MATCHED,
+        out: 'Nothing erased: no complaint matches that email address. Check it, or it may have been erased already.',
+      });
+      expect(FORGET_NOTHING_MATCHED).toBe(3);
       const none = await run(['--complaint', '999999']);
-      expect(none).toEqual({ code: 0, out: 'Nothing to erase: no complaint matches.' });
+      expect(none.code).toBe(3);
+      expect(none.out).toMatch(/^Nothing erased: no complaint matches that complaint id\./);
+      const phone = await run(['--phone', '+1 303 555 0100']);
+      expect(phone.code).toBe(3);
+      expect(phone.out).not.toContain('555');
+    });
+
+    it('--phone finds every format of the number: 202-555-0177 finds +12025550177', async () => {
+      const viaWebhook = await intake(db.db, { customer: { phone: '+12025550177' } });
+      // As a help desk adapter stores it, unnormalised.
+      const viaAdapter = await intake(db.db, { customer: { phone: '(202) 555 0177' } });
+      const other = await intake(db.db, { customer: { phone: '+12025550178' } });
+      const done = await run(['--phone', '202-555-0177']);
+      expect(done.code).toBe(0);
+      expect(done.out).toContain(`Erased 2 complaints (ids ${viaWebhook}, ${viaAdapter})`);
+      const left = await db.db
+        .selectFrom('complaints')
+        .select(['id', 'customer_phone', 'customer_phone_e164'])
+        .where('id', 'in', [viaWebhook, viaAdapter, other])
+        .orderBy('id')
+        .execute();
+      expect(left).toEqual([
+        { id: viaWebhook, customer_phone: null, customer_phone_e164: null },
+        { id: viaAdapter, customer_phone: null, customer_phone_e164: null },
+        { id: other, customer_phone: '+12025550178', customer_phone_e164: '+12025550178' },
+      ]);
     });
   });
 });
