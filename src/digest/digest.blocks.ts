@@ -148,7 +148,8 @@ export function buildDigest(model: DigestModel): { text: string; blocks: Block[]
 
   if (m.unclaimedTotal > 0) {
     const lines = m.unclaimed.map(
-      (p) => `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl, truncate(redactText(oneLine(p.subject)), 150))}`,
+      (p) =>
+        `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl && redactText(p.ticketUrl), truncate(redactText(oneLine(p.subject)), 150))}`,
     );
     blocks.push(
       divider,
@@ -239,7 +240,7 @@ export function renderDigestText(model: DigestModel): string {
     lines.push('', `Picks nobody claimed (${m.unclaimedTotal}):`);
     for (const p of m.unclaimed) {
       lines.push(
-        `  ${dayLabel(p.date, true)}: ${truncate(plain(p.subject), 150)}${p.ticketUrl ? ` <${p.ticketUrl}>` : ''}`,
+        `  ${dayLabel(p.date, true)}: ${truncate(plain(p.subject), 150)}${p.ticketUrl ? ` <${redactText(p.ticketUrl)}>` : ''}`,
       );
     }
   }
