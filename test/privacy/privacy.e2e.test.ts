@@ -1,5 +1,15 @@
+import { runDigest } from '../../src/digest/digest.service';
 import { createLogger } from '../../src/logger';
-import { EXEC_1, EXEC_CHANNEL, TEST_INGEST_TOKEN } from '../helpers/config';
+import { dateInZone } from '../../src/shared/time';
+import {
+  EXEC_1,
+  EXEC_2,
+  EXEC_CHANNEL,
+  LEAD_1,
+  LEADERSHIP_CHANNEL,
+  TEST_INGEST_TOKEN,
+  testConfig,
+} from '../helpers/config';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fake-slack';
 import {
   checkboxValue,
@@ -7,6 +17,7 @@ import {
   dateValue,
   type ResponseUrlServer,
   selectValue,
+  sendEvent,
   sendSlashCommand,
   startResponseUrlServer,
   submitView,
@@ -19,9 +30,39 @@ import { createTestDb, type TestDb } from '../helpers/test-db';
 const PHONE_AS_SENT = '+1 (415) 555-0142';
 const PHONE = '+14155550142';
 const EMAIL = 'margaret.hamilton@apollo.example';
+/** Someone else the ticket names: their address must not travel either. */
+const OTHER_EMAIL = 'jim.lovell@nasa.example';
 
 /** Every form in which the customer's phone or email could leak, compared case-insensitively. */
-const SECRETS = [PHONE, PHONE_AS_SENT, EMAIL, EMAIL.replace('@', '%40'), '@apollo.example'];
+const SECRETS = [
+  PHONE,
+  PHONE_AS_SENT,
+  '+1 415 555 0142',
+  '415.555.0142',
+  '4155550142',
+  EMAIL,
+  EMAIL.replace('@', '%40'),
+  '@apollo.example',
+  'apollo.example',
+  OTHER_EMAIL,
+  OTHER_EMAIL.replace('@', '%40'),
+  'nasa.example',
+];
+
+/** The customer's signature, as real tickets carry it, in every free-text field. */
+const SIGNED = {
+  subject: `Launch data lost, call +1 415 555 0142 or ${EMAIL}`,
+  description: [
+    'Nobody called back after three tickets (order #123456, 2026-11-29, $1,250.00).',
+    '--',
+    'Margaret Hamilton',
+    `Mobile: ${PHONE_AS_SENT}`,
+    EMAIL,
+    `https://desk.example/users?email=${EMAIL.replace('@', '%40')}`,
+  ].join('\n'),
+  supportTried: `Called 415.555.0142 at 10:30; escalated to ${OTHER_EMAIL} (https://crm.example/?u=${OTHER_EMAIL.replace('@', '%40')})`,
+  notes: `Reached her on +1 415 555 0142; she wants the post-mortem sent to ${EMAIL}, cc ${OTHER_EMAIL}, https://x.example/?to=${EMAIL.replace('@', '%40')}.`,
+};
 
 const leaks = (text: string): string[] => SECRETS.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
 
@@ -36,6 +77,24 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
   let app: TestApp;
   let responses: ResponseUrlServer;
   const logLines: string[] = [];
+  /** Bodies of the slash commands' HTTP answers (an ack may carry a message too). */
+  const acks: string[] = [];
+  const openHome = async (user: string, published: number) => {
+    const res = await sendEvent(app.slackTarget, {
+      type: 'app_home_opened',
+      user,
+      channel: 'D1',
+      tab: 'home',
+      event_ts: '1.1',
+    });
+    expect(res.status).toBe(200);
+    await slack.waitFor('views.publish', published);
+  };
+  const command = async (userId: string, text: string, count: number) => {
+    const res = await sendSlashCommand(app.slackTarget, { command: '/pickup', text, userId, channelId: 'C1' });
+    acks.push(res.body);
+    await responses.waitFor(count);
+  };
 
   beforeAll(async () => {
     db = await createTestDb();
@@ -50,8 +109,10 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
       headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         externalId: 'P-1',
-        subject: 'Our launch data was lost',
-        description: 'Nobody called back after three tickets.',
+        subject: SIGNED.subject,
+        description: SIGNED.description,
+        supportTried: SIGNED.supportTried,
+        url: `https://desk.example/tickets/1?requester=${EMAIL.replace('@', '%40')}`,
         priority: 'urgent',
         customer: {
           name: 'Margaret Hamilton',
@@ -65,8 +126,11 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(intake.status).toBe(201);
     const complaintId = ((await intake.json()) as { id: number }).id;
 
-    await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: 'C1' });
+    // Another executive looks at the queue, then the pick is drawn and the App Home shows it to them.
+    await command(EXEC_2, 'queue', 1);
+    await command(EXEC_1, 'pick', 2);
     await slack.waitFor('chat.postMessage', 1);
+    await openHome(EXEC_2, 1);
 
     await clickButton(app.slackTarget, {
       actionId: 'claim_complaint',
@@ -77,6 +141,9 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     await slack.waitFor('chat.postMessage', 2);
     await slack.waitFor('chat.update', 1);
     const claim = await db.db.selectFrom('claims').select('id').executeTakeFirstOrThrow();
+    // The claimer's own App Home may show the contact details; another executive's may not.
+    await openHome(EXEC_1, 2);
+    await openHome(EXEC_2, 3);
 
     await clickButton(app.slackTarget, {
       actionId: 'log_outcome',
@@ -93,7 +160,7 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
       privateMetadata: JSON.stringify({ claimId: claim.id }),
       values: {
         outcome: { value: selectValue('reached') },
-        notes: { value: textValue(`Reached her; she wants the post-mortem sent to ${EMAIL}.`) },
+        notes: { value: textValue(SIGNED.notes) },
         follow_up_date: { value: dateValue(null) },
         advocate: { value: selectValue('still_unhappy') },
         ok_to_quote: { value: checkboxValue(['yes']) },
@@ -110,6 +177,42 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(feedback.status).toBe(201);
     // The still-unhappy DM to the executive who called.
     await slack.waitFor('chat.postMessage', 4);
+
+    // A support lead escalates the same customer by hand, with the signature pasted in: executives get a notice.
+    const escalated = await submitView(app.slackTarget, {
+      callbackId: 'escalate_modal',
+      userId: LEAD_1,
+      privateMetadata: JSON.stringify({ channelId: 'C1' }),
+      values: {
+        customer_name: { value: textValue('Margaret Hamilton') },
+        company: { value: textValue('Apollo Guidance') },
+        customer_phone: { value: textValue(PHONE_AS_SENT) },
+        customer_email: { value: textValue(EMAIL) },
+        customer_timezone: { value: textValue('America/New_York') },
+        ticket_url: { value: textValue(`https://desk.example/tickets/2?u=${EMAIL.replace('@', '%40')}`) },
+        subject: { value: textValue(`Still no call: ${PHONE_AS_SENT}, ${OTHER_EMAIL}`) },
+        support_tried: { value: textValue(SIGNED.supportTried) },
+        priority: { value: selectValue('urgent') },
+        do_not_call: { value: checkboxValue([]) },
+      },
+    });
+    expect(escalated.status).toBe(200);
+    await slack.waitFor('chat.postMessage', 5);
+    await command(EXEC_2, 'queue', 3);
+    await command(EXEC_2, 'stats 7d', 4);
+
+    // This week's digest (partial) to leadership, quoting the notes marked OK to quote.
+    const now = new Date();
+    const digest = await runDigest(db.db, {
+      weekStart: dateInZone(now, 'UTC'),
+      now,
+      config: testConfig(),
+      executives: [EXEC_1, EXEC_2],
+      dryRun: false,
+      chart: false,
+    });
+    expect(digest.status).toBe('posted');
+    await slack.waitFor('chat.postMessage', 6);
   });
   afterAll(async () => {
     await app?.stop();
@@ -131,20 +234,54 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(slack.callsTo('chat.postMessage').filter((c) => c.args.channel === EXEC_1)).toHaveLength(3);
   });
 
-  it('sends phone and email in exactly one Slack call: the brief DM to the claimer', () => {
-    const carrying = slack.calls.filter((c: RecordedCall) => leaks(JSON.stringify(c.args)).length > 0);
-    expect(carrying.map((c) => ({ method: c.method, channel: c.args.channel }))).toEqual([
-      { method: 'chat.postMessage', channel: EXEC_1 },
-    ]);
-    const brief = JSON.stringify(carrying[0]?.args);
-    expect(brief).toContain(`tel:${PHONE}`);
-    expect(brief).toContain(EMAIL);
-    expect(brief).toContain('Listen first');
+  /** Calls addressed to the claimer: DMs to them, their own App Home, and the outcome modal they opened. */
+  const toClaimer = (c: RecordedCall) =>
+    c.args.channel === EXEC_1 ||
+    c.args.user_id === EXEC_1 ||
+    (c.method === 'views.open' && (c.args.view as { callback_id?: string }).callback_id === 'outcome_modal');
+
+  it('reached every audience: the channel, leadership, another executive, the support lead', () => {
+    const delivered = slack.calls.filter((c) => !c.failure);
+    const to = (method: string, key: string, value: string) =>
+      delivered.filter((c) => c.method === method && c.args[key] === value).length;
+    // The pick and the escalation notice.
+    expect(to('chat.postMessage', 'channel', EXEC_CHANNEL)).toBe(2);
+    expect(to('chat.update', 'channel', EXEC_CHANNEL)).toBeGreaterThanOrEqual(1);
+    expect(to('chat.postMessage', 'channel', LEADERSHIP_CHANNEL)).toBe(1);
+    expect(to('views.publish', 'user_id', EXEC_2)).toBe(2);
+    expect(to('views.publish', 'user_id', EXEC_1)).toBe(1);
+    expect(to('chat.postEphemeral', 'user', LEAD_1)).toBe(1);
   });
 
-  it('answers no response_url with them', async () => {
-    expect(responses.posts.length).toBeGreaterThanOrEqual(2);
+  it('sends phone and email only to the claimer: the brief DM, their own App Home, their outcome modal', () => {
+    const carrying = slack.calls.filter((c: RecordedCall) => leaks(JSON.stringify(c.args)).length > 0);
+    const elsewhere = carrying
+      .filter((c) => !toClaimer(c))
+      .map((c) => ({ method: c.method, channel: c.args.channel, leaks: leaks(JSON.stringify(c.args)) }));
+    expect(elsewhere).toEqual([]);
+    // The brief, the one place meant for them, does carry them (so this test can fail).
+    const brief = carrying.find(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes('Listen first'),
+    );
+    expect(brief?.args.channel).toBe(EXEC_1);
+    expect(JSON.stringify(brief?.args)).toContain(`tel:${PHONE}`);
+    expect(JSON.stringify(brief?.args)).toContain(EMAIL);
+  });
+
+  it('keeps the redacted text readable where others see it', () => {
+    const post = slack.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === EXEC_CHANNEL);
+    const json = JSON.stringify(post?.args);
+    expect(json).toContain('Launch data lost, call [phone] or [email]');
+    expect(json).toContain('order #123456, 2026-11-29, $1,250.00');
+    // The digest quotes the call notes (marked OK to quote), the details in them masked.
+    const digest = slack.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === LEADERSHIP_CHANNEL);
+    expect(JSON.stringify(digest?.args)).toContain('Reached her on [phone]; she wants the post-mortem sent to [email]');
+  });
+
+  it('answers no slash command or response_url with them', async () => {
+    expect(responses.posts.length).toBeGreaterThanOrEqual(4);
     for (const post of responses.posts) expect(leaks(JSON.stringify(post.body))).toEqual([]);
+    for (const body of acks) expect(leaks(body)).toEqual([]);
   });
 
   it('writes them to no log line, even at debug level where whole Slack bodies are logged', () => {
@@ -156,6 +293,6 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
       (line) => line.includes('http request body') && line.includes(EXEC_1) && line.includes('Listen first'),
     );
     expect(briefBody).toHaveLength(1);
-    expect(briefBody[0]).toMatch(/\*Phone\*.{0,8}<\[(phone|redacted)\]/);
+    expect(briefBody[0]).toMatch(/\*Phone\*.{0,8}<tel:\[phone\]\|\[phone\]>/);
   });
 });
