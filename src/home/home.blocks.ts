@@ -129,7 +129,7 @@ function openClaimBlock(model: HomeModel, item: OpenClaimItem): Block {
 /** The notice while today's pick post has failed: where, Slack's reason, the fix, and how to send it again. */
 function pickPostFailureBlocks(model: HomeModel, failure: PickPostFailure): Block[] {
   const where = failure.channel ? ` in <#${failure.channel}>` : '';
-  const reason = failure.reason ? `\nSlack said: \`${escapeMrkdwn(oneLine(failure.reason))}\`` : '';
+  const reason = failure.reason ? `\nSlack said: \`${escapeAndTruncate(oneLine(failure.reason), 300)}\`` : '';
   const advice = deliveryAdvice(
     { status: 'failed', reason: failure.reason, channel: failure.channel },
     (channel) => `<#${channel}>`,
