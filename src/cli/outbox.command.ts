@@ -53,7 +53,7 @@ function describeRetry(result: RetryResult): string[] {
     lines.push(
       n.status === 'sent'
         ? `#${n.id} was already delivered: nothing to do.`
-        : `#${n.id} is already waiting: nothing to do.`,
+        : `#${n.id} is already queued (not failed).`,
     );
   }
   for (const id of result.unknown) lines.push(`No outbox message #${id}.`);
@@ -78,7 +78,11 @@ async function retry(ctx: CommandContext, selection: RequeueSelection): Promise<
     const result = await retryFailedMessages(db, selection);
     const lines = describeRetry(result);
     ctx.out(lines.length > 0 ? lines.join('\n') : 'Nothing has failed: nothing to re-queue.');
-    if (result.requeued.length > 0) await deliverQueued(ctx, db);
+    // A message another operator re-queued a moment ago is delivered here too: their run may have missed it while
+    // this one still held its row lock.
+    if (result.requeued.length > 0 || result.notFailed.some((n) => n.status === 'pending')) {
+      await deliverQueued(ctx, db);
+    }
     return result.unknown.length > 0 ? 1 : 0;
   });
 }
