@@ -48,6 +48,11 @@ export class SessionLock {
   #held = false;
   #waiters: Waiter[] = [];
 
+  /** How many are waiting for the session (for tests and diagnostics). */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
   /** Waits for the session and returns the function that hands it on (calling it twice is harmless). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
