@@ -6,12 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openPglite } from '../../src/db/connection';
-import {
-  type EmbeddedServer,
-  embeddedSocket,
-  SessionLock,
-  startEmbeddedServer,
-} from '../../src/db/embedded-server';
+import { type EmbeddedServer, embeddedSocket, SessionLock, startEmbeddedServer } from '../../src/db/embedded-server';
 import { createLogger } from '../../src/logger';
 
 // The embedded database is one PostgreSQL session shared by the bot's pool and the CLI's socket connections.
