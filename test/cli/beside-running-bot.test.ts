@@ -255,6 +255,13 @@ describe('CLI commands when the embedded database is locked by a process that do
     expect(res.err).toContain(`remove ${path.join(dir, 'pickup.lock')}`);
   });
 
+  it('names the limit when DATA_DIR is too deep for a Unix socket path', async () => {
+    const deep = path.join(dir, 'd'.repeat(100));
+    await expect(openViaRunningBot(new DataDirLockedError(deep, process.pid), createLogger('silent'))).rejects.toThrow(
+      /does not answer on .* \(the socket path .* is \d+ bytes, over the 10\d a Unix socket allows: use a shorter DATA_DIR\)/,
+    );
+  });
+
   it('gives up with a clear error when the socket accepts but never answers', async () => {
     const socket = embeddedSocket(dir);
     fs.mkdirSync(socket.dir, { mode: 0o700 });

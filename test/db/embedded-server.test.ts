@@ -87,6 +87,22 @@ describe('the embedded database served on a Unix socket', () => {
     expect((await (await connect()).query('SELECT 2 AS n')).rows).toEqual([{ n: 2 }]);
   });
 
+  it('refuses a socket directory that is a symlink, and a socket path too long for Unix', async () => {
+    await server.stop();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-elsewhere-'));
+    fs.rmSync(path.join(dataDir, 'socket'), { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(dataDir, 'socket'));
+    await expect(startEmbeddedServer({ pglite, lock, dataDir, logger })).rejects.toThrow(/socket is not a directory/);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+    fs.rmSync(path.join(dataDir, 'socket'));
+
+    const deep = path.join(dataDir, 'x'.repeat(100));
+    await expect(startEmbeddedServer({ pglite, lock, dataDir: deep, logger })).rejects.toThrow(
+      /bytes, over the 10\d a Unix socket allows: use a shorter DATA_DIR/,
+    );
+    server = await startEmbeddedServer({ pglite, lock, dataDir, logger });
+  });
+
   it("holds the session through a client's transaction: the bot's insert waits, and survives the client's rollback", async () => {
     const cli = await connect();
     await cli.query('BEGIN');
