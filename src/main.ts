@@ -39,7 +39,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
 
