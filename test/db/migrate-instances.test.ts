@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations';
 import { openDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createLogger } from '../../src/logger';
-import { describeOnPostgres, TEST_DATABASE_URL, withDatabase } from '../helpers/env';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { describeOnPostgres } from '../helpers/env';
+import { createEmptyPostgresDb, createTestDb, type TestDb } from '../helpers/test-db';
 
 // What the README's "Upgrading" section promises of several instances and of versions side by side.
 
@@ -47,25 +46,6 @@ describe('a database migrated by a newer Pickup', () => {
   });
 });
 
-/** A new, empty database on the test server, and a way to drop it. */
-async function emptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = TEST_DATABASE_URL ?? '';
-  const name = `pickup_empty_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  return {
-    url: withDatabase(admin, name),
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 /** Kysely's PostgresAdapter takes this session advisory lock while it migrates (kysely/dialect/postgres). */
 const KYSELY_MIGRATION_LOCK = '3853314791062309107';
 
@@ -73,7 +53,7 @@ describeOnPostgres('several instances migrating one PostgreSQL database (PGlite 
   const logger = createLogger('silent');
 
   it('lets one instance apply everything while the others wait and then find nothing to do', async () => {
-    const empty = await emptyPostgresDatabase();
+    const empty = await createEmptyPostgresDb();
     const handles = await Promise.all(
       [1, 2, 3].map(() => openDatabase({ url: empty.url, dataDir: '', logger, poolSize: 2 })),
     );
@@ -92,7 +72,7 @@ describeOnPostgres('several instances migrating one PostgreSQL database (PGlite 
   });
 
   it("waits for another instance's migration longer than statement_timeout, and leaves the timeout as it was", async () => {
-    const empty = await emptyPostgresDatabase();
+    const empty = await createEmptyPostgresDb();
     const handle = await openDatabase({ url: empty.url, dataDir: '', logger, poolSize: 1, statementTimeoutMs: 300 });
     const other = new pg.Client({ connectionString: empty.url });
     await other.connect();
