@@ -21,6 +21,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** The Web API's method families (the part before the first dot), which tell a Slack call from other `client`s. */
+const FAMILIES = (
+  'admin api apps assistant auth bookmarks bots calls canvases chat conversations dialog dnd emoji files functions ' +
+  'migration oauth openid pins reactions reminders rtm search stars team tooling usergroups users views workflows'
+).replace(/ /g, '|');
+
 /**
  * Every Web API method src/ calls, by file: `client.chat.postMessage(…)` (any WebClient is named `client`, as
  * Bolt names it in listeners) and `apiCall('method')`.
@@ -29,7 +35,10 @@ function calledMethods(): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const file of sourceFiles(path.join(ROOT, 'src'))) {
     const text = fs.readFileSync(file, 'utf8');
-    const patterns = [/\bclient\.([a-z]+(?:\.[a-zA-Z0-9]+)+)\s*\(/g, /\bapiCall\(\s*['"]([a-z]+\.[a-zA-Z.]+)['"]/g];
+    const patterns = [
+      new RegExp(`\\bclient\\.((?:${FAMILIES})(?:\\.[a-zA-Z0-9]+)+)\\s*\\(`, 'g'),
+      new RegExp(`\\bapiCall\\(\\s*['"]((?:${FAMILIES})\\.[a-zA-Z.]+)['"]`, 'g'),
+    ];
     for (const pattern of patterns) {
       for (const m of text.matchAll(pattern)) {
         const method = m[1] ?? '';
