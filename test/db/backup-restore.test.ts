@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/logger';
-import { type RunningPickup, startPickup } from '../../src/main';
+import { startPickup } from '../../src/main';
 import { postWebhook } from '../faults/support/http-client';
 import { testConfig } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
-import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import { startFakeSlack } from '../helpers/fake-slack';
 import { createEmptyPostgresDb, createTestDb, type TestDb } from '../helpers/test-db';
 
 // The README's "Backup and restore" commands, run as written: back up, lose what came after, restore, start.
@@ -34,11 +34,27 @@ function complaint(externalId: string) {
   return { externalId, subject: `Backup check ${externalId}`, priority: 'urgent', customer: { name: 'Grace' } };
 }
 
-/** Starts Pickup as `npm start` would on these settings: it opens (and migrates) the database itself. */
-async function start(fake: FakeSlack, env: Record<string, string>): Promise<{ pickup: RunningPickup; url: string }> {
+/**
+ * Starts Pickup as `npm start` would on these settings: it opens (and migrates) the database itself. Each start
+ * gets its own fake Slack: a connection kept alive from an earlier start could be closed by the server just as
+ * Bolt's start-up auth.test reuses it.
+ */
+async function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const fake = await startFakeSlack();
   const config = testConfig({ SLACK_API_URL: fake.url, ...env });
-  const pickup = await startPickup(config, createLogger('silent'), { botUserId: 'UBOT', cronJobs: false });
-  return { pickup, url: `http://127.0.0.1:${pickup.port}` };
+  const pickup = await startPickup(config, createLogger('silent'), { botUserId: 'UBOT', cronJobs: false }).catch(
+    async (err: unknown) => {
+      await fake.close();
+      throw err;
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${pickup.port}`,
+    async stop() {
+      await pickup.stop();
+      await fake.close();
+    },
+  };
 }
 
 /** Delivers a complaint and returns its status and id. */
@@ -48,14 +64,11 @@ async function deliver(url: string, externalId: string): Promise<{ status: numbe
 }
 
 describe('backup and restore of the embedded database', () => {
-  let fake: FakeSlack;
   let dir: string;
-  beforeAll(async () => {
-    fake = await startFakeSlack();
+  beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-backup-'));
   });
-  afterAll(async () => {
-    await fake.close();
+  afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -64,41 +77,38 @@ describe('backup and restore of the embedded database', () => {
     expect(README).toContain(PGLITE_RESTORE);
     const env = { DATA_DIR: path.join(dir, 'data') };
 
-    const first = await start(fake, env);
+    const first = await start(env);
     const kept = await deliver(first.url, 'kept');
     expect(kept.status).toBe(201);
-    await first.pickup.stop();
+    await first.stop();
     await shell(PGLITE_BACKUP, dir);
 
     // Work after the backup is what a restore gives up.
-    const second = await start(fake, env);
+    const second = await start(env);
     expect((await deliver(second.url, 'after-the-backup')).status).toBe(201);
-    await second.pickup.stop();
+    await second.stop();
 
     await shell(PGLITE_RESTORE, dir);
-    const restored = await start(fake, env);
+    const restored = await start(env);
     try {
       const health = await fetch(`${restored.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await deliver(restored.url, 'kept')).toEqual({ status: 200, id: kept.id });
       expect((await deliver(restored.url, 'after-the-backup')).status).toBe(201);
     } finally {
-      await restored.pickup.stop();
+      await restored.stop();
     }
   }, 120_000);
 });
 
 describeOnPostgres('backup and restore on PostgreSQL (pg_dump and pg_restore)', () => {
-  let fake: FakeSlack;
   let source: TestDb;
   let dir: string;
   beforeAll(async () => {
-    fake = await startFakeSlack();
     source = await createTestDb();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-pgdump-'));
   });
   afterAll(async () => {
-    await fake.close();
     await source.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -106,23 +116,23 @@ describeOnPostgres('backup and restore on PostgreSQL (pg_dump and pg_restore)', 
   it('dumps the running database and Pickup starts on the restored one with what it held', async () => {
     expect(README).toContain(PG_BACKUP);
     expect(README).toContain(PG_RESTORE);
-    const running = await start(fake, { DATABASE_URL: source.url ?? '' });
+    const running = await start({ DATABASE_URL: source.url ?? '' });
     const target = await createEmptyPostgresDb();
     try {
       const kept = await deliver(running.url, 'kept');
       await shell(PG_BACKUP, dir, { DATABASE_URL: source.url ?? '' });
       await shell(PG_RESTORE, dir, { DATABASE_URL: target.url });
 
-      const restored = await start(fake, { DATABASE_URL: target.url });
+      const restored = await start({ DATABASE_URL: target.url });
       try {
         expect((await fetch(`${restored.url}/healthz`)).status).toBe(200);
         expect(await deliver(restored.url, 'kept')).toEqual({ status: 200, id: kept.id });
         expect((await deliver(restored.url, 'new')).status).toBe(201);
       } finally {
-        await restored.pickup.stop();
+        await restored.stop();
       }
     } finally {
-      await running.pickup.stop();
+      await running.stop();
       await target.drop();
     }
   }, 120_000);
