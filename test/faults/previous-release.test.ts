@@ -1,5 +1,5 @@
 import { migrations } from '../../migrations';
-import { openDatabase } from '../../src/db/connection';
+import { type DatabaseHandle, openDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createLogger } from '../../src/logger';
 import { EXEC_1, EXEC_CHANNEL } from '../helpers/config';
@@ -11,6 +11,7 @@ import {
   sendSlashCommand,
   startResponseUrlServer,
 } from '../helpers/slack-requests';
+import { startTestApp } from '../helpers/test-app';
 import { createEmptyPostgresDb } from '../helpers/test-db';
 import { type BotProcess, errorLines, startBot, stopAllBots } from './support/bot-process';
 import { eventually, postsTo } from './support/db-state';
@@ -35,6 +36,7 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
   let fake: FakeSlack;
   let responses: ResponseUrlServer;
   let old: BotProcess;
+  let handle: DatabaseHandle;
   const logger = createLogger('silent');
 
   beforeAll(async () => {
@@ -51,17 +53,14 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
       env: { DATABASE_URL: database.url, SLACK_API_URL: fake.url },
     });
     // Then this version starts beside it and migrates.
-    const current = await openDatabase({ url: database.url, dataDir: '', logger, poolSize: 1 });
-    try {
-      const applied = await migrateToLatest(current.db);
-      expect(applied).toEqual(NEW_MIGRATIONS.filter((m) => !release.migrations.includes(m)));
-    } finally {
-      await current.close();
-    }
+    handle = await openDatabase({ url: database.url, dataDir: '', logger, poolSize: 2 });
+    const applied = await migrateToLatest(handle.db);
+    expect(applied).toEqual(NEW_MIGRATIONS.filter((m) => !release.migrations.includes(m)));
   }, 120_000);
 
   afterAll(async () => {
     await stopAllBots();
+    await handle?.close();
     await responses?.close();
     await fake?.close();
     await database?.drop();
@@ -75,7 +74,6 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
       customer: { name: 'Ada Lovelace', phone: '+44 20 7946 0018', email: 'ada@example.com', company: 'Engines' },
     });
     expect(created.status).toBe(201);
-    const complaintId = (created.json as { id: number }).id;
 
     const target = old.slackTarget(responses.url);
     await sendSlashCommand(target, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: EXEC_CHANNEL });
@@ -87,26 +85,54 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
       20_000,
       () => old.tail(),
     );
-    expect(JSON.stringify(post?.args.blocks)).toContain('Invoices doubled after the upgrade');
+    // Whichever complaint the draw chose (another test may have added one to the pool), the post names it.
+    const drawn = await handle.db
+      .selectFrom('picks')
+      .innerJoin('complaints', 'complaints.id', 'picks.complaint_id')
+      .select(['complaints.id', 'complaints.subject'])
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(post?.args.blocks)).toContain(drawn.subject);
 
     await clickButton(target, {
       actionId: 'claim_complaint',
-      value: String(complaintId),
+      value: String(drawn.id),
       userId: EXEC_1,
       channelId: EXEC_CHANNEL,
     });
-    // The brief reaches the claimer by DM, and the channel post is updated to show who holds it.
-    const [brief] = await eventually(
-      () => {
-        const dms = postsTo(fake.calls, EXEC_1);
-        return dms.length > 0 ? dms : undefined;
-      },
+    // The claim is recorded, the brief reaches the claimer by DM, and the channel post shows who holds it.
+    await eventually(
+      () => (postsTo(fake.calls, EXEC_1).length > 0 ? true : undefined),
       20_000,
       () => old.tail(),
     );
-    expect(JSON.stringify(brief?.args)).toContain('ada@example.com');
     await fake.waitFor('chat.update', 1, 20_000);
+    const claim = await handle.db.selectFrom('claims').select(['complaint_id', 'claimed_by']).executeTakeFirstOrThrow();
+    expect(claim).toEqual({ complaint_id: drawn.id, claimed_by: EXEC_1 });
     expect(errorLines(old)).toEqual([]);
+  }, 60_000);
+
+  it('takes in complaints that this version then offers for the pick (its queue lists them)', async () => {
+    const subject = 'Taken in by the previous release mid-upgrade';
+    const created = await postWebhook(old.baseUrl, '/webhooks/complaints', {
+      externalId: 'upgrade-2',
+      subject,
+      priority: 'high',
+      customer: { name: 'Grace Hopper', company: 'Navy' },
+    });
+    expect(created.status).toBe(201);
+
+    const current = await startTestApp({ ...handle, url: database.url }, fake);
+    try {
+      responses.reset();
+      await sendSlashCommand(
+        { ...current.slackTarget, responseUrl: responses.url },
+        { command: '/pickup', text: 'queue', userId: EXEC_1, channelId: EXEC_CHANNEL },
+      );
+      const [answer] = await responses.waitFor(1, 20_000);
+      expect(JSON.stringify(answer?.body)).toContain(subject);
+    } finally {
+      await current.stop();
+    }
   }, 60_000);
 });
 
