@@ -6,6 +6,7 @@ import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
+import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  verify: verifyCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',

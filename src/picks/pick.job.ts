@@ -28,6 +28,7 @@ export async function runPickJob(
   return runDailyPick(deps.db, {
     date: input.date,
     now,
+    timezone: config.timezone,
     executives,
     eligibleDays: config.eligibleDays,
     cooldownDays: config.cooldownDays,
@@ -47,6 +48,7 @@ export async function runPickJob(
                 suggestedExecutive: pick.suggestedExecutive,
                 claimedBy: null,
                 now,
+                draw: { seedCommitment: pick.seedCommitment, seedWeek: pick.seedWeek },
               })
             : buildEmptyPickPost(pick.date)),
         },
@@ -60,7 +62,7 @@ export function describePickResult(result: DailyPickResult): string {
   const p = result.pick;
   switch (result.status) {
     case 'picked':
-      return `Picked complaint ${p.complaintId} for ${p.date}: 1 of ${p.poolSize} eligible (index ${p.drawnIndex}, pool hash ${p.poolHash.slice(0, 12)}…). The post is queued for the executives' channel.`;
+      return `Picked complaint ${p.complaintId} for ${p.date}: 1 of ${p.poolSize} eligible (index ${p.drawnIndex}, pool hash ${p.poolHash.slice(0, 12)}…, seed commitment ${p.seedCommitment?.slice(0, 12)}…). The post is queued for the executives' channel.`;
     case 'empty':
       return `No eligible complaints for ${p.date}. Recorded the empty draw and queued a short note to the executives' channel.`;
     case 'already_picked':

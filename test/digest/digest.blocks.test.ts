@@ -41,6 +41,7 @@ function model(metrics: Partial<Metrics> = {}, extra: Partial<DigestModel> = {})
     generatedAt: '2026-11-23T14:00:00.000Z',
     chart: true,
     metrics: { ...emptyMetrics(), ...metrics },
+    seeds: { revealed: null, current: null },
     ...extra,
   };
 }
