@@ -83,7 +83,9 @@ function describeVerified(result: Extract<DateVerification, { status: 'verified'
     `  index: HMAC-SHA256(seed, "${message}") as a 256-bit integer, mod ${poolIds.length} = ${index}`,
     `  picked: complaint ${draw.complaintId}, the id at index ${index}`,
     'To redo it without Pickup:',
-    `  python3 -c "import hmac,hashlib;print(int(hmac.new(bytes.fromhex('${seed.seed}'),b'${message}',hashlib.sha256).hexdigest(),16)%${poolIds.length})"`,
+    `  printf '${poolIds.join(',')}' | sha256sum                 # the pool hash`,
+    `  printf '${seed.seed}' | xxd -r -p | sha256sum   # the commitment`,
+    `  python3 -c "import hmac,hashlib;print(int(hmac.new(bytes.fromhex('${seed.seed}'),b'${message}',hashlib.sha256).hexdigest(),16)%${poolIds.length})"   # the index`,
   );
   return lines;
 }
