@@ -7,6 +7,7 @@ import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { outboxCommand } from './cli/outbox.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
+import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import {
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  verify: verifyCommand,
   outbox: outboxCommand,
   migrate: {
     summary: 'apply pending database migrations',

@@ -42,7 +42,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     options.database ??
     (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
 

@@ -45,6 +45,22 @@ export interface PicksTable {
   suggested_exec: string | null;
   trigger: string;
   created_at: Timestamp;
+  /** The eligible ids the draw chose from; null on picks made before verifiable draws. */
+  pool_ids: number[] | null;
+  /** The week (its Monday) of the draw seed used; null on picks made before verifiable draws. */
+  seed_week: DateString | null;
+  /** The seed's SHA-256 as published with this pick. */
+  seed_commitment: string | null;
+}
+
+/** One secret seed per Monday-to-Sunday week, committed to (SHA-256) before its first draw. */
+export interface DrawSeedsTable {
+  week_start: DateString;
+  /** 32 random bytes as lowercase hex. */
+  seed: string;
+  /** SHA-256 of the seed's 32 bytes, as lowercase hex. */
+  commitment: string;
+  created_at: Timestamp;
 }
 
 export interface ClaimsTable {
@@ -129,6 +145,7 @@ export interface AuditLogTable {
 export interface Database {
   complaints: ComplaintsTable;
   picks: PicksTable;
+  draw_seeds: DrawSeedsTable;
   claims: ClaimsTable;
   call_attempts: CallAttemptsTable;
   advocacy_evidence: AdvocacyEvidenceTable;
@@ -142,6 +159,7 @@ export type ComplaintRow = Selectable<ComplaintsTable>;
 export type NewComplaintRow = Insertable<ComplaintsTable>;
 export type ComplaintUpdate = Updateable<ComplaintsTable>;
 export type PickRow = Selectable<PicksTable>;
+export type DrawSeedRow = Selectable<DrawSeedsTable>;
 export type ClaimRow = Selectable<ClaimsTable>;
 export type CallAttemptRow = Selectable<CallAttemptsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

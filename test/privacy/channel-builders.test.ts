@@ -107,6 +107,7 @@ const digest: DigestModel = {
   generatedAt: NOW.toISOString(),
   metrics,
   chart: false,
+  seeds: { revealed: null, current: null },
 };
 
 /** App Home as another executive (today's pick, their history) and a support lead see it. */
@@ -141,32 +142,22 @@ const otherExecutivesHome: HomeModel = {
   },
 };
 
+/** The pick post, unclaimed unless a claimer is given. */
+const pickPost = (claimedBy: string | null = null) =>
+  buildPickPost({
+    date: '2026-11-30',
+    poolSize: 4,
+    complaint,
+    suggestedExecutive: claimedBy ? null : 'UEXEC0002',
+    claimedBy,
+    now: NOW,
+    draw: { seedCommitment: 'c'.repeat(64), seedWeek: '2026-11-30' },
+  });
+
 describe('no channel-bound builder lets a contact detail through, wherever in the text it hides', () => {
   it.each<[string, () => unknown]>([
-    [
-      'the pick post, unclaimed',
-      () =>
-        buildPickPost({
-          date: '2026-11-30',
-          poolSize: 4,
-          complaint,
-          suggestedExecutive: null,
-          claimedBy: null,
-          now: NOW,
-        }),
-    ],
-    [
-      'the pick post, claimed (its update)',
-      () =>
-        buildPickPost({
-          date: '2026-11-30',
-          poolSize: 4,
-          complaint,
-          suggestedExecutive: 'UEXEC0002',
-          claimedBy: 'UEXEC0001',
-          now: NOW,
-        }),
-    ],
+    ['the pick post, unclaimed', () => pickPost()],
+    ['the pick post, claimed (its update)', () => pickPost('UEXEC0001')],
     ['the escalation notice', () => buildEscalationNotice(complaint, 'ULEAD0001')],
     ['/pickup queue', () => buildQueue([complaint], 5, NOW)],
     ['the weekly digest', () => buildDigest(digest)],
@@ -179,16 +170,7 @@ describe('no channel-bound builder lets a contact detail through, wherever in th
   });
 
   it('keeps the text readable: markers where the details were, everything else as written', () => {
-    const post = JSON.stringify(
-      buildPickPost({
-        date: '2026-11-30',
-        poolSize: 4,
-        complaint,
-        suggestedExecutive: null,
-        claimedBy: null,
-        now: NOW,
-      }),
-    );
+    const post = JSON.stringify(pickPost());
     expect(post).toContain('Billing broke again: Mobile [phone]');
     expect(post).toContain('[email], cc [email]');
     expect(post).toContain('Mobile: [phone] (desk: [phone])');
