@@ -29,6 +29,21 @@ export function lastCompleteWeek(now: Date, timeZone: string): { start: string; 
   return weekOf(addDays(weekOf(dateInZone(now, timeZone)).start, -7));
 }
 
+/**
+ * The week the automatic digest (its schedule, or the catch-up at start-up) reports on: the last complete one,
+ * unless that week ended before Pickup was first started, when there is none. A new install has nothing to say
+ * about the week before it existed, and leadership's first digest would be an empty one. An operator's
+ * `digest --week` is not automatic and posts any week.
+ */
+export function automaticDigestWeek(
+  now: Date,
+  timeZone: string,
+  firstStartedAt: Date,
+): { start: string; end: string } | undefined {
+  const week = lastCompleteWeek(now, timeZone);
+  return weekBounds(week.start, timeZone).to.getTime() <= firstStartedAt.getTime() ? undefined : week;
+}
+
 /** The instants a week covers: from midnight Monday to midnight the next Monday, in the zone (DST-aware). */
 export function weekBounds(weekStart: string, timeZone: string): { from: Date; to: Date } {
   const week = weekOf(weekStart);
