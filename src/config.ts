@@ -116,6 +116,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** The name of every environment variable Pickup reads. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The validated, frozen configuration. Nothing else in Pickup reads process.env. */
 export interface Config {
   slack: {

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from '../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config';
 import { testEnv } from './helpers/config';
 
 describe('loadConfig', () => {
@@ -108,5 +110,13 @@ describe('loadConfig', () => {
     const config = loadConfig(testEnv({ SLACK_API_URL: '  ', TIMEZONE: '' }), 'serve');
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.timezone).toBe('UTC');
+  });
+
+  it('documents every variable it reads in .env.example and in the README', () => {
+    const root = path.resolve(__dirname, '..');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(ENV_VARIABLES.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
+    expect(ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
