@@ -8,7 +8,13 @@ import { forgetCommand } from './cli/forget.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
-import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
+import {
+  type DatabaseHandle,
+  DataDirLockedError,
+  EmbeddedServerUnreachableError,
+  openDatabase,
+  openViaRunningBot,
+} from './db/connection';
 import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
@@ -140,7 +146,13 @@ export async function runCli(
   // Logs go to stderr so that stdout (an export, say) can be piped.
   const logger = createLogger(env.LOG_LEVEL ?? 'warn', pino.destination({ fd: 2, sync: true }));
   const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => {
-    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }).catch(
+      (e: unknown) => {
+        // A bot running on the embedded database holds it: go through the socket that bot serves instead.
+        if (e instanceof DataDirLockedError) return openViaRunningBot(e, logger);
+        throw e;
+      },
+    );
     try {
       return await fn(database);
     } finally {
@@ -154,7 +166,7 @@ export async function runCli(
       err(`${e.message}\nUsage: npm run cli -- ${command.usage}`);
       return 2;
     }
-    if (e instanceof DataDirLockedError) {
+    if (e instanceof DataDirLockedError || e instanceof EmbeddedServerUnreachableError) {
       err(e.message);
       return 1;
     }

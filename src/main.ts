@@ -38,7 +38,8 @@ export interface StartOptions {
 export async function startPickup(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningPickup> {
   const ownsDatabase = options.database === undefined;
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
