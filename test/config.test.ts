@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
 import { testEnv } from './helpers/config';
 
 describe('loadConfig', () => {
@@ -118,5 +119,19 @@ describe('loadConfig', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(ENV_VARIABLES.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
     expect(ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('keeps every secret out of the logs when a config is logged', () => {
+    const config = loadConfig(
+      testEnv({
+        SLACK_SIGNING_SECRET: 'old-signing-secret,new-signing-secret',
+        INGEST_TOKEN: 'old-ingest-token-0123,new-ingest-token-0123',
+        JIRA_WEBHOOK_SECRET: 'jira-secret-old,jira-secret-new',
+      }),
+      'serve',
+    );
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => lines.push(line) }).info({ config }, 'config');
+    expect(lines.join('')).not.toMatch(/signing-secret|ingest-token|jira-secret|xoxb-test-token/);
   });
 });
