@@ -5,6 +5,7 @@ import { demoCommand } from './cli/demo.command';
 import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
+import { outboxCommand } from './cli/outbox.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  outbox: outboxCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',
@@ -92,7 +94,7 @@ const COMMANDS: Record<string, Command> = {
           { date, trigger: 'cli', actor: 'cli' },
         );
         ctx.out(describePickResult(result));
-        if (result.status !== 'already_picked') await deliverQueued(ctx, db);
+        if (result.status !== 'already_picked' || result.redelivery?.state === 'requeued') await deliverQueued(ctx, db);
         return 0;
       });
     },

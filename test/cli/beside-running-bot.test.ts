@@ -10,6 +10,7 @@ import { embeddedSocket } from '../../src/db/embedded-server';
 import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { type RunningPickup, startPickup } from '../../src/main';
+import { enqueueMessage } from '../../src/outbox/outbox.repository';
 import { EXEC_CHANNEL, LEADERSHIP_CHANNEL, TEST_INGEST_TOKEN, testEnv } from '../helpers/config';
 import { ON_POSTGRES } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
@@ -81,6 +82,16 @@ async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000)
 const postsTo = (slack: FakeSlack, channel: string) =>
   slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && c.args.thread_ts === undefined);
 
+/** Queues a post to a channel Slack does not know, and waits until the bot's worker has failed it for good. */
+async function failedPost(w: World, key: string, channel: string): Promise<void> {
+  w.slack.setChannel(channel, null);
+  await enqueueMessage(w.db, key, { operation: 'post', message: { channel, text: key } });
+  await eventually(async () => {
+    const row = await w.db.selectFrom('outbox').select('status').where('dedupe_key', '=', key).executeTakeFirst();
+    expect(row?.status).toBe('failed');
+  });
+}
+
 const complaintsWithSource = async (db: Kysely<Database>, source: string) =>
   db.selectFrom('complaints').select(['external_id', 'customer_email']).where('source', '=', source).execute();
 
@@ -125,6 +136,25 @@ const COMMANDS: CommandCase[] = [
         week_start: '2026-11-16',
       });
       await eventually(() => expect(postsTo(w.slack, LEADERSHIP_CHANNEL)).toHaveLength(1));
+    },
+  },
+  {
+    name: 'outbox',
+    setup: (w) => failedPost(w, 'beside:list', 'CBESIDE01'),
+    args: () => ['outbox', '--failed'],
+    out: /#\d+ {2}FAILED {2}beside:list\n {4}post to CBESIDE01[\s\S]*channel_not_found/,
+  },
+  {
+    name: 'outbox retry',
+    setup: async (w) => {
+      await failedPost(w, 'beside:retry', 'CBESIDE02');
+      w.slack.setChannel('CBESIDE02', {});
+    },
+    args: () => ['outbox', 'retry', '--all-failed'],
+    out: /Re-queued #\d+ \(beside:retry\)/,
+    verify: async (w) => {
+      // Delivered once, by the CLI or by the bot's outbox worker, whichever leased it first.
+      await eventually(() => expect(postsTo(w.slack, 'CBESIDE02').filter((c) => !c.failure)).toHaveLength(1));
     },
   },
   {
