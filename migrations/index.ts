@@ -3,6 +3,7 @@ import * as core from './20261123_0001_core';
 import * as reachedAttemptsIndex from './20261123_0002_reached_attempts_index';
 import * as phoneE164 from './20261129_0003_phone_e164';
 import * as drawCommitments from './20261129_0005_draw_commitments';
+import * as installation from './20261129_0006_installation';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0002_reached_attempts_index': reachedAttemptsIndex,
   '20261129_0003_phone_e164': phoneE164,
   '20261129_0005_draw_commitments': drawCommitments,
+  '20261129_0006_installation': installation,
 };

@@ -141,6 +141,12 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>>;
 }
 
+/** The one row saying when Pickup was first started (migration 0006). */
+export interface InstallationTable {
+  id: ColumnType<number, 1 | undefined, never>;
+  first_started_at: ColumnType<Date, Date | string, never>;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   complaints: ComplaintsTable;
@@ -153,6 +159,7 @@ export interface Database {
   executive_away: ExecutiveAwayTable;
   outbox: OutboxTable;
   audit_log: AuditLogTable;
+  installation: InstallationTable;
 }
 
 export type ComplaintRow = Selectable<ComplaintsTable>;

@@ -15,6 +15,21 @@ import { computeMetrics, type TrendBucket } from './digest.repository';
 // The week helpers moved to shared/time (the draw's seeds are weekly too); re-exported for existing callers.
 export { lastCompleteWeek, weekBounds, weekOf } from '../shared/time';
 
+/**
+ * The week the automatic digest (its schedule, or the catch-up at start-up) reports on: the last complete one,
+ * unless that week ended before Pickup was first started, when there is none. A new install has nothing to say
+ * about the week before it existed, and leadership's first digest would be an empty one. An operator's
+ * `digest --week` is not automatic and posts any week.
+ */
+export function automaticDigestWeek(
+  now: Date,
+  timeZone: string,
+  firstStartedAt: Date,
+): { start: string; end: string } | undefined {
+  const week = lastCompleteWeek(now, timeZone);
+  return weekBounds(week.start, timeZone).to.getTime() <= firstStartedAt.getTime() ? undefined : week;
+}
+
 /** The dedupe key of a week's digest post; the chart names it as its thread. */
 export function digestPostKey(weekStart: string): string {
   return `digest:${weekStart}:post`;

@@ -58,7 +58,7 @@ export function buildPickPost(model: PickPostModel): { text: string; blocks: Blo
     if (model.suggestedExecutive) {
       blocks.push(
         context(
-          `Suggested: ${mention(model.suggestedExecutive)}, fewest calls in the last 30 days. Anyone on the list may claim it.`,
+          `Suggested: ${mention(model.suggestedExecutive)}, fewest claims in the last 30 days. Anyone on the list may claim it.`,
         ),
       );
     }
