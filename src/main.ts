@@ -13,12 +13,15 @@ import { createRoles } from './people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
+import { type ReconnectPolicy, SlackAuthError, type SlackConnection } from './slack/connection';
 import { createSlackPort, createWebClient } from './slack/slack.client';
 
 /** A running Pickup: its HTTP port and how to stop it. */
 export interface RunningPickup {
   port: number;
   database: DatabaseHandle;
+  /** The Slack connection's state, as /healthz reports it. */
+  slack: SlackConnection;
   stop(): Promise<void>;
 }
 
@@ -31,17 +34,53 @@ export interface StartOptions {
   outboxPollMs?: number;
   /** False starts no cron jobs (tests drive the jobs themselves); the outbox worker always runs. */
   cronJobs?: boolean;
+  /** Aborting it stops start-up in whatever phase it is in: startPickup then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called when Slack refuses a token after start-up (main.ts exits non-zero). */
+  onSlackFatal?: (err: SlackAuthError) => void;
+  reconnectPolicy?: ReconnectPolicy;
+  /** How long Slack may be unreachable before /healthz answers 503 (SLACK_DOWN_GRACE_MS by default). */
+  slackDownGraceMs?: number;
+  /** Told as each phase of start-up begins. */
+  onPhase?: (phase: StartPhase) => void;
 }
 
-/** Wires config → logger → db → services → Slack app + HTTP routes → scheduler, and starts them. */
+/** The steps of start-up, logged as each begins so an operator (and the signal tests) can tell where it is. */
+export type StartPhase = 'migrating' | 'connecting' | 'running';
+
+/**
+ * Wires config → logger → db → services → Slack app + HTTP routes → scheduler, and starts them. The HTTP server
+ * listens before Slack is reached, so webhooks and /healthz never wait on Slack; it resolves once Slack is
+ * connected (Socket Mode) or the bot token is verified (HTTP mode).
+ */
 export async function startPickup(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningPickup> {
+  const { signal } = options;
   const ownsDatabase = options.database === undefined;
+  const enter = (phase: StartPhase, fields: Record<string, unknown>, msg: string) => {
+    options.onPhase?.(phase);
+    logger.info({ phase, ...fields }, msg);
+  };
+  enter('migrating', {}, 'starting: opening the database and applying migrations');
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
+  // Each part started so far, stopped in reverse order by stop(), whichever phase start-up reached.
+  const stops: (() => Promise<void>)[] = ownsDatabase ? [() => database.close()] : [];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down: no new requests, finishing work in flight');
+      for (const stopPart of stops.reverse()) await stopPart();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
   try {
+    signal?.throwIfAborted();
+    // A migration is one transaction and is left to finish: stopping the embedded database mid-way could damage it.
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
+    signal?.throwIfAborted();
 
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
@@ -59,6 +98,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
     });
+    stops.push(() => scheduler.stop());
     const slackApp = createSlackApp(
       {
         db: database.db,
@@ -69,13 +109,18 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         kickOutbox: scheduler.kickOutbox,
         now,
       },
-      options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {},
+      {
+        ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
+        reconnectPolicy: options.reconnectPolicy,
+        downGraceMs: options.slackDownGraceMs,
+        onFatal: options.onSlackFatal,
+      },
     );
-    await slackApp.start();
+    stops.push(() => slackApp.stop());
 
     const server = createHttpServer({
       routes: [
-        ...healthRoutes(database.ping),
+        ...healthRoutes(database.ping, slackApp.connection),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
         ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
       ],
@@ -86,31 +131,33 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       server.once('error', reject);
       server.listen(config.port, () => resolve());
     });
-    const port = (server.address() as AddressInfo).port;
-    logger.info(
-      { port, engine: database.engine, mode: config.slack.appToken ? 'socket' : 'http' },
-      'Pickup is running',
-    );
-
-    let stopping: Promise<void> | undefined;
-    const stop = () => {
-      stopping ??= (async () => {
-        logger.info('shutting down: no new requests, finishing work in flight');
-        await new Promise<void>((resolve) => {
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-        });
-        await slackApp.stop();
-        await scheduler.stop();
-        if (ownsDatabase) await database.close();
-        logger.info('stopped');
-      })();
-      return stopping;
-    };
-    return { port, database, stop };
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const mode = config.slack.appToken ? 'socket' : 'http';
+    enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
+
+    await slackApp.start(signal);
+    enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
+    return { port, database, slack: slackApp.connection, stop };
   } catch (err) {
-    if (ownsDatabase) await database.close();
+    await stop();
     throw err;
+  }
+}
+
+/** Logs a start-up or Slack failure the operator must fix as one clear line (and on stderr, for `npm start`). */
+function reportFatal(logger: Logger, err: unknown): void {
+  if (err instanceof DataDirLockedError || err instanceof SlackAuthError) {
+    logger.fatal(err.message);
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    logger.fatal({ err }, 'Pickup could not start');
   }
 }
 
@@ -139,31 +186,57 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const starting = startPickup(config, logger);
-  // Installed before start-up finishes, so a SIGTERM during start still shuts down cleanly once started.
+  // Installed before start-up, so a signal stops Pickup cleanly in every phase: an abort ends the wait on Slack or
+  // its backoff, a migration in progress finishes, and whatever already started stops.
+  const shutdown = new AbortController();
+  let phase: StartPhase = 'migrating';
+  let running: RunningPickup | undefined;
+  let exitCode: number | undefined;
+  const stopAndExit = (pickup: RunningPickup, code: number) =>
+    pickup.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  const requestExit = (code: number, reason: Error) => {
+    if (exitCode !== undefined) return;
+    exitCode = code;
+    if (running) void stopAndExit(running, code);
+    else shutdown.abort(reason);
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      starting
-        .then((running) => running.stop())
-        .then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'error while shutting down');
-            process.exit(1);
-          },
-        );
+      logger.info({ signal, phase }, 'shutdown requested');
+      requestExit(0, new ShutdownRequested(signal));
     });
   }
   try {
-    await starting;
+    running = await startPickup(config, logger, {
+      signal: shutdown.signal,
+      onPhase: (p) => {
+        phase = p;
+      },
+      onSlackFatal: (err) => {
+        reportFatal(logger, err);
+        requestExit(1, err);
+      },
+    });
   } catch (err) {
-    if (err instanceof DataDirLockedError) {
-      logger.fatal(err.message);
-      process.stderr.write(`${err.message}\n`);
-    } else {
-      logger.fatal({ err }, 'Pickup could not start');
-    }
+    if (shutdown.signal.aborted) process.exit(exitCode ?? 0);
+    reportFatal(logger, err);
     process.exit(1);
+  }
+  // Asked to stop just as start-up finished, before `running` was set.
+  if (exitCode !== undefined) void stopAndExit(running, exitCode);
+}
+
+/** Why start-up was abandoned: the operator asked Pickup to stop. */
+class ShutdownRequested extends Error {
+  constructor(signal: string) {
+    super(`${signal} received during start-up`);
+    this.name = 'ShutdownRequested';
   }
 }
 

@@ -1,11 +1,18 @@
 import type { Route } from './http';
 
+/** The Slack connection as /healthz reports it: its state, and false once it has been down past its grace. */
+export interface SlackHealth {
+  state(): string;
+  healthy(): boolean;
+}
+
 /**
  * GET /healthz is readiness: one `SELECT 1`, bounded at 2 s, so a load balancer stops sending traffic while the
- * database is away. GET /livez is liveness: it touches nothing, so an orchestrator never restarts a process
- * that is merely waiting for its database to come back.
+ * database is away, and the Slack connection, 503 once Socket Mode has been disconnected for longer than a
+ * reconnect takes (nothing from Slack reaches a bot in that state, though it looks alive). GET /livez is liveness:
+ * it touches nothing, so an orchestrator never restarts a process that is merely waiting for its database.
  */
-export function healthRoutes(ping: () => Promise<void>): Route[] {
+export function healthRoutes(ping: () => Promise<void>, slack?: SlackHealth): Route[] {
   return [
     {
       method: 'GET',
@@ -20,12 +27,14 @@ export function healthRoutes(ping: () => Promise<void>): Route[] {
       path: '/healthz',
       bodyLimit: 0,
       async handle() {
-        try {
-          await withTimeout(ping(), 2_000);
-          return { status: 200, body: { status: 'ok', db: 'ok' } };
-        } catch {
-          return { status: 503, headers: { 'retry-after': '10' }, body: { status: 'unavailable', db: 'unreachable' } };
-        }
+        const db = await withTimeout(ping(), 2_000).then(
+          () => 'ok' as const,
+          () => 'unreachable' as const,
+        );
+        const slackUp = slack?.healthy() ?? true;
+        const body = { db, ...(slack ? { slack: slack.state() } : {}) };
+        if (db === 'ok' && slackUp) return { status: 200, body: { status: 'ok', ...body } };
+        return { status: 503, headers: { 'retry-after': '10' }, body: { status: 'unavailable', ...body } };
       },
     },
   ];

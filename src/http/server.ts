@@ -17,6 +17,8 @@ export interface SlackEndpoint {
   bodyLimit: number;
   /** Refuses a buffered body the listener cannot handle, before it sees it. */
   checkBody?: (rawBody: Buffer, headers: IncomingHttpHeaders) => { status: number; error: string } | undefined;
+  /** False while Bolt is still starting (auth.test): the request is answered 503 and Slack retries it. */
+  ready?: () => boolean;
 }
 
 /** Options for {@link createHttpServer}. */
@@ -53,6 +55,11 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (slack && url.pathname === slack.path) {
+      // The HTTP server starts before Slack answers auth.test, so webhooks never wait on Slack; Bolt cannot take
+      // requests until then. Answered before the replay guard, so Slack's retry is not taken for a replay.
+      if (slack.ready && !slack.ready()) {
+        return send(res, { status: 503, headers: { 'retry-after': '5' }, body: { error: 'starting, retry shortly' } });
+      }
       const problem = checkSlackRequest(req, now());
       if (problem) return send(res, { status: problem.status, body: { error: problem.error } });
       // A valid signature can be replayed byte for byte within the timestamp window; Bolt cannot tell, so refuse

@@ -47,6 +47,8 @@ export interface FakeSlack {
   setUserGroup(groupId: string, members: string[]): void;
   /** Overrides fields of the user `users.info` returns for an ID. */
   setUser(userId: string, fields: Record<string, unknown>): void;
+  /** Makes `apps.connections.open` answer with the URL `issue` returns (startFakeSocketMode sets it). */
+  setSocketModeUrls(issue: () => string): void;
   /** Resolves with the calls to `method` once at least `count` were recorded; rejects listing what was called. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /** Stops the server and drops every open connection. */
@@ -283,11 +285,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     ...extra,
   });
 
+  let issueSocketUrl: (() => string) | undefined;
   const views = new Map<string, string>(); // external_id → view id, so views.update by external_id finds its view
 
   const answer = (method: string, args: Json): Answer => {
     const ok = (body: Json): Answer => ({ status: 200, body: { ok: true, ...body } });
     switch (method) {
+      case 'apps.connections.open':
+        // Without a fake Socket Mode server there is nowhere to connect; say so instead of handing out a dead URL.
+        return issueSocketUrl ? ok({ url: issueSocketUrl() }) : platformError('fake_socket_mode_not_started');
       case 'auth.test':
         return ok({
           url: 'https://test.slack.com/',
@@ -491,6 +497,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     setUser: (userId, fields) => {
       users.set(userId, { ...users.get(userId), ...fields });
+    },
+    setSocketModeUrls: (issue) => {
+      issueSocketUrl = issue;
     },
     waitFor: (method, count = 1, timeoutMs = 5000) =>
       new Promise<RecordedCall[]>((resolve, reject) => {
