@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, or `ok:false`. */
-export type FakeFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+/**
+ * A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, `ok:false`, or a
+ * connection reset (the socket is destroyed without an answer).
+ */
+export type FakeFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string } | { reset: true };
 
 /** One Web API call the fake received, with its arguments decoded. */
 export interface RecordedCall {
@@ -197,7 +200,7 @@ function platformError(error: string): Answer {
   return { status: 200, body: { ok: false, error } };
 }
 
-function failureAnswer(failure: FakeFailure): Answer {
+function failureAnswer(failure: Exclude<FakeFailure, { reset: true }>): Answer {
   if ('error' in failure) return platformError(failure.error);
   if (failure.status === 429) {
     return {
@@ -434,6 +437,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const token = bearer ?? str(args.token);
     if (token !== undefined) call.token = token;
     const failure = takeFailure(method);
+    if (failure && 'reset' in failure) {
+      calls.push({ ...call, failure });
+      for (const wake of [...waiters]) wake();
+      req.socket.destroy();
+      return;
+    }
     let reply: Answer;
     if (failure) reply = failureAnswer(failure);
     else if (unparseable) reply = platformError('invalid_form_data');

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../src/db/connection';
-import { healthRoutes } from '../../src/http/health.routes';
+import { healthRoutes, type SlackHealth } from '../../src/http/health.routes';
 import { createHttpServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 
-async function serve(ping: () => Promise<void>) {
-  const server = createHttpServer({ routes: healthRoutes(ping), logger: createLogger('silent') });
+async function serve(ping: () => Promise<void>, slack?: SlackHealth) {
+  const server = createHttpServer({ routes: healthRoutes(ping, slack), logger: createLogger('silent') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -36,6 +36,20 @@ describe('GET /healthz', () => {
     expect((await fetch(`${s.url}/livez`)).status).toBe(200);
     await s.close();
     await handle.close();
+  });
+
+  it.each([
+    ['connected', true, 200, 'ok'],
+    ['http', true, 200, 'ok'],
+    ['reconnecting', true, 200, 'ok'],
+    ['reconnecting', false, 503, 'unavailable'],
+    ['connecting', false, 503, 'unavailable'],
+  ])('reports Slack %s (healthy: %s) as %i', async (state, healthy, status, overall) => {
+    const s = await serve(async () => {}, { state: () => state, healthy: () => healthy });
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ status: overall, db: 'ok', slack: state });
+    await s.close();
   });
 
   it('answers 404 for unknown paths and 405 for the wrong method', async () => {
