@@ -207,7 +207,9 @@ async function main(): Promise<void> {
     else shutdown.abort(reason);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A second signal must not cut a clean shutdown short (the embedded database may be mid-write); SIGKILL can.
+      if (exitCode !== undefined) return logger.info({ signal, phase }, 'already shutting down');
       logger.info({ signal, phase }, 'shutdown requested');
       requestExit(0, new ShutdownRequested(signal));
     });
