@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
@@ -63,17 +64,8 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   enter('migrating', {}, 'starting: opening the database and applying migrations');
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
-  // Each part started so far, stopped in reverse order by stop(), whichever phase start-up reached.
-  const stops: (() => Promise<void>)[] = ownsDatabase ? [() => database.close()] : [];
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      logger.info('shutting down: no new requests, finishing work in flight');
-      for (const stopPart of stops.reverse()) await stopPart();
-      logger.info('stopped');
-    })();
-    return stopping;
-  };
+  const parts = stopInReverse(logger);
+  if (ownsDatabase) parts.add(() => database.close());
   try {
     signal?.throwIfAborted();
     // A migration is one transaction and is left to finish: stopping the embedded database mid-way could damage it.
@@ -98,7 +90,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
     });
-    stops.push(() => scheduler.stop());
+    parts.add(() => scheduler.stop());
     const slackApp = createSlackApp(
       {
         db: database.db,
@@ -116,7 +108,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         onFatal: options.onSlackFatal,
       },
     );
-    stops.push(() => slackApp.stop());
+    parts.add(() => slackApp.stop());
 
     const server = createHttpServer({
       routes: [
@@ -127,26 +119,22 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       slack: slackApp.endpoint,
       logger,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, () => resolve());
-    });
-    stops.push(
+    const port = await listen(server, config.port);
+    parts.add(
       () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         }),
     );
-    const port = (server.address() as AddressInfo).port;
     const mode = config.slack.appToken ? 'socket' : 'http';
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
 
     await slackApp.start(signal);
     enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
-    return { port, database, slack: slackApp.connection, stop };
+    return { port, database, slack: slackApp.connection, stop: parts.stop };
   } catch (err) {
-    await stop();
+    await parts.stop();
     throw err;
   }
 }
@@ -159,6 +147,83 @@ function reportFatal(logger: Logger, err: unknown): void {
   } else {
     logger.fatal({ err }, 'Pickup could not start');
   }
+}
+
+/** Stops the parts added so far, newest first, once however often it is called, and logs the clean shutdown. */
+function stopInReverse(logger: Logger) {
+  const parts: (() => Promise<void>)[] = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    add: (part: () => Promise<void>) => {
+      parts.push(part);
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        logger.info('shutting down: no new requests, finishing work in flight');
+        for (const part of parts.reverse()) await part();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Turns signals and fatal Slack errors into one clean stop and one exit code, whichever phase start-up is in:
+ * before Pickup runs, by aborting start-up (which stops what it started); after, by stopping it.
+ */
+function processLifecycle(logger: Logger) {
+  const shutdown = new AbortController();
+  let phase: StartPhase = 'migrating';
+  let running: RunningPickup | undefined;
+  let exitCode: number | undefined;
+  const stopAndExit = (pickup: RunningPickup, code: number) =>
+    pickup.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  const requestExit = (code: number, reason: Error) => {
+    if (exitCode !== undefined) return;
+    exitCode = code;
+    if (running) void stopAndExit(running, code);
+    else shutdown.abort(reason);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      // A second signal must not cut a clean shutdown short (the embedded database may be mid-write); SIGKILL can.
+      if (exitCode !== undefined) return logger.info({ signal, phase }, 'already shutting down');
+      logger.info({ signal, phase }, 'shutdown requested');
+      requestExit(0, new ShutdownRequested(signal));
+    });
+  }
+  return {
+    signal: shutdown.signal,
+    onPhase: (p: StartPhase) => {
+      phase = p;
+    },
+    requestExit,
+    /** Start-up finished; a stop asked for just as it did is carried out now. */
+    started: (pickup: RunningPickup) => {
+      running = pickup;
+      if (exitCode !== undefined) void stopAndExit(pickup, exitCode);
+    },
+    /** Start-up failed: exit 0 when it was stopped on request, else report why and exit 1. */
+    failed: (err: unknown): never => {
+      if (shutdown.signal.aborted) process.exit(exitCode ?? 0);
+      reportFatal(logger, err);
+      process.exit(1);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -188,50 +253,20 @@ async function main(): Promise<void> {
 
   // Installed before start-up, so a signal stops Pickup cleanly in every phase: an abort ends the wait on Slack or
   // its backoff, a migration in progress finishes, and whatever already started stops.
-  const shutdown = new AbortController();
-  let phase: StartPhase = 'migrating';
-  let running: RunningPickup | undefined;
-  let exitCode: number | undefined;
-  const stopAndExit = (pickup: RunningPickup, code: number) =>
-    pickup.stop().then(
-      () => process.exit(code),
-      (err: unknown) => {
-        logger.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  const requestExit = (code: number, reason: Error) => {
-    if (exitCode !== undefined) return;
-    exitCode = code;
-    if (running) void stopAndExit(running, code);
-    else shutdown.abort(reason);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      // A second signal must not cut a clean shutdown short (the embedded database may be mid-write); SIGKILL can.
-      if (exitCode !== undefined) return logger.info({ signal, phase }, 'already shutting down');
-      logger.info({ signal, phase }, 'shutdown requested');
-      requestExit(0, new ShutdownRequested(signal));
-    });
-  }
+  const lifecycle = processLifecycle(logger);
   try {
-    running = await startPickup(config, logger, {
-      signal: shutdown.signal,
-      onPhase: (p) => {
-        phase = p;
-      },
+    const running = await startPickup(config, logger, {
+      signal: lifecycle.signal,
+      onPhase: lifecycle.onPhase,
       onSlackFatal: (err) => {
         reportFatal(logger, err);
-        requestExit(1, err);
+        lifecycle.requestExit(1, err);
       },
     });
+    lifecycle.started(running);
   } catch (err) {
-    if (shutdown.signal.aborted) process.exit(exitCode ?? 0);
-    reportFatal(logger, err);
-    process.exit(1);
+    lifecycle.failed(err);
   }
-  // Asked to stop just as start-up finished, before `running` was set.
-  if (exitCode !== undefined) void stopAndExit(running, exitCode);
 }
 
 /** Why start-up was abandoned: the operator asked Pickup to stop. */

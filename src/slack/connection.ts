@@ -123,31 +123,137 @@ export interface SlackConnectionOptions {
  * this loop owns reconnecting: backoff forever for transient failures, a SlackAuthError for refused tokens.
  */
 export function superviseSlackConnection(options: SlackConnectionOptions): SlackConnection {
-  const { app, socket, logger, onFatal } = options;
-  const policy = options.policy ?? DEFAULT_RECONNECT_POLICY;
-  const graceMs = options.graceMs ?? SLACK_DOWN_GRACE_MS;
-  const now = options.now ?? Date.now;
-  const stopping = new AbortController();
-  let state: SlackConnectionState = 'connecting';
-  let downSince: number | undefined = now();
-  let initialized = false;
-  let refreshReason: string | undefined;
+  return new Supervisor(options);
+}
 
-  const connectOnce = async (signal: AbortSignal): Promise<void> => {
-    if (!initialized) {
+class Supervisor implements SlackConnection {
+  private readonly policy: ReconnectPolicy;
+  private readonly graceMs: number;
+  private readonly now: () => number;
+  private readonly stopping = new AbortController();
+  private current: SlackConnectionState = 'connecting';
+  private downSince: number | undefined;
+  private initialized = false;
+  /** Why Slack last asked to reconnect, for the log line when the connection then closes. */
+  private refreshReason: string | undefined;
+
+  constructor(private readonly options: SlackConnectionOptions) {
+    this.policy = options.policy ?? DEFAULT_RECONNECT_POLICY;
+    this.graceMs = options.graceMs ?? SLACK_DOWN_GRACE_MS;
+    this.now = options.now ?? Date.now;
+    this.downSince = this.now();
+    const { socket } = options;
+    socket?.on('connected', () => this.onConnected());
+    socket?.on('disconnected', () => this.onDisconnected());
+    socket?.on('ws_message', (data: unknown) => {
+      // The client acts on `disconnect` itself without saying why; keep the reason for the log line that follows.
+      if (typeof data !== 'string' || !data.includes('"disconnect"')) return;
+      const reason = (safeJson(data) as { reason?: unknown } | undefined)?.reason;
+      if (typeof reason === 'string') this.refreshReason = reason;
+    });
+  }
+
+  state(): SlackConnectionState {
+    return this.current;
+  }
+
+  healthy(): boolean {
+    if (this.current === 'connected' || this.current === 'http') return true;
+    return this.downSince !== undefined && this.now() - this.downSince <= this.graceMs;
+  }
+
+  ready(): boolean {
+    return this.initialized;
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    await this.connectUntilUp(signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal);
+    this.markUp();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    this.stopping.abort(new Error('the Slack connection was stopped'));
+    // A polite close frame, but never a shutdown held up by a peer that does not answer it.
+    if (this.options.socket) await Promise.race([this.options.socket.disconnect(), delay(CLOSE_WAIT_MS)]);
+    this.current = 'disconnected';
+  }
+
+  private markUp(): void {
+    this.current = this.options.socket ? 'connected' : 'http';
+    this.downSince = undefined;
+  }
+
+  private onConnected(): void {
+    // A connection that came up after stop() (its URL was already on its way): close it.
+    if (this.stopping.signal.aborted) return void this.options.socket?.disconnect();
+    const downMs = this.downSince === undefined ? 0 : this.now() - this.downSince;
+    const reconnected = this.current === 'reconnecting';
+    this.markUp();
+    if (reconnected) this.options.logger.info({ downMs }, 'reconnected to Slack (Socket Mode)');
+  }
+
+  private onDisconnected(): void {
+    const { logger, onFatal } = this.options;
+    if (this.stopping.signal.aborted) {
+      this.current = 'disconnected';
+      return;
+    }
+    // Attempts in flight report their own failures; only the loss of a live connection starts a reconnect.
+    if (this.current !== 'connected') return;
+    this.current = 'reconnecting';
+    this.downSince = this.now();
+    const reason = this.refreshReason;
+    this.refreshReason = undefined;
+    if (reason) logger.info({ reason }, 'Slack asked Pickup to reconnect; reconnecting');
+    else logger.warn('lost the Socket Mode connection to Slack; reconnecting');
+    this.connectUntilUp(this.stopping.signal).catch((err: unknown) => {
+      if (this.stopping.signal.aborted) return;
+      this.current = 'disconnected';
+      if (err instanceof SlackAuthError) onFatal(err);
+      else logger.error({ err }, 'stopped reconnecting to Slack');
+    });
+  }
+
+  private async connectUntilUp(signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      try {
+        await this.connectOnce(signal);
+        return;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        if (err instanceof SlackAuthError) throw err;
+        const retryAfterMs = toDeliveryError(err).retryAfterMs ?? 0;
+        const delayMs = Math.max(reconnectDelayMs(attempt, this.policy), retryAfterMs);
+        this.options.logger.warn(
+          { attempt, retryInMs: delayMs, reason: describeFailure(err), mode: this.options.socket ? 'socket' : 'http' },
+          'could not connect to Slack; retrying',
+        );
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  private async connectOnce(signal: AbortSignal): Promise<void> {
+    const { app, socket, logger } = this.options;
+    if (!this.initialized) {
       await untilAborted(app.init(), signal).catch((err: unknown) => {
         throw fatalSlackError(err, 'SLACK_BOT_TOKEN') ?? err;
       });
-      initialized = true;
+      this.initialized = true;
     }
     if (!socket) return;
     let helloTimer: NodeJS.Timeout | undefined;
     // Timed from the URL being issued: an apps.connections.open call is bounded by the WebClient's own timeout.
     const onAuthenticated = () => {
       helloTimer = setTimeout(() => {
-        logger.warn({ timeoutMs: policy.helloTimeoutMs }, 'Slack sent no hello on the new connection; dropping it');
+        logger.warn(
+          { timeoutMs: this.policy.helloTimeoutMs },
+          'Slack sent no hello on the new connection; dropping it',
+        );
         void socket.disconnect();
-      }, policy.helloTimeoutMs);
+      }, this.policy.helloTimeoutMs);
     };
     socket.once('authenticated', onAuthenticated);
     try {
@@ -158,90 +264,7 @@ export function superviseSlackConnection(options: SlackConnectionOptions): Slack
       socket.off('authenticated', onAuthenticated);
       clearTimeout(helloTimer);
     }
-  };
-
-  const connectUntilUp = async (signal: AbortSignal): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      signal.throwIfAborted();
-      try {
-        await connectOnce(signal);
-        return;
-      } catch (err) {
-        if (signal.aborted) throw signal.reason;
-        if (err instanceof SlackAuthError) throw err;
-        const retryAfterMs = toDeliveryError(err).retryAfterMs ?? 0;
-        const delayMs = Math.max(reconnectDelayMs(attempt, policy), retryAfterMs);
-        logger.warn(
-          { attempt, retryInMs: delayMs, reason: describeFailure(err), mode: socket ? 'socket' : 'http' },
-          'could not connect to Slack; retrying',
-        );
-        await sleep(delayMs, signal);
-      }
-    }
-  };
-
-  const markUp = () => {
-    state = socket ? 'connected' : 'http';
-    downSince = undefined;
-  };
-
-  socket?.on('connected', () => {
-    // A connection that came up after stop() (its URL was already on its way): close it.
-    if (stopping.signal.aborted) return void socket.disconnect();
-    const wasDownMs = downSince === undefined ? 0 : now() - downSince;
-    const reconnected = state === 'reconnecting';
-    markUp();
-    if (reconnected) logger.info({ downMs: wasDownMs }, 'reconnected to Slack (Socket Mode)');
-  });
-  socket?.on('ws_message', (data: unknown) => {
-    // The client acts on `disconnect` itself without telling why; keep the reason for the log line that follows.
-    const text = typeof data === 'string' ? data : '';
-    if (!text.includes('"disconnect"')) return;
-    const reason = (safeJson(text) as { type?: unknown; reason?: unknown } | undefined)?.reason;
-    if (typeof reason === 'string') refreshReason = reason;
-  });
-  socket?.on('disconnected', () => {
-    if (stopping.signal.aborted) {
-      state = 'disconnected';
-      return;
-    }
-    // Attempts in flight report their own failures; only the loss of a live connection starts a reconnect.
-    if (state !== 'connected') return;
-    state = 'reconnecting';
-    downSince = now();
-    const reason = refreshReason;
-    refreshReason = undefined;
-    if (reason) logger.info({ reason }, 'Slack asked Pickup to reconnect; reconnecting');
-    else logger.warn('lost the Socket Mode connection to Slack; reconnecting');
-    connectUntilUp(stopping.signal).then(
-      () => undefined,
-      (err: unknown) => {
-        if (stopping.signal.aborted) return;
-        state = 'disconnected';
-        if (err instanceof SlackAuthError) onFatal(err);
-        else logger.error({ err }, 'stopped reconnecting to Slack');
-      },
-    );
-  });
-
-  return {
-    state: () => state,
-    healthy: () =>
-      state === 'connected' || state === 'http' || (downSince !== undefined && now() - downSince <= graceMs),
-    ready: () => initialized,
-    async start(signal) {
-      const both = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
-      await connectUntilUp(both);
-      markUp();
-    },
-    async stop() {
-      if (stopping.signal.aborted) return;
-      stopping.abort(new Error('the Slack connection was stopped'));
-      // A polite close frame, but never a shutdown held up by a peer that does not answer it.
-      if (socket) await Promise.race([socket.disconnect(), delay(CLOSE_WAIT_MS)]);
-      state = 'disconnected';
-    },
-  };
+  }
 }
 
 /** A failure in a few words for the retry log line (the SDK's errors carry the whole response otherwise). */

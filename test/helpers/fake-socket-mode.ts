@@ -148,7 +148,7 @@ export async function startFakeSocketMode(slack: FakeSlack): Promise<FakeSocketM
   return {
     connections,
     acks,
-    waitForConnection: (index, timeoutMs = 10_000) =>
+    waitForConnection: (index, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const wake = () => {
           const c = connections[index - 1];
