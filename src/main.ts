@@ -10,11 +10,13 @@ import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
 import { webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
+import { summarizeFailures } from './outbox/outbox.repository';
 import { createRoles } from './people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
 import { type ReconnectPolicy, SlackAuthError, type SlackConnection } from './slack/connection';
+import { checkSlackChannels } from './slack/preflight';
 import { createSlackPort, createWebClient } from './slack/slack.client';
 
 /** A running Pickup: its HTTP port and how to stop it. */
@@ -63,7 +65,8 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   };
   enter('migrating', {}, 'starting: opening the database and applying migrations');
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
   const parts = stopInReverse(logger);
   if (ownsDatabase) parts.add(() => database.close());
   try {
@@ -112,7 +115,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
 
     const server = createHttpServer({
       routes: [
-        ...healthRoutes(database.ping, slackApp.connection),
+        ...healthRoutes(database.ping, () => summarizeFailures(database.db), slackApp.connection),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
         ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
       ],
@@ -131,6 +134,8 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
 
     await slackApp.start(signal);
+    await checkSlackChannels(client, config, logger);
+    signal?.throwIfAborted();
     enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
     return { port, database, slack: slackApp.connection, stop: parts.stop };
   } catch (err) {

@@ -102,7 +102,7 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
     graceMs: options.downGraceMs,
     onFatal: options.onFatal ?? ((err) => logger.fatal(err.message)),
   });
-  if (endpoint) endpoint.ready = connection.ready;
+  if (endpoint) endpoint.ready = () => connection.ready();
 
   return {
     app,

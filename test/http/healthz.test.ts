@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../src/db/connection';
-import { healthRoutes, type SlackHealth } from '../../src/http/health.routes';
+import { healthRoutes, type OutboxHealth, type SlackHealth } from '../../src/http/health.routes';
 import { createHttpServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
+import { enqueueMessage, markFailed, summarizeFailures } from '../../src/outbox/outbox.repository';
+import { createTestDb } from '../helpers/test-db';
 
-async function serve(ping: () => Promise<void>, slack?: SlackHealth) {
-  const server = createHttpServer({ routes: healthRoutes(ping, slack), logger: createLogger('silent') });
+async function serve(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>, slack?: SlackHealth) {
+  const server = createHttpServer({ routes: healthRoutes(ping, outbox, slack), logger: createLogger('silent') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -45,11 +47,42 @@ describe('GET /healthz', () => {
     ['reconnecting', false, 503, 'unavailable'],
     ['connecting', false, 503, 'unavailable'],
   ])('reports Slack %s (healthy: %s) as %i', async (state, healthy, status, overall) => {
-    const s = await serve(async () => {}, { state: () => state, healthy: () => healthy });
+    const s = await serve(async () => {}, undefined, { state: () => state, healthy: () => healthy });
     const res = await fetch(`${s.url}/healthz`);
     expect(res.status).toBe(status);
     expect(await res.json()).toEqual({ status: overall, db: 'ok', slack: state });
     await s.close();
+  });
+
+  it('stays 200 with failed deliveries, and reports their count and the newest reason in the body', async () => {
+    const db = await createTestDb();
+    const s = await serve(db.ping, () => summarizeFailures(db.db));
+    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      outbox: { failed: 0, lastError: null },
+    });
+    for (const [key, reason] of [
+      ['a', 'Slack refused the call: not_in_channel'],
+      ['b', 'Slack refused the call: channel_not_found'],
+    ] as const) {
+      await enqueueMessage(db.db, key, { operation: 'post', message: { channel: 'C1', text: key } });
+      const { id } = await db.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('dedupe_key', '=', key)
+        .executeTakeFirstOrThrow();
+      await markFailed(db.db, id, reason);
+    }
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      outbox: { failed: 2, lastError: 'Slack refused the call: channel_not_found' },
+    });
+    await s.close();
+    await db.close();
   });
 
   it('answers 404 for unknown paths and 405 for the wrong method', async () => {

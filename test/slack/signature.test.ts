@@ -51,6 +51,11 @@ describe('Slack request signatures on POST /slack/events', () => {
   it('answers the health check beside Slack', async () => {
     const res = await fetch(`${app.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', db: 'ok' });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      outbox: { failed: 0, lastError: null },
+      slack: 'http',
+    });
   });
 });
