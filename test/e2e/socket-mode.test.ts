@@ -174,6 +174,18 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
   });
 
+  it('waits as long as Slack’s Retry-After when apps.connections.open is rate limited', async () => {
+    const before = socket().connections.length;
+    const opens = slack.callsTo('apps.connections.open').length;
+    slack.failNext('apps.connections.open', 1, { status: 429, retryAfter: 1 });
+    socket().drop();
+    await socket().waitForConnection(before + 1);
+    const [limited, next] = slack.callsTo('apps.connections.open').slice(opens);
+    expect(limited?.failure).toEqual({ status: 429, retryAfter: 1 });
+    // The backoff alone would retry within 50 ms.
+    expect((next?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('drops a connection that never says hello, and connects again', async () => {
     const before = socket().connections.length;
     socket().withholdHello(1);
