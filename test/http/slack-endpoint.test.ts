@@ -12,6 +12,7 @@ describe('the Slack endpoint while Bolt is starting', () => {
       slack: {
         path: '/slack/events',
         bodyLimit: 1024,
+        signingSecrets: [TEST_SIGNING_SECRET],
         ready: () => ready,
         listener: (_req, res) => {
           res.writeHead(200);

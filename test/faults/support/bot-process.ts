@@ -49,6 +49,8 @@ export interface StartBotOptions {
   env: Record<string, string | undefined>;
   preload?: string[];
   startTimeoutMs?: number;
+  /** Another build's main.js (an earlier release); default this checkout's dist/src/main.js. */
+  mainJs?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -84,9 +86,9 @@ function botCwd(): string {
   return cwd;
 }
 
-/** Spawns `node dist/src/main.js` and returns at once: for tests of start-up itself. */
+/** Spawns `node dist/src/main.js` (or `mainJs`) and returns at once: for tests of start-up itself. */
 export function spawnBot(options: Omit<StartBotOptions, 'startTimeoutMs'>): SpawnedBot {
-  const args = [...(options.preload ?? []).flatMap((p) => ['--require', p]), MAIN_JS];
+  const args = [...(options.preload ?? []).flatMap((p) => ['--require', p]), options.mainJs ?? MAIN_JS];
   const child = spawn(process.execPath, args, {
     cwd: botCwd(),
     env: botEnv(options.env),
