@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as core from './20261123_0001_core';
 import * as reachedAttemptsIndex from './20261123_0002_reached_attempts_index';
+import * as complaintEventTimes from './20261129_0004_complaint_event_times';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -9,4 +10,5 @@ import * as reachedAttemptsIndex from './20261123_0002_reached_attempts_index';
 export const migrations: Record<string, Migration> = {
   '20261123_0001_core': core,
   '20261123_0002_reached_attempts_index': reachedAttemptsIndex,
+  '20261129_0004_complaint_event_times': complaintEventTimes,
 };

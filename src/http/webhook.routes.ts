@@ -182,7 +182,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         if (!signed && !hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
         const parsed = parseJsonBody(req);
         if (!parsed.ok) return parsed.response;
-        const result = adapter.parse(parsed.body, req.headers);
+        const result = adapter.parse(parsed.body, req.headers, config.vendorRules);
         switch (result.kind) {
           case 'ignored':
             return { status: 200, body: { status: 'ignored', reason: result.reason } };
