@@ -12,7 +12,7 @@ function keepIfErased<T>(column: string, value: RawBuilder<T>): RawBuilder<T> {
  * True when the delivery in `excluded` is not older than what the stored row last applied. A delivery without a
  * vendor time cannot be ordered, so it applies, as does any delivery to a row that never had one.
  */
-const NOT_OLDER_THAN_STORED = sql<boolean>`complaints.source_updated_at IS NULL OR excluded.source_updated_at IS NULL OR excluded.source_updated_at >= complaints.source_updated_at`;
+const NOT_OLDER_THAN_STORED = sql<boolean>`(complaints.source_updated_at IS NULL OR excluded.source_updated_at IS NULL OR excluded.source_updated_at >= complaints.source_updated_at)`;
 
 /** Where one complaint delivery landed: `applied` is false when the stored row was newer and was left as it was. */
 export interface UpsertResult {
@@ -114,7 +114,8 @@ export async function updateExistingComplaint(
     .where('source', '=', source)
     .where('external_id', '=', externalId)
     .where(
-      sql<boolean>`source_updated_at IS NULL OR ${sourceUpdatedAt}::timestamptz IS NULL OR ${sourceUpdatedAt}::timestamptz >= source_updated_at`,
+      // Parenthesised: Kysely joins where clauses with AND as written, and an unbracketed OR would match every row.
+      sql<boolean>`(source_updated_at IS NULL OR ${sourceUpdatedAt}::timestamptz IS NULL OR ${sourceUpdatedAt}::timestamptz >= source_updated_at)`,
     )
     .returning('id')
     .executeTakeFirst();

@@ -79,6 +79,18 @@ describe('out-of-order deliveries: the newest vendor time wins', () => {
     });
   });
 
+  it('a downgrade touches its own complaint only, with or without a vendor time', async () => {
+    const bystander = newComplaint({ priority: 'urgent' });
+    await deliver(db, bystander);
+    for (const sourceUpdatedAt of [undefined, at(100)]) {
+      const ticket = newComplaint({ priority: 'high' });
+      await deliver(db, { ...ticket, sourceUpdatedAt: at(0) });
+      await deliver(db, { ...ticket, priority: 'low', sourceUpdatedAt });
+      expect(await stored(db, ticket.externalId)).toMatchObject({ is_major: false });
+    }
+    expect(await stored(db, bystander.externalId)).toMatchObject({ priority: 'urgent', is_major: true });
+  });
+
   it('a stale downgrade changes nothing either', async () => {
     const ticket = newComplaint({ priority: 'high' });
     await deliver(db, { ...ticket, sourceUpdatedAt: at(10) });
