@@ -30,7 +30,7 @@ const userSchema = z.looseObject({
 const issueSchema = z.looseObject({
   webhookEvent: z.string(),
   // When Jira raised the event, in epoch milliseconds: what orders retried and reordered deliveries.
-  timestamp: z.number().nullish(),
+  timestamp: z.union([z.number(), z.string()]).nullish(),
   user: userSchema.nullish(),
   issue: z.looseObject({
     key: z.string().trim().min(1),
