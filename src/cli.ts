@@ -5,10 +5,17 @@ import { demoCommand } from './cli/demo.command';
 import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
+import { outboxCommand } from './cli/outbox.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
-import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
+import {
+  type DatabaseHandle,
+  DataDirLockedError,
+  EmbeddedServerUnreachableError,
+  openDatabase,
+  openViaRunningBot,
+} from './db/connection';
 import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
@@ -20,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  outbox: outboxCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',
@@ -77,7 +85,7 @@ const COMMANDS: Record<string, Command> = {
           { date, trigger: 'cli', actor: 'cli' },
         );
         ctx.out(describePickResult(result));
-        if (result.status !== 'already_picked') await deliverQueued(ctx, db);
+        if (result.status !== 'already_picked' || result.redelivery?.state === 'requeued') await deliverQueued(ctx, db);
         return 0;
       });
     },
@@ -131,7 +139,13 @@ export async function runCli(
   // Logs go to stderr so that stdout (an export, say) can be piped.
   const logger = createLogger(env.LOG_LEVEL ?? 'warn', pino.destination({ fd: 2, sync: true }));
   const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => {
-    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger });
+    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }).catch(
+      (e: unknown) => {
+        // A bot running on the embedded database holds it: go through the socket that bot serves instead.
+        if (e instanceof DataDirLockedError) return openViaRunningBot(e, logger);
+        throw e;
+      },
+    );
     try {
       return await fn(database);
     } finally {
@@ -145,7 +159,7 @@ export async function runCli(
       err(`${e.message}\nUsage: npm run cli -- ${command.usage}`);
       return 2;
     }
-    if (e instanceof DataDirLockedError) {
+    if (e instanceof DataDirLockedError || e instanceof EmbeddedServerUnreachableError) {
       err(e.message);
       return 1;
     }

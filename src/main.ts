@@ -9,10 +9,12 @@ import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
 import { webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
+import { summarizeFailures } from './outbox/outbox.repository';
 import { createRoles } from './people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
+import { checkSlackChannels } from './slack/preflight';
 import { createSlackPort, createWebClient } from './slack/slack.client';
 
 /** A running Pickup: its HTTP port and how to stop it. */
@@ -37,7 +39,8 @@ export interface StartOptions {
 export async function startPickup(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningPickup> {
   const ownsDatabase = options.database === undefined;
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }));
+    options.database ??
+    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
@@ -75,7 +78,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
 
     const server = createHttpServer({
       routes: [
-        ...healthRoutes(database.ping),
+        ...healthRoutes(database.ping, () => summarizeFailures(database.db)),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
         ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
       ],
@@ -87,6 +90,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       server.listen(config.port, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    await checkSlackChannels(client, config, logger);
     logger.info(
       { port, engine: database.engine, mode: config.slack.appToken ? 'socket' : 'http' },
       'Pickup is running',

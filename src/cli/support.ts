@@ -41,7 +41,7 @@ export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db'
   ctx.out(
     `Slack: ${result.sent} message(s) delivered` +
       (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +
-      (result.failed ? `, ${result.failed} failed (see the logs)` : '') +
+      (result.failed ? `, ${result.failed} failed (\`npm run cli -- outbox --failed\` says why and what to do)` : '') +
       '.',
   );
 }

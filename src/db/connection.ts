@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { embeddedSocket, SessionLock, socketPathProblem, startEmbeddedServer } from './embedded-server';
 import type { Database } from './schema';
 
 /** An open database and what the process needs to manage it. */
@@ -18,7 +19,10 @@ export interface DatabaseHandle {
 
 /** Thrown when another process already holds the embedded database directory. */
 export class DataDirLockedError extends Error {
-  constructor(dataDir: string, pid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
     super(
       `The embedded database in ${dataDir} is in use by another Pickup process (pid ${pid}). ` +
         'PGlite allows one process per data directory: stop the other one, or set DATABASE_URL to share a PostgreSQL server.',
@@ -52,12 +56,14 @@ export interface OpenDatabaseOptions {
   /** Upper bound for any one SQL statement on PostgreSQL. */
   statementTimeoutMs?: number;
   poolSize?: number;
+  /** Serve the embedded database to local CLI commands on a Unix socket in dataDir (the bot does). */
+  serveLocalClients?: boolean;
 }
 
 /** Opens PostgreSQL when a URL is given, otherwise the embedded PGlite database in dataDir (created on first use). */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) return openPostgres(options.url, options);
-  return openPgliteDir(options.dataDir, options.logger);
+  return openPgliteDir(options.dataDir, options.logger, options.serveLocalClients === true);
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
@@ -79,7 +85,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   return wrap(pool, 'postgres', async () => {});
 }
 
-async function openPgliteDir(dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): Promise<DatabaseHandle> {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   const releaseLock = lockDataDir(dir);
@@ -91,23 +97,124 @@ async function openPgliteDir(dataDir: string, logger: Logger): Promise<DatabaseH
     const pglite = await PGlite.create(dir, {
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
     });
-    return openPglite(pglite, async () => {
-      await pglite.close();
-      releaseLock();
-    });
+    const lock = new SessionLock();
+    const server = serve ? await serveOrWarn(pglite, lock, dir, logger) : undefined;
+    return openPglite(
+      pglite,
+      async () => {
+        await server?.stop();
+        await pglite.close();
+        releaseLock();
+      },
+      lock,
+    );
   } catch (err) {
     releaseLock();
     throw err;
   }
 }
 
-/** Wraps an already created PGlite instance (tests load one from a snapshot). `onClose` runs after the pool ends. */
-export function openPglite(pglite: PGlite, onClose: () => Promise<void>): DatabaseHandle {
-  const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
-  return wrap(pool, 'pglite', onClose);
+// The bot runs without the socket rather than not at all: only CLI commands beside it need it, and they say why.
+async function serveOrWarn(pglite: PGlite, lock: SessionLock, dir: string, logger: Logger) {
+  try {
+    return await startEmbeddedServer({ pglite, lock, dataDir: dir, logger });
+  } catch (err) {
+    logger.warn({ err }, 'cannot serve the embedded database to CLI commands; they will fail while the bot runs');
+    return undefined;
+  }
 }
 
-function wrap(pool: pg.Pool, engine: DatabaseHandle['engine'], onClose: () => Promise<void>): DatabaseHandle {
+/**
+ * Wraps an already created PGlite instance (tests load one from a snapshot). `onClose` runs after the pool ends.
+ * Each checkout of the pool holds `lock`, PGlite's one session, which local socket clients take turns on too.
+ */
+export function openPglite(pglite: PGlite, onClose: () => Promise<void>, lock = new SessionLock()): DatabaseHandle {
+  const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
+  return wrap(lockedPool(pool, lock), 'pglite', onClose);
+}
+
+/** A pool whose every checkout (a query, or a whole transaction) holds the session lock until released. */
+function lockedPool(pool: pg.Pool, lock: SessionLock): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const unlock = await lock.acquire();
+      try {
+        const client = await pool.connect();
+        return {
+          query: client.query.bind(client) as PostgresPoolClient['query'],
+          release() {
+            client.release();
+            unlock();
+          },
+        };
+      } catch (err) {
+        unlock();
+        throw err;
+      }
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Thrown when the embedded database is locked by a process that does not answer on its socket. */
+export class EmbeddedServerUnreachableError extends Error {
+  constructor(locked: DataDirLockedError, socketPath: string, reason: string) {
+    super(
+      `The embedded database in ${locked.dataDir} is in use by process ${locked.pid}, which does not answer on ` +
+        `${socketPath} (${reason}). If the bot is starting up, try again in a moment. If no Pickup runs there, ` +
+        `the lock is stale: remove ${path.join(locked.dataDir, 'pickup.lock')}.`,
+    );
+    this.name = 'EmbeddedServerUnreachableError';
+  }
+}
+
+/**
+ * Opens the embedded database through the bot that holds it (the error says which), on the socket it serves in
+ * DATA_DIR; the same Kysely code then runs as on a directory of its own. Throws EmbeddedServerUnreachableError
+ * when the bot does not answer within `connectTimeoutMs`.
+ */
+export async function openViaRunningBot(
+  locked: DataDirLockedError,
+  logger: Logger,
+  connectTimeoutMs = 5_000,
+): Promise<DatabaseHandle> {
+  const socket = embeddedSocket(locked.dataDir);
+  const problem = socketPathProblem(socket.path);
+  if (problem) throw new EmbeddedServerUnreachableError(locked, socket.path, problem);
+  // One connection, as on a directory of its own. Session settings (statement_timeout) are left alone: the session
+  // is the bot's as well.
+  const pool = new pg.Pool({
+    host: socket.dir,
+    port: socket.port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    connectionTimeoutMillis: connectTimeoutMs,
+    types: typeParsers,
+  });
+  pool.on('error', (err) => logger.warn({ err }, 'lost the connection to the running bot'));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err }, 'lost the connection to the running bot'));
+  });
+  const handle = wrap(pool, 'pglite', async () => {});
+  try {
+    await handle.ping();
+  } catch (err) {
+    await handle.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' || code === 'ECONNREFUSED'
+        ? 'no socket there'
+        : /timeout/i.test((err as Error).message)
+          ? `no answer within ${connectTimeoutMs / 1000} s`
+          : (err as Error).message;
+    throw new EmbeddedServerUnreachableError(locked, socket.path, reason);
+  }
+  logger.info({ pid: locked.pid, socket: socket.path }, 'using the embedded database through the running bot');
+  return handle;
+}
+
+function wrap(pool: PostgresPool, engine: DatabaseHandle['engine'], onClose: () => Promise<void>): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {

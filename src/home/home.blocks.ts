@@ -1,5 +1,6 @@
 import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../callbacks/callback';
 import { priorityLabel, sourceLink } from '../complaints/complaint.format';
+import { deliveryAdvice } from '../outbox/outbox.advice';
 import type { Block } from '../ports/slack.port';
 import { button, context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
@@ -15,6 +16,7 @@ import {
   type HomeModel,
   type LeadHome,
   type OpenClaimItem,
+  type PickPostFailure,
   type TodayPick,
 } from './home';
 
@@ -124,8 +126,27 @@ function openClaimBlock(model: HomeModel, item: OpenClaimItem): Block {
   });
 }
 
+/** The notice while today's pick post has failed: where, Slack's reason, the fix, and how to send it again. */
+function pickPostFailureBlocks(model: HomeModel, failure: PickPostFailure): Block[] {
+  const where = failure.channel ? ` in <#${failure.channel}>` : '';
+  const reason = failure.reason ? `\nSlack said: \`${escapeAndTruncate(oneLine(failure.reason), 300)}\`` : '';
+  const advice = deliveryAdvice(
+    { status: 'failed', reason: failure.reason, channel: failure.channel },
+    (channel) => `<#${channel}>`,
+  );
+  return [
+    section(
+      `:warning: *Today's pick could not be posted${where}*, so nobody has seen it there.${reason}\n*To fix:* ${advice}`,
+    ),
+    context(
+      `Once fixed, \`/pickup pick\` posts the same pick (never a new draw); an operator can also run \`npm run cli -- pick --date ${model.today}\` or \`outbox retry ${failure.outboxId}\`.`,
+    ),
+  ];
+}
+
 function executiveBlocks(model: HomeModel, exec: ExecutiveHome): Block[] {
   const blocks: Block[] = todayPickBlocks(model, exec.todayPick);
+  if (exec.pickPostFailure) blocks.splice(1, 0, ...pickPostFailureBlocks(model, exec.pickPostFailure));
 
   const claims = cut(exec.openClaims, HOME_LIST_LIMITS.openClaims);
   blocks.push(divider, header(`Your open calls (${claims.shown.length + claims.more})`));

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Priority } from '../complaints/complaint';
 import type { Database } from '../db/schema';
+import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
+import { pickPostKey } from '../picks/pick.service';
 import { dateInZone } from '../shared/time';
 import {
   type EscalationStatus,
@@ -11,6 +13,7 @@ import {
   type HomeModel,
   type HomeRole,
   type LeadHome,
+  type PickPostFailure,
   type PickStatus,
   type TodayPick,
 } from './home';
@@ -83,10 +86,16 @@ async function loadTodayPick(db: Kysely<Database>, today: string): Promise<Today
   };
 }
 
+async function loadPickPostFailure(db: Kysely<Database>, today: string): Promise<PickPostFailure | undefined> {
+  const [row] = await listUndelivered(db, { failedOnly: true, limit: 1, key: pickPostKey(today) });
+  return row && { outboxId: row.id, reason: row.last_error, channel: row.channel };
+}
+
 async function loadExecutiveHome(db: Kysely<Database>, input: HomeModelInput, today: string): Promise<ExecutiveHome> {
   const since = new Date(input.now.getTime() - HOME_NUMBERS_DAYS * 86_400_000);
   // One query at a time: an App Home open should not take most of the pool's connections at once.
   const todayPick = await loadTodayPick(db, today);
+  const pickPostFailure = await loadPickPostFailure(db, today);
   const claims = await listOpenClaimsWithContacts(db, input.userId, HOME_LIST_LIMITS.openClaims);
   const claimTotal = await countOpenClaims(db, input.userId);
   const attempts = await listRecentAttemptsBy(db, input.userId, HOME_LIST_LIMITS.history);
@@ -95,6 +104,7 @@ async function loadExecutiveHome(db: Kysely<Database>, input: HomeModelInput, to
   const away = await listAway(db, input.userId, today);
   return {
     todayPick,
+    pickPostFailure,
     openClaims: {
       items: claims.map((c) => ({
         claimId: c.claim_id,

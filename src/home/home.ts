@@ -82,9 +82,18 @@ export interface ExecutiveNumbers {
   advocates: number;
 }
 
+/** Today's pick post, which Slack refused for good: why, and where it was going. */
+export interface PickPostFailure {
+  outboxId: number;
+  reason: string | null;
+  channel: string | null;
+}
+
 /** What the executive's part of App Home shows. */
 export interface ExecutiveHome {
   todayPick: TodayPick;
+  /** Set while today's pick post has failed, so executives learn of it where they look. */
+  pickPostFailure?: PickPostFailure | undefined;
   openClaims: Capped<OpenClaimItem>;
   history: Capped<AttemptItem>;
   numbers: ExecutiveNumbers;

@@ -111,3 +111,124 @@ export async function countOutbox(db: Db): Promise<Record<'pending' | 'sent' | '
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
 }
+
+/** A message that failed or waits, with the channel it goes to (its own, or that of the post it edits). */
+export interface UndeliveredRow {
+  id: number;
+  dedupe_key: string;
+  operation: string;
+  status: 'pending' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  depends_on: string | null;
+  channel: string | null;
+  created_at: Date;
+  next_attempt_at: Date;
+}
+
+/** Failed messages first, then waiting ones, oldest first within each; at most `limit`; only `key` when given. */
+export async function listUndelivered(
+  db: Db,
+  options: { failedOnly: boolean; limit: number; key?: string },
+): Promise<UndeliveredRow[]> {
+  const statuses = options.failedOnly ? ['failed'] : ['failed', 'pending'];
+  const byKey = options.key === undefined ? sql`` : sql`AND o.dedupe_key = ${options.key}`;
+  const result = await sql<UndeliveredRow>`
+    SELECT o.id, o.dedupe_key, o.operation, o.status, o.attempts, o.last_error, o.depends_on,
+           o.created_at, o.next_attempt_at,
+           COALESCE(o.payload -> 'message' ->> 'channel', o.payload -> 'file' ->> 'channel',
+                    t.result_channel, t.payload -> 'message' ->> 'channel') AS channel
+    FROM outbox o
+    LEFT JOIN outbox t ON t.dedupe_key = o.depends_on
+    WHERE o.status = ANY(${statuses}::text[]) ${byKey}
+    ORDER BY (o.status = 'failed') DESC, o.id
+    LIMIT ${options.limit}`.execute(db);
+  return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Which failed messages to re-queue: by id, by dedupe key, or all of them. */
+export type RequeueSelection = { ids: readonly number[] } | { keys: readonly string[] } | { allFailed: true };
+
+/** A message put back in the queue; `via` is the key of the re-queued post it edits or replies to, if that was why. */
+export interface RequeuedRow {
+  id: number;
+  dedupe_key: string;
+  last_error: string | null;
+  via: string | null;
+}
+
+/**
+ * Puts failed messages back in the queue with a fresh attempt budget, each exactly once however many operators
+ * ask at once: the UPDATE takes only rows still failed, so a concurrent second one waits on the row lock, then
+ * finds them pending and takes nothing. Failed edits, replies and files aimed at a re-queued post come back
+ * with it; they wait for it again, in order.
+ */
+export async function requeueFailed(db: Db, selection: RequeueSelection): Promise<RequeuedRow[]> {
+  const filter =
+    'ids' in selection
+      ? sql`id = ANY(${selection.ids.map(Number)}::bigint[])`
+      : 'keys' in selection
+        ? sql`dedupe_key = ANY(${[...selection.keys]}::text[])`
+        : sql`true`;
+  const result = await sql<RequeuedRow>`
+    WITH chosen AS (SELECT id, dedupe_key FROM outbox WHERE status = 'failed' AND ${filter})
+    UPDATE outbox o
+    SET status = 'pending', attempts = 0, next_attempt_at = now(), leased_until = NULL
+    WHERE o.status = 'failed'
+      AND (o.id IN (SELECT id FROM chosen) OR o.depends_on IN (SELECT dedupe_key FROM chosen))
+    RETURNING o.id, o.dedupe_key, o.last_error,
+      CASE WHEN o.id IN (SELECT id FROM chosen) THEN NULL ELSE o.depends_on END AS via`.execute(db);
+  return result.rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Sends a waiting channel post somewhere else, for a post re-queued after its channel was fixed in the settings.
+ * Only a pending `post` moves: a sent one already landed, and a failed one is retried where it was addressed.
+ */
+export async function readdressPendingPost(db: Db, dedupeKey: string, channel: string): Promise<void> {
+  await sql`
+    UPDATE outbox SET payload = jsonb_set(payload, '{message,channel}', to_jsonb(${channel}::text))
+    WHERE dedupe_key = ${dedupeKey} AND operation = 'post' AND status = 'pending'`.execute(db);
+}
+
+/** The state of one message by its dedupe key, for a caller deciding whether to re-queue it. */
+export async function findByKey(
+  db: Db,
+  dedupeKey: string,
+): Promise<Pick<OutboxRow, 'id' | 'status' | 'attempts' | 'last_error'> | undefined> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'status', 'attempts', 'last_error'])
+    .where('dedupe_key', '=', dedupeKey)
+    .executeTakeFirst();
+}
+
+/** How many messages failed for good, and the reason of the newest of them, for /healthz. */
+export async function summarizeFailures(db: Db): Promise<{ failed: number; lastError: string | null }> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('failed'),
+      eb
+        .selectFrom('outbox as f')
+        .select('f.last_error')
+        .where('f.status', '=', 'failed')
+        .orderBy('f.id', 'desc')
+        .limit(1)
+        .as('last_error'),
+    ])
+    .where('status', '=', 'failed')
+    .executeTakeFirstOrThrow();
+  return { failed: Number(row.failed), lastError: row.last_error ?? null };
+}
+
+/** The status of several messages by id (ids that do not exist are absent). */
+export async function findStatuses(db: Db, ids: readonly number[]): Promise<Map<number, OutboxRow['status']>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'status'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [Number(r.id), r.status]));
+}

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import type { Roles } from '../people/roles';
 import type { PickTrigger } from './pick';
 import { buildEmptyPickPost, buildPickPost } from './pick.blocks';
+import { describeRedelivery, type PostRedelivery, redeliverPickPost } from './pick.redelivery';
 import { type DailyPickResult, runDailyPick } from './pick.service';
 
 /** What the pick job needs. */
@@ -14,11 +15,27 @@ export interface PickJobDeps {
   now: () => Date;
 }
 
+/** A pick run; `redelivery` says what became of an earlier post when the date was already picked. */
+export interface PickJobResult extends DailyPickResult {
+  redelivery?: PostRedelivery;
+}
+
 /**
  * The one pick job behind the scheduler, `npm run cli -- pick` and `/pickup pick`: idempotent per date,
- * and its post leaves through the outbox.
+ * and its post leaves through the outbox. Asked again by a person for a date whose post failed, it re-queues
+ * that same post. The schedule does not: it fires daily and on every start, and would retry a broken channel
+ * that nobody has fixed yet.
  */
 export async function runPickJob(
+  deps: PickJobDeps,
+  input: { date: string; trigger: PickTrigger; actor: string; random?: (n: number) => number },
+): Promise<PickJobResult> {
+  const result = await drawPick(deps, input);
+  if (result.status !== 'already_picked' || input.trigger === 'schedule') return result;
+  return { ...result, redelivery: await redeliverPickPost(deps.db, input.date, deps.config.execChannel) };
+}
+
+async function drawPick(
   deps: PickJobDeps,
   input: { date: string; trigger: PickTrigger; actor: string; random?: (n: number) => number },
 ): Promise<DailyPickResult> {
@@ -56,7 +73,13 @@ export async function runPickJob(
 }
 
 /** A one-line account of a pick run, for the CLI and `/pickup pick`. */
-export function describePickResult(result: DailyPickResult): string {
+export function describePickResult(result: PickJobResult): string {
+  const redelivery = describeRedelivery(result.redelivery);
+  const draw = describeDraw(result);
+  return redelivery ? `${draw} ${redelivery}` : draw;
+}
+
+function describeDraw(result: DailyPickResult): string {
   const p = result.pick;
   switch (result.status) {
     case 'picked':

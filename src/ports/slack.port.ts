@@ -51,3 +51,16 @@ export class SlackDeliveryError extends Error {
     this.name = 'SlackDeliveryError';
   }
 }
+
+const REFUSED_PREFIX = 'Slack refused the call: ';
+
+/** How a Slack `ok:false` answer is recorded (in the outbox's last_error, in logs); `platformErrorCode` reads it back. */
+export function platformErrorMessage(code: string): string {
+  return `${REFUSED_PREFIX}${code}`;
+}
+
+/** The Slack error code (`channel_not_found`, …) inside a recorded failure, if it was Slack's `ok:false` answer. */
+export function platformErrorCode(reason: string | null | undefined): string | undefined {
+  if (!reason?.startsWith(REFUSED_PREFIX)) return undefined;
+  return /^[a-z0-9_.]+/.exec(reason.slice(REFUSED_PREFIX.length))?.[0];
+}

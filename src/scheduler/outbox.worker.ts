@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../db/schema';
 import type { Logger } from '../logger';
-import type { OutboxMessage } from '../outbox/outbox';
+import { type OutboxMessage, targetNeverDelivered } from '../outbox/outbox';
 import { findPosted, leaseDueMessages, markFailed, markSent, scheduleRetry } from '../outbox/outbox.repository';
 import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 
@@ -111,7 +111,7 @@ async function resolveTarget(db: Kysely<Database>, key: string): Promise<PostedM
   const target = await findPosted(db, key);
   if (!target?.channel || !target.ts) {
     // The lease query only hands out messages whose target is no longer pending, so this one failed.
-    throw new SlackDeliveryError(`the message it refers to (${key}) was never delivered`, false);
+    throw new SlackDeliveryError(targetNeverDelivered(key), false);
   }
   return { channel: target.channel, ts: target.ts };
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, type WebAPICallError, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
-import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
+import { type PostedMessage, platformErrorMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 import { toBoltLogger } from './bolt-logger';
 
 /** Platform errors worth another try; every other `ok:false` answer is permanent. */
@@ -38,7 +38,7 @@ export function toDeliveryError(err: unknown): SlackDeliveryError {
       return new SlackDeliveryError(`could not reach Slack: ${e.message}`, true);
     case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown_error';
-      return new SlackDeliveryError(`Slack refused the call: ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code));
+      return new SlackDeliveryError(platformErrorMessage(code), RETRYABLE_PLATFORM_ERRORS.has(code));
     }
     default:
       return new SlackDeliveryError(err instanceof Error ? err.message : String(err), true);

@@ -230,6 +230,35 @@ describe('fake Slack Web API', () => {
     expect((err as WebAPIPlatformError).data.error).toBe('no_such_subteam');
   });
 
+  it('models channels as Slack sees them: missing, private without the bot, archived, public without the bot', async () => {
+    const codeOf = async (p: Promise<unknown>) => ((await rejectionOf(p)) as WebAPIPlatformError).data.error;
+    fake.setChannel('CGONE', null);
+    fake.setChannel('CPRIV', { is_private: true, is_member: false });
+    fake.setChannel('COLD', { is_archived: true });
+    fake.setChannel('CPUB', { is_member: false });
+    const info = await client.conversations.info({ channel: 'CANY' });
+    expect(info.channel).toMatchObject({ id: 'CANY', is_private: false, is_member: true, is_archived: false });
+    expect(info.response_metadata?.scopes).toContain('chat:write.public');
+    for (const channel of ['CGONE', 'CPRIV']) {
+      expect(await codeOf(client.conversations.info({ channel }))).toBe('channel_not_found');
+      expect(await codeOf(client.chat.postMessage({ channel, text: 'x' }))).toBe('channel_not_found');
+    }
+    expect(await codeOf(client.chat.postMessage({ channel: 'COLD', text: 'x' }))).toBe('is_archived');
+    // A public channel takes posts from outside with chat:write.public, and refuses them without it.
+    await expect(client.chat.postMessage({ channel: 'CPUB', text: 'x' })).resolves.toMatchObject({ ok: true });
+    fake.setScopes(['chat:write', 'channels:read']);
+    expect(await codeOf(client.chat.postMessage({ channel: 'CPUB', text: 'x' }))).toBe('not_in_channel');
+    expect((await client.conversations.info({ channel: 'CPUB' })).response_metadata?.scopes).toEqual([
+      'chat:write',
+      'channels:read',
+    ]);
+    await expect(client.chat.postMessage({ channel: 'UEXEC', text: 'a DM' })).resolves.toMatchObject({ ok: true });
+    fake.setChannel('CGONE', {});
+    await expect(client.chat.postMessage({ channel: 'CGONE', text: 'x' })).resolves.toMatchObject({ ok: true });
+    // Channels and scopes outlive reset(); put the scopes back so no other test depends on running before this one.
+    fake.setScopes(info.response_metadata?.scopes ?? []);
+  });
+
   it('waitFor resolves once enough calls arrive', async () => {
     const waiting = fake.waitFor('chat.postMessage', 2, 2000);
     await client.chat.postMessage({ channel: 'C1', text: 'a' });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 /** A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, or `ok:false`. */
 export type FakeFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
@@ -39,7 +41,7 @@ export interface FakeSlack {
   readonly uploads: RecordedUpload[];
   /** The calls to one method, in arrival order. */
   callsTo(method: string): RecordedCall[];
-  /** Forgets calls, uploads and pending failures; keeps user groups and users set up with setUserGroup/setUser. */
+  /** Forgets calls, uploads and pending failures; keeps user groups, users, channels and scopes set up. */
   reset(): void;
   /** Answers the next `count` calls to `method` with `failure`; successive calls queue up behind each other. */
   failNext(method: string, count: number, failure: FakeFailure): void;
@@ -47,11 +49,34 @@ export interface FakeSlack {
   setUserGroup(groupId: string, members: string[]): void;
   /** Overrides fields of the user `users.info` returns for an ID. */
   setUser(userId: string, fields: Record<string, unknown>): void;
+  /**
+   * Sets up a channel as Slack would see it: `null` for one that does not exist, otherwise its flags. Channels never
+   * set are public with the bot a member. conversations.info and posts then answer as Slack does (channel_not_found,
+   * not_in_channel without chat:write.public, is_archived). Kept across reset().
+   */
+  setChannel(channelId: string, fields: FakeChannel | null): void;
+  /** The bot token's scopes, sent as `x-oauth-scopes` on every answer (default: those manifest.json asks for). */
+  setScopes(scopes: readonly string[]): void;
   /** Resolves with the calls to `method` once at least `count` were recorded; rejects listing what was called. */
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<RecordedCall[]>;
   /** Stops the server and drops every open connection. */
   close(): Promise<void>;
 }
+
+/** A channel's flags in the fake; anything unset is as for a public channel the bot is in. */
+export interface FakeChannel {
+  is_private?: boolean;
+  is_member?: boolean;
+  is_archived?: boolean;
+  name?: string;
+}
+
+/** The bot scopes the real app asks for, so the fake's token has them unless a test says otherwise. */
+const MANIFEST_SCOPES: readonly string[] = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../../manifest.json'), 'utf8')) as {
+    oauth_config: { scopes: { bot: string[] } };
+  }
+).oauth_config.scopes.bot;
 
 /** Fields WebClient JSON-encodes inside form bodies, decoded back so tests can inspect them as objects. */
 const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'] as const;
@@ -221,6 +246,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
   const userGroups = new Map<string, string[]>();
   const users = new Map<string, Record<string, unknown>>();
+  const channels = new Map<string, FakeChannel | null>();
+  let scopes: readonly string[] = MANIFEST_SCOPES;
   const pendingUploads = new Map<string, { filename?: string }>();
   const waiters = new Set<() => void>();
   // Message timestamps stay unique for the fake's whole life (reset() keeps counting) so stored ts never collide.
@@ -236,6 +263,24 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const nextId = (prefix: string): string => `${prefix}${String(++idCounter).padStart(8, '0')}`;
   // Posting to a user ID opens (or reuses) the DM, and Slack answers with the DM's channel ID.
   const resolveChannel = (channel: string): string => (/^[UW]/.test(channel) ? `D${channel}` : channel);
+
+  // What Slack answers a bot about a channel: hidden when missing or private without it, else its flags.
+  const channelFacts = (id: string): Json | undefined => {
+    const set = channels.get(id);
+    if (set === null) return undefined;
+    const facts = { is_private: false, is_member: true, is_archived: false, ...set };
+    if (facts.is_private && !facts.is_member) return undefined;
+    return { id, name: facts.name ?? id.toLowerCase(), is_channel: !facts.is_private, is_group: false, ...facts };
+  };
+  // The error a post to a channel gets, as Slack decides it; DMs (user IDs) always land.
+  const postRefusal = (channel: string): string | undefined => {
+    if (/^[UWD]/.test(channel)) return undefined;
+    const facts = channelFacts(channel);
+    if (!facts) return 'channel_not_found';
+    if (facts.is_archived) return 'is_archived';
+    if (!facts.is_member && !scopes.includes('chat:write.public')) return 'not_in_channel';
+    return undefined;
+  };
 
   const takeFailure = (method: string): FakeFailure | undefined => {
     const queue = failures.get(method);
@@ -301,6 +346,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'chat.postMessage': {
         const problem = messageProblem(args);
         if (problem) return problem;
+        const refusal = postRefusal(String(args.channel));
+        if (refusal) return platformError(refusal);
         const channel = resolveChannel(String(args.channel));
         const ts = nextTs();
         const message: Json = { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, ts };
@@ -359,6 +406,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const channel = str(args.channel) ?? (first ? `D${first}` : undefined);
         if (!channel) return platformError('users_list_not_supplied');
         return ok({ channel: { id: channel } });
+      }
+      case 'conversations.info': {
+        const id = str(args.channel);
+        const channel = id ? channelFacts(id) : undefined;
+        return channel ? ok({ channel }) : platformError('channel_not_found');
       }
       case 'usergroups.users.list': {
         const members = userGroups.get(str(args.usergroup) ?? '');
@@ -436,7 +488,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (failure) call.failure = failure;
     calls.push(call);
     for (const wake of [...waiters]) wake();
-    send(res, reply);
+    send(res, { ...reply, headers: { 'x-oauth-scopes': scopes.join(','), ...reply.headers } });
   };
 
   const server = createServer((req, res) => {
@@ -491,6 +543,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     setUser: (userId, fields) => {
       users.set(userId, { ...users.get(userId), ...fields });
+    },
+    setChannel: (channelId, fields) => {
+      channels.set(channelId, fields === null ? null : { ...fields });
+    },
+    setScopes: (list) => {
+      scopes = [...list];
     },
     waitFor: (method, count = 1, timeoutMs = 5000) =>
       new Promise<RecordedCall[]>((resolve, reject) => {

@@ -308,6 +308,7 @@ describe('buildHomeView', () => {
           openClaims: { items: claims, total: 512 },
           history: { items: attempts, total: 2000 },
           away: { items: away, total: 300 },
+          pickPostFailure: { outboxId: 9, reason: `Slack refused the call: ${longText}`, channel: 'CEXECS001' },
         }),
         lead: leadHome(escalations, 620),
       }),
@@ -322,6 +323,30 @@ describe('buildHomeView', () => {
     expect(text).toContain('Your escalations (620)');
     expect(buttons(view.blocks).filter((b) => b.action_id === 'log_outcome')).toHaveLength(HOME_LIST_LIMITS.openClaims);
     expect(text).not.toContain('<!here>');
+  });
+
+  it('warns executives while today’s pick post has failed, with Slack’s reason, the fix and how to send it again', () => {
+    const failure = { outboxId: 42, reason: 'Slack refused the call: not_in_channel', channel: 'CEXECS001' };
+    const view = buildHomeView(model({ executive: executiveHome({ pickPostFailure: failure }) }));
+    expectWithinSlackLimits(view.blocks);
+    const [, , heading, notice, how] = view.blocks;
+    expect(heading?.type).toBe('header');
+    expect(JSON.stringify(heading)).toContain("Today's pick (2026-11-24)");
+    const text = JSON.stringify([notice, how]);
+    expect(text).toContain(
+      ":warning: *Today's pick could not be posted in <#CEXECS001>*, so nobody has seen it there.",
+    );
+    expect(text).toContain('Slack said: `Slack refused the call: not_in_channel`');
+    expect(text).toContain('*To fix:* @Pickup is not a member of <#CEXECS001>. Invite @Pickup to the channel');
+    expect(text).toContain('`/pickup pick` posts the same pick (never a new draw)');
+    expect(text).toContain('`npm run cli -- pick --date 2026-11-24` or `outbox retry 42`');
+    // The claim button stays: App Home is where the pick can still be taken while the channel is broken.
+    expect(buttons(view.blocks).map((b) => b.action_id)).toContain('claim_complaint');
+
+    const fine = json(buildHomeView(model({ executive: executiveHome() })).blocks);
+    expect(fine).not.toContain('could not be posted');
+    const lead = json(buildHomeView(model({ lead: leadHome() })).blocks);
+    expect(lead).not.toContain('could not be posted');
   });
 
   it('escapes customer text everywhere it appears', () => {

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../src/db/connection';
-import { healthRoutes } from '../../src/http/health.routes';
+import { healthRoutes, type OutboxHealth } from '../../src/http/health.routes';
 import { createHttpServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
+import { enqueueMessage, markFailed, summarizeFailures } from '../../src/outbox/outbox.repository';
+import { createTestDb } from '../helpers/test-db';
 
-async function serve(ping: () => Promise<void>) {
-  const server = createHttpServer({ routes: healthRoutes(ping), logger: createLogger('silent') });
+async function serve(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>) {
+  const server = createHttpServer({ routes: healthRoutes(ping, outbox), logger: createLogger('silent') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -36,6 +38,37 @@ describe('GET /healthz', () => {
     expect((await fetch(`${s.url}/livez`)).status).toBe(200);
     await s.close();
     await handle.close();
+  });
+
+  it('stays 200 with failed deliveries, and reports their count and the newest reason in the body', async () => {
+    const db = await createTestDb();
+    const s = await serve(db.ping, () => summarizeFailures(db.db));
+    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      outbox: { failed: 0, lastError: null },
+    });
+    for (const [key, reason] of [
+      ['a', 'Slack refused the call: not_in_channel'],
+      ['b', 'Slack refused the call: channel_not_found'],
+    ] as const) {
+      await enqueueMessage(db.db, key, { operation: 'post', message: { channel: 'C1', text: key } });
+      const { id } = await db.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('dedupe_key', '=', key)
+        .executeTakeFirstOrThrow();
+      await markFailed(db.db, id, reason);
+    }
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      db: 'ok',
+      outbox: { failed: 2, lastError: 'Slack refused the call: channel_not_found' },
+    });
+    await s.close();
+    await db.close();
   });
 
   it('answers 404 for unknown paths and 405 for the wrong method', async () => {

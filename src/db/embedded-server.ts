@@ -1,0 +1,309 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
+import type { Logger } from '../logger';
+
+/*
+ * The embedded database served to local clients (the CLI) while the bot runs.
+ *
+ * PGlite is one PostgreSQL session. Everything that talks to it takes turns through one SessionLock, held for a
+ * whole unit of work: the bot's pool holds it for each checkout (one query, or one transaction), and a socket
+ * client holds it from its first message until PostgreSQL says the session is idle again (ReadyForQuery 'I'),
+ * so a CLI transaction never interleaves with the bot's, nor a Parse..Sync exchange with anyone's.
+ *
+ * The connections themselves are pglite-socket's PGLiteSocketHandler (wire framing, SSL and cancel requests).
+ * Its own server is not used: its query queue serialises socket clients among themselves only (the bot's pool
+ * reaches PGlite without its mutex), and it keeps a transaction's statements together but not an extended-protocol
+ * exchange outside one. This module is self-contained (a PGlite, a lock, a path) so that a worker thread that owns
+ * PGlite later (issue 15) can own it too, and serve the bot's pool through the same socket.
+ */
+
+/** The port in the socket's file name: pg and libpq look for `<dir>/.s.PGSQL.<port>`. */
+export const EMBEDDED_SOCKET_PORT = 5432;
+/** sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included. */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
+
+/** Where a bot running on the embedded database in `dataDir` listens for local clients. */
+export function embeddedSocket(dataDir: string): { dir: string; port: number; path: string } {
+  const dir = path.join(path.resolve(dataDir), 'socket');
+  return { dir, port: EMBEDDED_SOCKET_PORT, path: path.join(dir, `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`) };
+}
+
+/** Why a socket path cannot be used, or undefined when it can. */
+export function socketPathProblem(socketPath: string): string | undefined {
+  const bytes = Buffer.byteLength(socketPath);
+  if (bytes <= MAX_SOCKET_PATH_BYTES) return undefined;
+  return `the socket path ${socketPath} is ${bytes} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket allows: use a shorter DATA_DIR`;
+}
+
+interface Waiter {
+  grant: () => void;
+  reject: (err: Error) => void;
+}
+
+/** PGlite's one session: whoever holds this lock owns it. First come, first served. */
+export class SessionLock {
+  #held = false;
+  #waiters: Waiter[] = [];
+
+  /** How many are waiting for the session (for tests and diagnostics). */
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  /** Waits for the session and returns the function that hands it on (calling it twice is harmless). */
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    signal?.throwIfAborted();
+    if (this.#held) {
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          grant: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          reject,
+        };
+        const onAbort = () => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          reject(signal?.reason ?? new Error('aborted'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.#waiters.push(waiter);
+      });
+    }
+    this.#held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiters.shift();
+      if (next) next.grant();
+      else this.#held = false;
+    };
+  }
+}
+
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const IDLE = 0x49; // 'I'
+
+/** Follows a backend's output across chunks and remembers the status of the last ReadyForQuery in it. */
+class ReadyForQueryWatcher {
+  #header = Buffer.alloc(5);
+  #headerBytes = 0;
+  #bodyLeft = 0;
+  #type = 0;
+  /** The transaction status byte of the last ReadyForQuery seen, if any. */
+  status: number | undefined;
+
+  feed(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#bodyLeft === 0) {
+        this.#header[this.#headerBytes++] = chunk[i++] as number;
+        if (this.#headerBytes < 5) continue;
+        this.#type = this.#header[0] as number;
+        this.#bodyLeft = this.#header.readInt32BE(1) - 4;
+        this.#headerBytes = 0;
+        continue;
+      }
+      if (this.#type === READY_FOR_QUERY) this.status = chunk[i];
+      const n = Math.min(this.#bodyLeft, chunk.length - i);
+      i += n;
+      this.#bodyLeft -= n;
+    }
+  }
+}
+
+// Sync ends whatever extended-protocol exchange a client left half done (an error makes PostgreSQL skip to the
+// next Sync); then ROLLBACK ends its transaction, if any (outside one it only warns).
+const SYNC = Uint8Array.from([0x53, 0, 0, 0, 4]);
+const ROLLBACK = (() => {
+  const text = Buffer.from('ROLLBACK\0');
+  const message = Buffer.alloc(5 + text.length);
+  message.write('Q', 0);
+  message.writeInt32BE(4 + text.length, 1);
+  text.copy(message, 5);
+  return new Uint8Array(message);
+})();
+
+interface SocketClient {
+  /** Messages run one after another, in the order they arrived. */
+  chain: Promise<unknown>;
+  /** Set while this client owns the session. */
+  release: (() => void) | undefined;
+  gone: AbortController;
+}
+
+/** What PGLiteSocketHandler asks of its queue; our implementation takes turns with the bot through the SessionLock. */
+class SessionQueue {
+  readonly #clients = new Map<number, SocketClient>();
+  readonly #cleanups = new Set<Promise<void>>();
+
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly lock: SessionLock,
+    private readonly logger: Logger,
+  ) {}
+
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    const client = this.#client(handlerId);
+    const run = client.chain.then(() => this.#run(client, message, onData));
+    client.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #run(client: SocketClient, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    client.gone.signal.throwIfAborted();
+    client.release ??= await this.lock.acquire(client.gone.signal);
+    const watcher = new ReadyForQueryWatcher();
+    let bytes = 0;
+    await this.pglite.execProtocolRawStream(message, {
+      onRawData: (data) => {
+        watcher.feed(data);
+        bytes += data.length;
+        onData(data);
+      },
+    });
+    if (watcher.status === IDLE) this.#handBack(client);
+    return bytes;
+  }
+
+  /** The client disconnected: what it queued is dropped. */
+  clearQueueForHandler(handlerId: number): void {
+    this.#clients.get(handlerId)?.gone.abort(new Error('the client disconnected'));
+  }
+
+  /** The client disconnected: once its message in flight is done, undo what it left open and hand the session on. */
+  clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    const client = this.#clients.get(handlerId);
+    if (!client) return Promise.resolve();
+    this.#clients.delete(handlerId);
+    const cleanup = this.#cleanUp(client);
+    this.#cleanups.add(cleanup);
+    return cleanup.finally(() => this.#cleanups.delete(cleanup));
+  }
+
+  /** Resolves once every disconnected client has been cleaned up. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#cleanups]);
+  }
+
+  // Never rejects: the handler calls this from a socket's close event, where nobody would catch it.
+  async #cleanUp(client: SocketClient): Promise<void> {
+    await client.chain;
+    if (!client.release) return;
+    try {
+      await this.pglite.execProtocolRaw(SYNC);
+      await this.pglite.execProtocolRaw(ROLLBACK);
+    } catch (err) {
+      this.logger.error({ err }, 'could not roll back what a disconnected CLI client left open');
+    } finally {
+      this.#handBack(client);
+    }
+  }
+
+  #client(handlerId: number): SocketClient {
+    let client = this.#clients.get(handlerId);
+    if (!client) {
+      client = { chain: Promise.resolve(), release: undefined, gone: new AbortController() };
+      this.#clients.set(handlerId, client);
+    }
+    return client;
+  }
+
+  #handBack(client: SocketClient): void {
+    client.release?.();
+    client.release = undefined;
+  }
+}
+
+/** A running embedded server: where it listens, and how to stop it. */
+export interface EmbeddedServer {
+  readonly path: string;
+  /** Stops accepting, lets a client's unit of work in flight finish (up to `graceMs`), disconnects everyone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Options for {@link startEmbeddedServer}. */
+export interface EmbeddedServerOptions {
+  pglite: PGlite;
+  lock: SessionLock;
+  dataDir: string;
+  logger: Logger;
+}
+
+/**
+ * Serves the embedded database on a Unix socket in DATA_DIR/socket, for this user alone (directory 0700,
+ * socket 0600). The caller holds the data directory's lock, so a socket file already there is a dead bot's.
+ */
+export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const { pglite, lock, logger } = options;
+  const socket = embeddedSocket(options.dataDir);
+  const problem = socketPathProblem(socket.path);
+  if (problem) throw new Error(problem);
+  prepareSocketDir(socket.dir);
+  fs.rmSync(socket.path, { force: true });
+
+  const queue = new SessionQueue(pglite, lock, logger);
+  const handlers = new Set<PGLiteSocketHandler>();
+  const server = net.createServer((conn) => {
+    // The handler's option is typed as pglite-socket's own (unexported) queue class; ours has the same methods.
+    const handler = new PGLiteSocketHandler({
+      queryQueue: queue as unknown as ConstructorParameters<typeof PGLiteSocketHandler>[0]['queryQueue'],
+      closeOnDetach: true,
+    });
+    handlers.add(handler);
+    handler.addEventListener('close', () => handlers.delete(handler));
+    handler.addEventListener('error', (event) => {
+      handlers.delete(handler);
+      logger.debug({ err: (event as CustomEvent<Error>).detail }, 'embedded database client disconnected');
+    });
+    void handler.attach(conn);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket.path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => logger.warn({ err }, 'embedded database socket error'));
+  fs.chmodSync(socket.path, 0o600);
+  logger.info({ socket: socket.path }, 'serving the embedded database to local CLI commands');
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (graceMs: number) => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Waiting for the session lets a CLI transaction in flight commit instead of being cut off; a client that
+    // holds it longer is disconnected anyway, and its cleanup rolls back what it left open.
+    const release = await lock.acquire(AbortSignal.timeout(graceMs)).catch(() => undefined);
+    try {
+      await Promise.all([...handlers].map((handler) => handler.detach(true)));
+    } finally {
+      release?.();
+    }
+    await queue.settled();
+    await closed;
+    fs.rmSync(socket.path, { force: true });
+  };
+  return {
+    path: socket.path,
+    stop(graceMs = 5_000) {
+      stopping ??= stop(graceMs);
+      return stopping;
+    },
+  };
+}
+
+/** Creates DATA_DIR/socket for this user alone, refusing one that is a symlink or someone else's. */
+function prepareSocketDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = fs.lstatSync(dir);
+  if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
+    throw new Error(`${dir} belongs to another user (uid ${stat.uid})`);
+  }
+  fs.chmodSync(dir, 0o700);
+}
