@@ -7,6 +7,7 @@ import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { outboxCommand } from './cli/outbox.command';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
+import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
 import {
@@ -22,11 +23,19 @@ import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
 import { dateInZone } from './shared/time';
 
+/**
+ * `import --skip-invalid`'s exit code when it imported the valid rows and refused others: distinct from 1 (nothing
+ * imported) so a script can tell "some rows need fixing" from "the import failed", and non-zero so neither passes
+ * for a clean import.
+ */
+export const IMPORT_ROWS_REFUSED = 3;
+
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  verify: verifyCommand,
   outbox: outboxCommand,
   migrate: {
     summary: 'apply pending database migrations',
@@ -42,7 +51,8 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   import: {
-    summary: 'import complaints from a CSV file whose header names the generic fields (one transaction)',
+    summary:
+      'import complaints from a CSV file whose header names the generic fields (one transaction); exit 3 when --skip-invalid refused rows',
     usage: 'import FILE.csv [--skip-invalid]',
     purpose: 'database',
     async run(ctx) {
@@ -66,7 +76,8 @@ const COMMANDS: Record<string, Command> = {
         });
         if (report.created > 0) await refreshStatistics(db);
         ctx.out(formatImportReport(report));
-        return report.committed && (report.invalid.length === 0 || values['skip-invalid'] === true) ? 0 : 1;
+        if (!report.committed) return 1;
+        return report.invalid.length === 0 ? 0 : IMPORT_ROWS_REFUSED;
       });
     },
   },

@@ -58,7 +58,24 @@ const csv = z.string().transform((s) =>
     .filter(Boolean),
 );
 
-const optionalSecret = z.string().min(8, 'use at least 8 characters').optional();
+/**
+ * A secret, or several separated by commas: while one is rotated the old and the new value are both accepted,
+ * so senders can switch over in any order. Each value must be at least `min` characters; the messages say which
+ * value is short (by position, never by content, since they are printed).
+ */
+const secretList = (min: number, fix: string) =>
+  csv
+    .superRefine((values, ctx) => {
+      if (values.length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one value' });
+      values.forEach((value, i) => {
+        if (value.length >= min) return;
+        const which = values.length === 1 ? 'the value' : `value ${i + 1} of ${values.length}`;
+        ctx.addIssue({ code: 'custom', message: `${which} has ${value.length} characters; ${fix}` });
+      });
+    })
+    .optional();
+
+const vendorSecret = secretList(8, "use at least 8 characters, copied from the help desk's webhook settings");
 
 /** A comma-separated list of names or ids as a help desk shows them (one may not exceed 100 characters). */
 const nameList = (example: string) =>
@@ -89,7 +106,7 @@ const ticketAttributeRules = csv.pipe(
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
-  SLACK_SIGNING_SECRET: z.string().min(8, 'copy it from Basic Information → App Credentials').optional(),
+  SLACK_SIGNING_SECRET: secretList(8, 'copy it from Basic Information → App Credentials'),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
   SLACK_API_URL: z.url('must be a URL such as https://slack.com/api/').optional(),
   DATABASE_URL: z
@@ -102,16 +119,16 @@ const envSchema = z.object({
   LEADERSHIP_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)'),
   EXECUTIVES: slackIdList('user ID (U…) or user group ID (S…)'),
   SUPPORT_LEADS: slackIdList('user ID (U…) or user group ID (S…)'),
-  INGEST_TOKEN: z.string().min(16, 'use at least 16 random characters, e.g. `openssl rand -hex 24`').optional(),
+  INGEST_TOKEN: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 24`'),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA zone such as Europe/Paris').default('UTC'),
   PICK_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 10 * * 1-5"').default('0 10 * * 1-5'),
   DIGEST_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 9 * * 1"').default('0 9 * * 1'),
   HOLIDAYS: csv.pipe(z.array(z.string().refine(isRealDate, 'each date must be YYYY-MM-DD'))).default([]),
-  ZENDESK_WEBHOOK_SECRET: optionalSecret,
-  FRESHDESK_WEBHOOK_SECRET: optionalSecret,
-  JIRA_WEBHOOK_SECRET: optionalSecret,
-  INTERCOM_CLIENT_SECRET: optionalSecret,
-  HELPSCOUT_WEBHOOK_SECRET: optionalSecret,
+  ZENDESK_WEBHOOK_SECRET: vendorSecret,
+  FRESHDESK_WEBHOOK_SECRET: vendorSecret,
+  JIRA_WEBHOOK_SECRET: vendorSecret,
+  INTERCOM_CLIENT_SECRET: vendorSecret,
+  HELPSCOUT_WEBHOOK_SECRET: vendorSecret,
   MAJOR_PRIORITIES: csv.pipe(z.array(z.enum(['urgent', 'high', 'normal', 'low'])).min(1)).default(['urgent', 'high']),
   MAJOR_TAGS: csv.default(['exec-callback', 'vip']),
   JIRA_URGENT_PRIORITIES: nameList('P1').default([]),
@@ -129,11 +146,15 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** The name of every environment variable Pickup reads. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** The validated, frozen configuration. Nothing else in Pickup reads process.env. */
 export interface Config {
   slack: {
     botToken: string | undefined;
-    signingSecret: string | undefined;
+    /** Every accepted signing secret (more than one while it is rotated); empty in Socket Mode. */
+    signingSecrets: readonly string[];
     appToken: string | undefined;
     apiUrl: string | undefined;
   };
@@ -144,17 +165,19 @@ export interface Config {
   leadershipChannel: string;
   executives: readonly string[];
   supportLeads: readonly string[];
-  ingestToken: string | undefined;
+  /** Every accepted webhook bearer token (more than one while it is rotated); empty when unset. */
+  ingestTokens: readonly string[];
   timezone: string;
   pickSchedule: string;
   digestSchedule: string;
   holidays: readonly string[];
+  /** Each help desk's accepted webhook secrets (more than one while one is rotated); empty when unset. */
   vendorSecrets: {
-    zendesk: string | undefined;
-    freshdesk: string | undefined;
-    jira: string | undefined;
-    intercom: string | undefined;
-    helpscout: string | undefined;
+    zendesk: readonly string[];
+    freshdesk: readonly string[];
+    jira: readonly string[];
+    intercom: readonly string[];
+    helpscout: readonly string[];
   };
   majorPriorities: readonly string[];
   majorTags: readonly string[];
@@ -252,7 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
   const config: Config = {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
+      signingSecrets: Object.freeze(e.SLACK_SIGNING_SECRET ?? []),
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL ? (e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`) : undefined,
     },
@@ -263,17 +286,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     leadershipChannel: e.LEADERSHIP_CHANNEL ?? '',
     executives: Object.freeze(e.EXECUTIVES ?? []),
     supportLeads: Object.freeze(e.SUPPORT_LEADS ?? []),
-    ingestToken: e.INGEST_TOKEN,
+    ingestTokens: Object.freeze(e.INGEST_TOKEN ?? []),
     timezone: e.TIMEZONE,
     pickSchedule: e.PICK_SCHEDULE,
     digestSchedule: e.DIGEST_SCHEDULE,
     holidays: Object.freeze(e.HOLIDAYS),
     vendorSecrets: Object.freeze({
-      zendesk: e.ZENDESK_WEBHOOK_SECRET,
-      freshdesk: e.FRESHDESK_WEBHOOK_SECRET,
-      jira: e.JIRA_WEBHOOK_SECRET,
-      intercom: e.INTERCOM_CLIENT_SECRET,
-      helpscout: e.HELPSCOUT_WEBHOOK_SECRET,
+      zendesk: Object.freeze(e.ZENDESK_WEBHOOK_SECRET ?? []),
+      freshdesk: Object.freeze(e.FRESHDESK_WEBHOOK_SECRET ?? []),
+      jira: Object.freeze(e.JIRA_WEBHOOK_SECRET ?? []),
+      intercom: Object.freeze(e.INTERCOM_CLIENT_SECRET ?? []),
+      helpscout: Object.freeze(e.HELPSCOUT_WEBHOOK_SECRET ?? []),
     }),
     majorPriorities: Object.freeze(e.MAJOR_PRIORITIES),
     majorTags: Object.freeze(e.MAJOR_TAGS.map((t) => t.toLowerCase())),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
+import { firstStartedAt } from './db/installation';
 import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
 import { feedbackRoutes } from './http/feedback.routes';
@@ -42,14 +43,16 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     options.database ??
     (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
+    const now = options.now ?? (() => new Date());
+    // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
+    await firstStartedAt(database.db, now());
 
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
-    const now = options.now ?? (() => new Date());
 
     const scheduler = startScheduler({
       db: database.db,

@@ -99,8 +99,12 @@ describe('npm run cli', () => {
     expect(refused.code).toBe(1);
     expect(refused.out).toContain('line 3, customer.email');
     const skipped = await cli(['import', bad, '--skip-invalid'], env);
-    expect(skipped.code).toBe(0);
+    // Distinct from 1 (nothing imported): the valid rows are in, and a script can still see rows were refused.
+    expect(skipped.code).toBe(3);
     expect(skipped.out).toMatch(/1 created/);
+    expect(skipped.out).toContain('line 3, customer.email');
+    const clean = await cli(['import', good, '--skip-invalid'], env);
+    expect(clean.code).toBe(0);
 
     const missing = await cli(['import', path.join(dir, 'nope.csv')], env);
     expect(missing.code).toBe(2);

@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from '../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
 import { testEnv } from './helpers/config';
 
 describe('loadConfig', () => {
@@ -84,6 +87,51 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems.length).toBe(9);
   });
 
+  it('takes comma-separated lists for every rotatable secret, so old and new both work during a change', () => {
+    const config = loadConfig(
+      testEnv({
+        SLACK_SIGNING_SECRET: 'old-signing-secret, new-signing-secret',
+        INGEST_TOKEN: 'old-ingest-token-0123,new-ingest-token-0123',
+        ZENDESK_WEBHOOK_SECRET: 'zendesk-old,zendesk-new',
+        JIRA_WEBHOOK_SECRET: 'jira-only-one',
+      }),
+      'serve',
+    );
+    expect(config.slack.signingSecrets).toEqual(['old-signing-secret', 'new-signing-secret']);
+    expect(config.ingestTokens).toEqual(['old-ingest-token-0123', 'new-ingest-token-0123']);
+    expect(config.vendorSecrets.zendesk).toEqual(['zendesk-old', 'zendesk-new']);
+    expect(config.vendorSecrets.jira).toEqual(['jira-only-one']);
+    expect(config.vendorSecrets.intercom).toEqual([]);
+    expect(Object.isFrozen(config.ingestTokens)).toBe(true);
+  });
+
+  it('checks the length of every value in a secret list, naming each short one by position, never its content', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        testEnv({
+          INGEST_TOKEN: 'long-enough-token-0123,short',
+          SLACK_SIGNING_SECRET: 'tiny',
+          HELPSCOUT_WEBHOOK_SECRET: 'abc,helpscout-secret,xy',
+          FRESHDESK_WEBHOOK_SECRET: ' , ',
+        }),
+        'serve',
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: the value has 4 characters; copy it from Basic Information/),
+      expect.stringMatching(/^INGEST_TOKEN: value 2 of 2 has 5 characters; use at least 16 random characters/),
+      expect.stringMatching(/^FRESHDESK_WEBHOOK_SECRET: give at least one value/),
+      expect.stringMatching(/^HELPSCOUT_WEBHOOK_SECRET: value 1 of 3 has 3 characters; use at least 8/),
+      expect.stringMatching(/^HELPSCOUT_WEBHOOK_SECRET: value 3 of 3 has 2 characters; use at least 8/),
+    ]);
+    for (const secret of ['short', 'tiny', 'abc', 'xy']) expect(message).not.toContain(`${secret};`);
+  });
+
   it('needs no signing secret in Socket Mode', () => {
     const config = loadConfig(testEnv({ SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-abc' }), 'serve');
     expect(config.slack.appToken).toBe('xapp-1-abc');
@@ -102,5 +150,27 @@ describe('loadConfig', () => {
     const config = loadConfig(testEnv({ SLACK_API_URL: '  ', TIMEZONE: '' }), 'serve');
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.timezone).toBe('UTC');
+  });
+
+  it('documents every variable it reads in .env.example and in the README', () => {
+    const root = path.resolve(__dirname, '..');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(ENV_VARIABLES.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
+    expect(ENV_VARIABLES.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('keeps every secret out of the logs when a config is logged', () => {
+    const config = loadConfig(
+      testEnv({
+        SLACK_SIGNING_SECRET: 'old-signing-secret,new-signing-secret',
+        INGEST_TOKEN: 'old-ingest-token-0123,new-ingest-token-0123',
+        JIRA_WEBHOOK_SECRET: 'jira-secret-old,jira-secret-new',
+      }),
+      'serve',
+    );
+    const lines: string[] = [];
+    createLogger('info', { write: (line: string) => lines.push(line) }).info({ config }, 'config');
+    expect(lines.join('')).not.toMatch(/signing-secret|ingest-token|jira-secret|xoxb-test-token/);
   });
 });

@@ -62,6 +62,10 @@ async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: st
     suggestedExecutive: pick.suggested_exec,
     claimedBy,
     now,
+    draw:
+      pick.seed_commitment && pick.seed_week
+        ? { seedCommitment: pick.seed_commitment, seedWeek: pick.seed_week }
+        : null,
   });
   await enqueueMessage(trx, key, { operation: 'update', target: pickPostKey(pick.pick_date), message: post });
 }

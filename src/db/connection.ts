@@ -34,15 +34,19 @@ export class DataDirLockedError extends Error {
 const OID_INT8 = 20;
 const OID_NUMERIC = 1700;
 const OID_DATE = 1082;
+const OID_INT8_ARRAY: number = 1016;
+const parseInt8Array = pg.types.getTypeParser(OID_INT8_ARRAY, 'text') as (v: string) => (string | null)[];
 
 /**
- * Type parsers shared by both engines: bigint ids and counts come back as numbers (they stay far below 2^53),
+ * Type parsers shared by both engines: bigint ids (also in arrays) and counts come back as numbers (they stay far below 2^53),
  * and `date` columns stay as YYYY-MM-DD strings instead of becoming local-midnight Dates.
  */
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === OID_INT8 || oid === OID_NUMERIC) return (v: string) => Number(v);
     if (oid === OID_DATE) return (v: string) => v;
+    // A pick's pool ids (bigint[]): numbers like every other id, not the strings pg gives by default.
+    if (oid === OID_INT8_ARRAY) return (v: string) => parseInt8Array(v).map((x) => (x === null ? null : Number(x)));
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;

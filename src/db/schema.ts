@@ -47,6 +47,22 @@ export interface PicksTable {
   suggested_exec: string | null;
   trigger: string;
   created_at: Timestamp;
+  /** The eligible ids the draw chose from; null on picks made before verifiable draws. */
+  pool_ids: number[] | null;
+  /** The week (its Monday) of the draw seed used; null on picks made before verifiable draws. */
+  seed_week: DateString | null;
+  /** The seed's SHA-256 as published with this pick. */
+  seed_commitment: string | null;
+}
+
+/** One secret seed per Monday-to-Sunday week, committed to (SHA-256) before its first draw. */
+export interface DrawSeedsTable {
+  week_start: DateString;
+  /** 32 random bytes as lowercase hex. */
+  seed: string;
+  /** SHA-256 of the seed's 32 bytes, as lowercase hex. */
+  commitment: string;
+  created_at: Timestamp;
 }
 
 export interface ClaimsTable {
@@ -127,10 +143,17 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>>;
 }
 
+/** The one row saying when Pickup was first started (migration 0006). */
+export interface InstallationTable {
+  id: ColumnType<number, 1 | undefined, never>;
+  first_started_at: ColumnType<Date, Date | string, never>;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   complaints: ComplaintsTable;
   picks: PicksTable;
+  draw_seeds: DrawSeedsTable;
   claims: ClaimsTable;
   call_attempts: CallAttemptsTable;
   advocacy_evidence: AdvocacyEvidenceTable;
@@ -138,12 +161,14 @@ export interface Database {
   executive_away: ExecutiveAwayTable;
   outbox: OutboxTable;
   audit_log: AuditLogTable;
+  installation: InstallationTable;
 }
 
 export type ComplaintRow = Selectable<ComplaintsTable>;
 export type NewComplaintRow = Insertable<ComplaintsTable>;
 export type ComplaintUpdate = Updateable<ComplaintsTable>;
 export type PickRow = Selectable<PicksTable>;
+export type DrawSeedRow = Selectable<DrawSeedsTable>;
 export type ClaimRow = Selectable<ClaimsTable>;
 export type CallAttemptRow = Selectable<CallAttemptsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

@@ -28,6 +28,29 @@ function weekLabel(model: Pick<DigestModel, 'weekStart' | 'weekEnd'>): string {
   return `${dayLabel(model.weekStart)} – ${dayLabel(model.weekEnd)}, ${model.weekEnd.slice(0, 4)}`;
 }
 
+/**
+ * The commit-reveal lines: the seed of a week that is over, which anyone can now check that week's picks against,
+ * and the commitment of the week in progress, published before its seed is.
+ */
+function seedLines(seeds: DigestModel['seeds'], code: (s: string) => string): string[] {
+  const lines: string[] = [];
+  if (seeds.revealed) {
+    const r = seeds.revealed;
+    lines.push(
+      `:unlock: Draw seed of the week of ${dayLabel(r.weekStart)}, revealed now that the week is over: ${code(r.seed)} ` +
+        `(its SHA-256 is ${code(r.commitment)}, the commitment posted with that week's picks). ` +
+        `Check any of its picks with ${code('npm run cli -- verify --date YYYY-MM-DD')}.`,
+    );
+  }
+  if (seeds.current) {
+    lines.push(
+      `:lock: This week's draws (week of ${dayLabel(seeds.current.weekStart)}) use the seed committed to as ` +
+        `${code(seeds.current.commitment)}; it is revealed once the week is over, in that week's digest.`,
+    );
+  }
+  return lines;
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Customer text made safe for a channel: one line, no contact details, escaped and cut to `max`. */
@@ -178,6 +201,8 @@ export function buildDigest(model: DigestModel): { text: string; blocks: Block[]
 
   blocks.push(divider, section(trendText(m)));
   if (model.chart) blocks.push(context(':bar_chart: The chart of these weeks is in the thread.'));
+  const seeds = seedLines(model.seeds, (t) => `\`${t}\``);
+  if (seeds.length > 0) blocks.push(divider, context(...seeds));
 
   const summary = isQuietWeek(m)
     ? 'a quiet week, nothing arrived and no calls were made'
@@ -262,6 +287,8 @@ export function renderDigestText(model: DigestModel): string {
   lines.push(
     `  picked ${sparkline(m.trend.map((t) => t.picked))}  reached ${sparkline(m.trend.map((t) => t.reached))}  advocates ${sparkline(m.trend.map((t) => t.advocates))}`,
   );
+  const seeds = seedLines(model.seeds, (t) => t);
+  if (seeds.length > 0) lines.push('', ...seeds.map((l) => l.replace(/^:\w+: /, '')));
   return lines.join('\n');
 }
 

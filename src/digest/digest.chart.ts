@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { TrendPoint } from './digest';
 
 const WIDTH = 640;
@@ -12,8 +14,10 @@ const SERIES = [
   { key: 'advocates', label: 'Advocates', color: '#ECB22E' },
 ] as const;
 
-// Fonts that are commonly installed; resvg takes the first one the machine has.
-const FONT = 'font-family="DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"';
+// The one family Pickup ships (assets/fonts): the chart must not depend on what the machine has installed.
+const FONT_FAMILY = 'DejaVu Sans';
+const FONT = `font-family="${FONT_FAMILY}"`;
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'];
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -88,16 +92,40 @@ export function buildTrendSvg(trend: readonly TrendPoint[], title = 'Pickup, wee
 export const CHART_SIZE = { width: WIDTH * ZOOM, height: HEIGHT * ZOOM } as const;
 
 /**
- * The trend chart as a PNG, rendered in process by resvg with the machine's fonts. The native binding is loaded
+ * The shipped font files, found by walking up from `from` to the directory that holds assets/fonts: the same code
+ * runs from src/digest (Jest) and from dist/src/digest (the build, the Docker image). Throws when they are missing,
+ * since a chart without its font has no text at all.
+ */
+export function chartFontFiles(from = __dirname): string[] {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const files = FONT_FILES.map((name) => path.join(dir, 'assets', 'fonts', name));
+    if (files.every((f) => fs.existsSync(f))) return files;
+    if (path.dirname(dir) === dir) {
+      throw new Error(`The chart fonts (assets/fonts/${FONT_FILES.join(', ')}) are missing above ${from}`);
+    }
+  }
+}
+
+/** resvg's options for the chart: the shipped fonts only, never the machine's, so it looks the same everywhere. */
+export function chartRenderOptions(fontFiles: readonly string[] = chartFontFiles()) {
+  return {
+    fitTo: { mode: 'zoom', value: ZOOM } as const,
+    font: {
+      fontFiles: [...fontFiles],
+      loadSystemFonts: false,
+      defaultFontFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
+    },
+    logLevel: 'off' as const,
+  };
+}
+
+/**
+ * The trend chart as a PNG, rendered in process by resvg with the fonts Pickup ships. The native binding is loaded
  * on first use, so a machine without it fails here (and the digest goes out without its picture) rather than
  * failing to start.
  */
 export async function renderTrendChart(trend: readonly TrendPoint[], title?: string): Promise<Buffer> {
   const { Resvg } = await import('@resvg/resvg-js');
-  const resvg = new Resvg(buildTrendSvg(trend, title), {
-    fitTo: { mode: 'zoom', value: ZOOM },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-    logLevel: 'off',
-  });
-  return resvg.render().asPng();
+  return new Resvg(buildTrendSvg(trend, title), chartRenderOptions()).render().asPng();
 }

@@ -4,38 +4,30 @@ import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import type { Roles } from '../people/roles';
+import { findPublishedSeeds } from '../picks/draw.service';
 import type { Block } from '../ports/slack.port';
-import { addDays, dateInZone, zonedTimeToUtc } from '../shared/time';
+import { addDays, dateInZone, lastCompleteWeek, weekBounds, weekOf, zonedTimeToUtc } from '../shared/time';
 import type { DigestModel } from './digest';
 import { buildDigest } from './digest.blocks';
 import { renderTrendChart } from './digest.chart';
 import { computeMetrics, type TrendBucket } from './digest.repository';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+// The week helpers moved to shared/time (the draw's seeds are weekly too); re-exported for existing callers.
+export { lastCompleteWeek, weekBounds, weekOf } from '../shared/time';
 
-/** The Monday-to-Sunday week (YYYY-MM-DD both ends) that contains a date. */
-export function weekOf(date: string): { start: string; end: string } {
-  const d = new Date(`${date}T00:00:00Z`);
-  if (!ISO_DATE.test(date) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date)) {
-    throw new Error(`not a real date as YYYY-MM-DD: "${date}"`);
-  }
-  const sinceMonday = (d.getUTCDay() + 6) % 7;
-  const start = addDays(date, -sinceMonday);
-  return { start, end: addDays(start, 6) };
-}
-
-/** The last Monday-to-Sunday week that is over, in a time zone. */
-export function lastCompleteWeek(now: Date, timeZone: string): { start: string; end: string } {
-  return weekOf(addDays(weekOf(dateInZone(now, timeZone)).start, -7));
-}
-
-/** The instants a week covers: from midnight Monday to midnight the next Monday, in the zone (DST-aware). */
-export function weekBounds(weekStart: string, timeZone: string): { from: Date; to: Date } {
-  const week = weekOf(weekStart);
-  return {
-    from: zonedTimeToUtc(week.start, '00:00', timeZone),
-    to: zonedTimeToUtc(addDays(week.end, 1), '00:00', timeZone),
-  };
+/**
+ * The week the automatic digest (its schedule, or the catch-up at start-up) reports on: the last complete one,
+ * unless that week ended before Pickup was first started, when there is none. A new install has nothing to say
+ * about the week before it existed, and leadership's first digest would be an empty one. An operator's
+ * `digest --week` is not automatic and posts any week.
+ */
+export function automaticDigestWeek(
+  now: Date,
+  timeZone: string,
+  firstStartedAt: Date,
+): { start: string; end: string } | undefined {
+  const week = lastCompleteWeek(now, timeZone);
+  return weekBounds(week.start, timeZone).to.getTime() <= firstStartedAt.getTime() ? undefined : week;
 }
 
 /** The dedupe key of a week's digest post; the chart names it as its thread. */
@@ -105,6 +97,13 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
       chartError = err instanceof Error ? err.message : String(err);
     }
   }
+  // Creating the week's seed here publishes its commitment before that week's first pick; a dry run writes nothing.
+  const seeds = await findPublishedSeeds(db, {
+    weekStart: week.start,
+    now: input.now,
+    timezone: tz,
+    create: !input.dryRun && !settled,
+  });
   const model: DigestModel = {
     weekStart: week.start,
     weekEnd: week.end,
@@ -113,6 +112,7 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
     generatedAt: input.now.toISOString(),
     metrics,
     chart: input.dryRun ? input.chart !== false : png !== undefined,
+    seeds,
   };
   const { text, blocks } = buildDigest(model);
   const built = { model, blocks, text, ...(chartError ? { chartError } : {}) };

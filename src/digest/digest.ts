@@ -1,4 +1,5 @@
 import { EVIDENCE_LABELS, type EvidenceKind } from '../callbacks/callback';
+import type { PublishedSeeds } from '../picks/draw';
 
 /** The funnel of one window, each stage counted in complaints. */
 export interface Funnel {
@@ -96,6 +97,8 @@ export interface DigestModel {
   metrics: Metrics;
   /** True when a PNG of the trend goes in the thread. */
   chart: boolean;
+  /** The draw seed this digest reveals and the commitment of the week in progress (commit-reveal, picks/draw.ts). */
+  seeds: PublishedSeeds;
 }
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;

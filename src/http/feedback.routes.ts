@@ -35,7 +35,7 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
       path: '/webhooks/feedback',
       bodyLimit: FEEDBACK_BODY_LIMIT,
       async handle(req) {
-        if (!hasIngestToken(req, deps.config.ingestToken))
+        if (!hasIngestToken(req, deps.config.ingestTokens))
           return { status: 401, body: { error: 'missing or invalid credentials' } };
         const parsed = parseJsonBody(req);
         if (!parsed.ok) return parsed.response;

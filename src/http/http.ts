@@ -39,3 +39,11 @@ export function header(req: HttpRequest, name: string): string | undefined {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/**
+ * True when `check` holds for any of `secrets`. Every secret is tried, so how long the answer takes does not
+ * tell which one (or whether any) matched; each check compares in constant time itself.
+ */
+export function matchesAny(secrets: readonly string[], check: (secret: string) => boolean): boolean {
+  return secrets.reduce((matched, secret) => check(secret) || matched, false);
+}

@@ -8,14 +8,17 @@ import http, {
 import type { Logger } from '../logger';
 import { isDatabaseUnavailable } from '../shared/errors';
 import type { HttpRequest, HttpResponse, Route } from './http';
-import { createReplayGuard } from './slack-replay';
+import { createReplayGuard, type ReplayGuard } from './slack-replay';
+import { isSslCheck, SLACK_TIMESTAMP_TOLERANCE_S, slackSignatureProblem } from './slack-signature';
 
 /** Slack's endpoint, served by Bolt's receiver behind Pickup's own pre-checks. */
 export interface SlackEndpoint {
   path: string;
   listener: RequestListener;
   bodyLimit: number;
-  /** Refuses a buffered body the listener cannot handle, before it sees it. */
+  /** Every signing secret a request may be signed with (old and new while one is rotated). */
+  signingSecrets: readonly string[];
+  /** Refuses a buffered, verified body the listener cannot handle, before it sees it. */
   checkBody?: (rawBody: Buffer, headers: IncomingHttpHeaders) => { status: number; error: string } | undefined;
 }
 
@@ -27,9 +30,6 @@ export interface HttpServerOptions {
   /** Wall-clock now, for the Slack timestamp check. */
   now?: () => number;
 }
-
-/** Slack signs a timestamp; one further than this from now, in either direction, is refused. */
-const SLACK_TIMESTAMP_TOLERANCE_S = 5 * 60;
 
 /** An oversize body. `drained`: the rest was read and discarded, so the 413 can go out on a healthy connection. */
 class BodyTooLarge extends Error {
@@ -53,25 +53,12 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (slack && url.pathname === slack.path) {
-      const problem = checkSlackRequest(req, now());
-      if (problem) return send(res, { status: problem.status, body: { error: problem.error } });
-      // A valid signature can be replayed byte for byte within the timestamp window; Bolt cannot tell, so refuse
-      // a signature already accepted (a missing one is Bolt's to refuse).
-      const signature = header(req, 'x-slack-signature');
-      if (signature) {
-        if (!replays.firstSeen(signature, Number(header(req, 'x-slack-request-timestamp')), now())) {
-          return send(res, { status: 401, body: { error: 'replayed request' } });
-        }
-        res.once('finish', () => {
-          if (res.statusCode === 401) replays.forget(signature);
-        });
-      }
       // Read here, under the same limit as the webhooks, so any oversize body (declared or chunked) is a 413;
-      // Bolt then verifies and parses the buffered body (its `rawBody`) instead of reading the stream itself.
+      // Bolt then parses the buffered body (its `rawBody`) instead of reading the stream itself.
       void readBody(req, slack.bodyLimit).then(
         (rawBody) => {
-          const refused = slack.checkBody?.(rawBody, req.headers);
-          if (refused) return send(res, { status: refused.status, body: { error: refused.error } });
+          const refused = refuseSlackRequest(slack, replays, req.headers, rawBody, now());
+          if (refused) return send(res, refused);
           slack.listener(Object.assign(req, { rawBody }), res);
         },
         (err: unknown) => send(res, unreadableBody(err, slack.bodyLimit)),
@@ -193,15 +180,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /**
- * Pickup's check before Bolt sees a Slack request: a timestamp in the future, which Bolt lets through but
- * Slack's guidance refuses. Bolt then verifies the signature and staleness.
+ * Pickup's checks before Bolt sees a Slack request, or undefined when it may go on. Slack's SSL check is answered
+ * here. Then the signature, against every signing secret (Bolt's own check takes one and is off). Then a replay: a
+ * valid signature can be sent again byte for byte within the timestamp window, and Bolt cannot tell, so one already
+ * accepted is refused; only verified signatures are remembered, so junk cannot fill the memory. Last, a verified
+ * body Bolt could not handle.
  */
-function checkSlackRequest(req: IncomingMessage, nowMs: number): { status: number; error: string } | undefined {
-  const ts = Number(header(req, 'x-slack-request-timestamp'));
-  if (!Number.isFinite(ts)) return { status: 401, error: 'missing or malformed x-slack-request-timestamp' };
-  if (ts - nowMs / 1000 > SLACK_TIMESTAMP_TOLERANCE_S)
-    return { status: 401, error: 'request timestamp is in the future' };
-  return undefined;
+function refuseSlackRequest(
+  slack: SlackEndpoint,
+  replays: ReplayGuard,
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+  nowMs: number,
+): HttpResponse | undefined {
+  if (isSslCheck(rawBody, headers)) return { status: 200 };
+  const problem = slackSignatureProblem(rawBody, headers, slack.signingSecrets, nowMs);
+  if (problem) return { status: 401, body: { error: problem } };
+  const signature = String(headers['x-slack-signature']);
+  if (!replays.firstSeen(signature, Number(headers['x-slack-request-timestamp']), nowMs)) {
+    return { status: 401, body: { error: 'replayed request' } };
+  }
+  const refused = slack.checkBody?.(rawBody, headers);
+  return refused && { status: refused.status, body: { error: refused.error } };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -12,7 +12,7 @@ import { type IntakeResult, receiveComplaint } from '../complaints/complaint.ser
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
-import { type HttpRequest, type HttpResponse, header, jsonError, type Route } from './http';
+import { type HttpRequest, type HttpResponse, header, jsonError, matchesAny, type Route } from './http';
 import { createRateLimiter, DEFAULT_WEBHOOK_RATE_LIMIT, type RateLimitOptions } from './rate-limit';
 
 /** What the webhook routes need. */
@@ -31,22 +31,33 @@ export interface WebhookDeps {
 /** Webhook bodies above this are refused with 413 (contract). */
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
-/** True when the request carries `Authorization: Bearer <INGEST_TOKEN>`. */
-export function hasIngestToken(req: HttpRequest, token: string | undefined): boolean {
+/** True when the request carries `Authorization: Bearer <token>` for one of the INGEST_TOKEN values. */
+export function hasIngestToken(req: HttpRequest, tokens: readonly string[]): boolean {
   const auth = header(req, 'authorization');
-  if (!token || !auth) return false;
-  const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
-  return match?.[1] !== undefined && safeEqual(match[1], token);
+  const presented = auth === undefined ? undefined : /^Bearer\s+(.+)$/i.exec(auth.trim())?.[1];
+  if (presented === undefined) return false;
+  return matchesAny(tokens, (token) => safeEqual(presented, token));
 }
 
-/** Parses a JSON body, or answers 415 (not JSON) or 400 (malformed). */
+/** Parses a JSON body, or answers 415 (not JSON) or 400 (not UTF-8, malformed, or holding unstorable text). */
 export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | { ok: false; response: HttpResponse } {
   const type = header(req, 'content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
     return { ok: false, response: jsonError(415, 'send the body as application/json') };
   }
+  let text: string;
+  try {
+    // Fatal, so bytes that are not UTF-8 are refused instead of silently becoming U+FFFD in stored text.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(req.rawBody);
+  } catch {
+    return {
+      ok: false,
+      response: jsonError(400, 'the body is not valid UTF-8', {
+        issues: [{ path: '', message: 'contains bytes that are not valid UTF-8; send the body encoded as UTF-8' }],
+      }),
+    };
+  }
   let body: unknown;
-  const text = req.rawBody.toString('utf8');
   try {
     body = JSON.parse(text);
   } catch (err) {
@@ -180,7 +191,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
     path: '/webhooks/complaints',
     bodyLimit: WEBHOOK_BODY_LIMIT,
     async handle(req) {
-      if (!hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
+      if (!hasIngestToken(req, config.ingestTokens)) return UNAUTHORIZED;
       const parsed = parseJsonBody(req);
       if (!parsed.ok) return parsed.response;
       const body = genericComplaintSchema.safeParse(parsed.body);
@@ -197,9 +208,11 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
       bodyLimit: WEBHOOK_BODY_LIMIT,
       async handle(req) {
         const adapter = ADAPTERS[source];
-        const secret = config.vendorSecrets[source];
-        const signed = secret !== undefined && adapter.verifySignature(req, secret, deps.now().getTime());
-        if (!signed && !hasIngestToken(req, config.ingestToken)) return UNAUTHORIZED;
+        const nowMs = deps.now().getTime();
+        const signed = matchesAny(config.vendorSecrets[source], (secret) =>
+          adapter.verifySignature(req, secret, nowMs),
+        );
+        if (!signed && !hasIngestToken(req, config.ingestTokens)) return UNAUTHORIZED;
         const parsed = parseJsonBody(req);
         if (!parsed.ok) return parsed.response;
         const result = adapter.parse(parsed.body, req.headers, config.vendorRules);

@@ -14,6 +14,24 @@ export interface PickPostModel {
   suggestedExecutive: string | null;
   claimedBy: string | null;
   now: Date;
+  /** The commitment to the seed that drew it; null for picks made before verifiable draws. */
+  draw: { seedCommitment: string; seedWeek: string } | null;
+}
+
+/**
+ * The context line that makes the draw checkable: the seed's commitment, published here before the seed is, and how
+ * to re-check the draw once the week is over.
+ */
+export function drawContextLine(
+  date: string,
+  poolSize: number,
+  draw: { seedCommitment: string; seedWeek: string },
+): string {
+  return (
+    `:game_die: Drawn at random from ${poolSize} eligible. Seed commitment (week of ${draw.seedWeek}): ` +
+    `\`${draw.seedCommitment}\`. The seed is revealed when the week ends; then anyone can check this draw with ` +
+    `\`npm run cli -- verify --date ${date}\`.`
+  );
 }
 
 /** The daily pick as posted to the executives' channel, claimed or not. */
@@ -40,11 +58,12 @@ export function buildPickPost(model: PickPostModel): { text: string; blocks: Blo
     if (model.suggestedExecutive) {
       blocks.push(
         context(
-          `Suggested: ${mention(model.suggestedExecutive)}, fewest calls in the last 30 days. Anyone on the list may claim it.`,
+          `Suggested: ${mention(model.suggestedExecutive)}, fewest claims in the last 30 days. Anyone on the list may claim it.`,
         ),
       );
     }
   }
+  if (model.draw) blocks.push(context(drawContextLine(model.date, model.poolSize, model.draw)));
   const status = model.claimedBy ? `claimed by ${mention(model.claimedBy)}` : 'unclaimed';
   return { text: `Today's pick (${status}): ${fallbackText(c.subject)}`, blocks };
 }

@@ -45,6 +45,7 @@ async function drawPick(
   return runDailyPick(deps.db, {
     date: input.date,
     now,
+    timezone: config.timezone,
     executives,
     eligibleDays: config.eligibleDays,
     cooldownDays: config.cooldownDays,
@@ -64,6 +65,7 @@ async function drawPick(
                 suggestedExecutive: pick.suggestedExecutive,
                 claimedBy: null,
                 now,
+                draw: { seedCommitment: pick.seedCommitment, seedWeek: pick.seedWeek },
               })
             : buildEmptyPickPost(pick.date)),
         },
@@ -83,7 +85,7 @@ function describeDraw(result: DailyPickResult): string {
   const p = result.pick;
   switch (result.status) {
     case 'picked':
-      return `Picked complaint ${p.complaintId} for ${p.date}: 1 of ${p.poolSize} eligible (index ${p.drawnIndex}, pool hash ${p.poolHash.slice(0, 12)}…). The post is queued for the executives' channel.`;
+      return `Picked complaint ${p.complaintId} for ${p.date}: 1 of ${p.poolSize} eligible (index ${p.drawnIndex}, pool hash ${p.poolHash.slice(0, 12)}…, seed commitment ${p.seedCommitment?.slice(0, 12)}…). The post is queued for the executives' channel.`;
     case 'empty':
       return `No eligible complaints for ${p.date}. Recorded the empty draw and queued a short note to the executives' channel.`;
     case 'already_picked':

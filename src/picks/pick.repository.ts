@@ -167,6 +167,10 @@ export interface NewPick {
   suggestedExecutive: string | null;
   trigger: string;
   createdAt: Date;
+  /** The pool the draw chose from, and the week and commitment of its seed (see draw.ts). */
+  poolIds: readonly number[];
+  seedWeek: string;
+  seedCommitment: string;
 }
 
 /** Inserts the pick for a date; undefined when that date already has one (the unique date decides). */
@@ -182,6 +186,9 @@ export async function insertPick(db: Db, pick: NewPick): Promise<PickRow | undef
       suggested_exec: pick.suggestedExecutive,
       trigger: pick.trigger,
       created_at: pick.createdAt,
+      pool_ids: [...pick.poolIds],
+      seed_week: pick.seedWeek,
+      seed_commitment: pick.seedCommitment,
     })
     .onConflict((oc) => oc.column('pick_date').doNothing())
     .returningAll()

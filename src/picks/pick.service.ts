@@ -5,10 +5,11 @@ import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
 import type { OutboxMessage } from '../outbox/outbox';
 import { enqueueMessage } from '../outbox/outbox.repository';
+import { drawFromPool, seedWeekFor } from './draw';
+import { ensureWeekSeed } from './draw.service';
 import {
   chooseSuggestedExecutive,
   cryptoRandomIndex,
-  drawFromPool,
   type EligibilityWindow,
   eligibilityCutoffs,
   isEligible,
@@ -45,16 +46,21 @@ export function toPickRecord(row: PickRow): PickRecord {
     suggestedExecutive: row.suggested_exec,
     trigger: row.trigger,
     createdAt: row.created_at,
+    poolIds: row.pool_ids,
+    seedWeek: row.seed_week,
+    seedCommitment: row.seed_commitment,
   };
 }
 
 /** What `runDailyPick` needs; `executives` are user IDs with groups already expanded. */
 export interface DailyPickInput extends EligibilityWindow {
   date: string;
+  /** TIMEZONE: the draw uses the seed of the week in progress there (see `seedWeekFor`). */
+  timezone: string;
   executives: readonly string[];
   trigger: PickTrigger;
   actor: string;
-  /** Tests inject a seeded source; production uses the CSPRNG. */
+  /** Breaks rotation ties; tests inject a seeded source, production uses the CSPRNG. The draw uses the week's seed. */
   random?: (n: number) => number;
   /** The messages announcing the pick; the first, when any, must be the channel post that later edits target. */
   buildMessages: (pick: PickForPost) => OutboxMessage[];
@@ -81,8 +87,10 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
     const existing = await findPickByDate(trx, input.date);
     if (existing) return { status: 'already_picked', pick: toPickRecord(existing) };
 
+    // Stored (so committed to) before the draw that uses it, in this transaction; a racing instance reads the same.
+    const seed = await ensureWeekSeed(trx, seedWeekFor(input.now, input.timezone), input.now);
     const pool = await findEligibleComplaintIds(trx, input);
-    const draw = drawFromPool(pool, random);
+    const draw = drawFromPool(pool, seed.seed, input.date);
 
     const away = await findAwayExecutives(trx, input.date);
     const available = [...new Set(input.executives)].filter((u) => !away.has(u));
@@ -103,6 +111,9 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       trigger: input.trigger,
       // The draw's own clock, so the cooldown (which compares against `now`) means the same under a test clock.
       createdAt: input.now,
+      poolIds: draw.poolIds,
+      seedWeek: seed.weekStart,
+      seedCommitment: seed.commitment,
     });
     if (!inserted) {
       // Another instance won the date between our check and our insert; its pick stands and its messages are queued.
@@ -121,6 +132,8 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
         poolSize: pick.poolSize,
         drawnIndex: pick.drawnIndex,
         poolHash: pick.poolHash,
+        seedWeek: seed.weekStart,
+        seedCommitment: seed.commitment,
         suggested: pick.suggestedExecutive,
         trigger: pick.trigger,
       },
@@ -135,6 +148,8 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       suggestedExecutive: pick.suggestedExecutive,
       trigger: pick.trigger,
       complaint: complaintRow ? toComplaint(complaintRow) : null,
+      seedCommitment: seed.commitment,
+      seedWeek: seed.weekStart,
     });
     const [first, ...rest] = messages;
     if (first) {

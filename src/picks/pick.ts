@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Complaint } from '../complaints/complaint';
 
 /** Who asked for a pick: the cron job, the operator's CLI, or `/pickup pick`. */
@@ -16,6 +16,12 @@ export interface PickRecord {
   /** Kept as stored: older rows and tools may have written other values than {@link PickTrigger}. */
   trigger: string;
   createdAt: Date;
+  /** The draw's pool, ascending; null on picks that predate verifiable draws (see draw.ts), like the two below. */
+  poolIds: number[] | null;
+  /** The Monday of the week whose seed drew this pick. */
+  seedWeek: string | null;
+  /** That seed's SHA-256, as published with the pick. */
+  seedCommitment: string | null;
 }
 
 /** What a channel post of the pick needs; `complaint` is null when the pool was empty. */
@@ -26,6 +32,9 @@ export interface PickForPost {
   suggestedExecutive: string | null;
   trigger: string;
   complaint: Complaint | null;
+  /** The commitment to the seed that drew it, and that seed's week, for the post's context line. */
+  seedCommitment: string;
+  seedWeek: string;
 }
 
 /** The customer details that identify "the same customer" for the cooldown. */
@@ -133,39 +142,12 @@ export function cryptoRandomIndex(n: number): number {
   return randomInt(n);
 }
 
-/** The outcome of one draw, with what the audit needs to show it was fair. */
-export interface Draw {
-  complaintId: number | null;
-  poolSize: number;
-  drawnIndex: number | null;
-  poolHash: string;
-}
-
-/** Hex SHA-256 of the ids sorted ascending and joined by ','; anyone with the pool can recompute it. */
-export function hashPool(sortedIds: readonly number[]): string {
-  return createHash('sha256').update(sortedIds.join(',')).digest('hex');
-}
-
 function pickIndex(n: number, random: (n: number) => number): number {
   const index = random(n);
   if (!Number.isInteger(index) || index < 0 || index >= n) {
     throw new RangeError(`random source returned ${index}, outside [0, ${n})`);
   }
   return index;
-}
-
-/**
- * Draws one id uniformly from the pool. Ids are sorted first so the drawn index and the hash do not depend
- * on the order the database returned them in.
- */
-export function drawFromPool(ids: readonly number[], random: (n: number) => number = cryptoRandomIndex): Draw {
-  const sorted = [...ids].sort((a, b) => a - b);
-  const poolHash = hashPool(sorted);
-  if (sorted.length === 0) return { complaintId: null, poolSize: 0, drawnIndex: null, poolHash };
-  const drawnIndex = pickIndex(sorted.length, random);
-  const complaintId = sorted[drawnIndex];
-  if (complaintId === undefined) throw new RangeError(`no id at index ${drawnIndex}`);
-  return { complaintId, poolSize: sorted.length, drawnIndex, poolHash };
 }
 
 /** An available executive and how many complaints they claimed recently. */

@@ -2,9 +2,10 @@ import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { queueDueReminders } from '../callbacks/reminder.service';
 import type { Config } from '../config';
+import { firstStartedAt } from '../db/installation';
 import { refreshStatistics } from '../db/maintenance';
 import type { Database } from '../db/schema';
-import { describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
+import { automaticDigestWeek, describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
 import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
@@ -96,7 +97,17 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
 
   const digest = (reason: string) =>
     track('digest', async () => {
-      const result = await runDigestJob(deps, { dryRun: false });
+      const now = deps.now();
+      const installed = await firstStartedAt(deps.db, now);
+      const week = automaticDigestWeek(now, config.timezone, installed);
+      if (!week) {
+        logger.info(
+          { job: 'digest', reason, firstStartedAt: installed.toISOString() },
+          'no digest: the last complete week ended before Pickup was first started',
+        );
+        return;
+      }
+      const result = await runDigestJob(deps, { weekStart: week.start, dryRun: false });
       outbox.kick();
       logger.info(
         { job: 'digest', week: result.model.weekStart, status: result.status, reason },

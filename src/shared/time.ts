@@ -56,6 +56,33 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The Monday-to-Sunday week (YYYY-MM-DD both ends) that contains a date. */
+export function weekOf(date: string): { start: string; end: string } {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (!ISO_DATE.test(date) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date)) {
+    throw new Error(`not a real date as YYYY-MM-DD: "${date}"`);
+  }
+  const sinceMonday = (d.getUTCDay() + 6) % 7;
+  const start = addDays(date, -sinceMonday);
+  return { start, end: addDays(start, 6) };
+}
+
+/** The last Monday-to-Sunday week that is over, in a time zone. */
+export function lastCompleteWeek(now: Date, timeZone: string): { start: string; end: string } {
+  return weekOf(addDays(weekOf(dateInZone(now, timeZone)).start, -7));
+}
+
+/** The instants a week covers: from midnight Monday to midnight the next Monday, in the zone (DST-aware). */
+export function weekBounds(weekStart: string, timeZone: string): { from: Date; to: Date } {
+  const week = weekOf(weekStart);
+  return {
+    from: zonedTimeToUtc(week.start, '00:00', timeZone),
+    to: zonedTimeToUtc(addDays(week.end, 1), '00:00', timeZone),
+  };
+}
+
 /** The UTC instant at which a wall-clock time on a date begins in a zone (DST-aware). */
 export function zonedTimeToUtc(date: string, time: string, timeZone: string): Date {
   const guess = new Date(`${date}T${time}:00Z`);

@@ -52,7 +52,10 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
     app = new App({ ...common, appToken: config.slack.appToken, socketMode: true });
   } else {
     const receiver = new HTTPReceiver({
-      signingSecret: config.slack.signingSecret ?? '',
+      // Pickup's server verifies every request against each signing secret before this receiver sees it
+      // (src/http/slack-signature.ts): the receiver takes only one, and rotating it needs the old and new together.
+      signatureVerification: false,
+      signingSecret: '',
       endpoints: SLACK_EVENTS_PATH,
       logger: boltLogger,
       bodyLimit: SLACK_BODY_LIMIT,
@@ -65,7 +68,8 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
       path: SLACK_EVENTS_PATH,
       listener: receiver.requestListener,
       bodyLimit: SLACK_BODY_LIMIT,
-      checkBody: slackBodyCheck(config.slack.signingSecret ?? ''),
+      signingSecrets: config.slack.signingSecrets,
+      checkBody: slackBodyCheck,
     };
   }
   registerErrorHandler(app, logger);

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { HTTPModuleFunctions, isValidSlackRequest, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import { HTTPModuleFunctions, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 
@@ -80,33 +80,21 @@ export function processEventErrorHandler(logger: Logger) {
   };
 }
 
-function headerOf(headers: IncomingHttpHeaders, name: string): string {
-  const v = headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
-}
-
 /**
- * A check of the buffered body before Bolt sees it. A body that does not decode to an object (`payload=null`,
- * a JSON `7`) makes Bolt throw inside its request handler and leave the request unanswered for good, so it is
- * refused here: 401 unless it is correctly signed (the contract's answer to a bad signature), else 400.
+ * A check of the buffered, already verified body before Bolt sees it. A body that does not decode to an object
+ * (`payload=null`, a JSON `7`) makes Bolt throw inside its request handler and leave the request unanswered for
+ * good, so it is refused here with 400.
  */
-export function slackBodyCheck(signingSecret: string) {
-  return (rawBody: Buffer, headers: IncomingHttpHeaders): { status: number; error: string } | undefined => {
-    let body: unknown;
-    try {
-      body = HTTPModuleFunctions.parseHTTPRequestBody(Object.assign({ headers }, { rawBody }) as unknown as Buffered);
-    } catch {
-      return undefined; // Bolt answers an unparseable body itself (401 unsigned, 400 signed)
-    }
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return undefined;
-    const signed = isValidSlackRequest({
-      signingSecret,
-      body: rawBody.toString(),
-      headers: {
-        'x-slack-signature': headerOf(headers, 'x-slack-signature'),
-        'x-slack-request-timestamp': Number(headerOf(headers, 'x-slack-request-timestamp')),
-      },
-    });
-    return signed ? { status: 400, error: 'malformed Slack payload' } : { status: 401, error: 'invalid signature' };
-  };
+export function slackBodyCheck(
+  rawBody: Buffer,
+  headers: IncomingHttpHeaders,
+): { status: number; error: string } | undefined {
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(Object.assign({ headers }, { rawBody }) as unknown as Buffered);
+  } catch {
+    return undefined; // Bolt answers an unparseable body itself (400)
+  }
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return undefined;
+  return { status: 400, error: 'malformed Slack payload' };
 }

@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { type RunningPickup, startPickup } from '../../src/main';
 import { enqueueMessage } from '../../src/outbox/outbox.repository';
+import { runDailyPick } from '../../src/picks/pick.service';
 import { EXEC_CHANNEL, LEADERSHIP_CHANNEL, TEST_INGEST_TOKEN, testEnv } from '../helpers/config';
 import { ON_POSTGRES } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
@@ -177,6 +178,25 @@ const COMMANDS: CommandCase[] = [
         .execute();
       expect(row).toEqual({ customer_email: null });
     },
+  },
+  {
+    name: 'verify',
+    // A draw made in a week long over, so its seed is revealed whatever today's date; it queues no message.
+    setup: async (w) => {
+      await runDailyPick(w.db, {
+        date: '2024-03-06',
+        now: new Date('2024-03-06T15:00:00Z'),
+        timezone: 'UTC',
+        executives: [],
+        eligibleDays: 30,
+        cooldownDays: 90,
+        trigger: 'cli',
+        actor: 'test',
+        buildMessages: () => [],
+      });
+    },
+    args: () => ['verify', '--date', '2024-03-06'],
+    out: /^The draw of 2024-03-06 checks out\./,
   },
 ];
 

@@ -41,6 +41,7 @@ function model(metrics: Partial<Metrics> = {}, extra: Partial<DigestModel> = {})
     generatedAt: '2026-11-23T14:00:00.000Z',
     chart: true,
     metrics: { ...emptyMetrics(), ...metrics },
+    seeds: { revealed: null, current: null },
     ...extra,
   };
 }
@@ -234,6 +235,67 @@ describe('buildDigest', () => {
     const json = everything(digest);
     expect(json).toContain('Wed Nov 18: Bad &lt;link&gt;');
     expect(json).not.toContain('javascript:');
+  });
+});
+
+describe('the draw seeds in the digest', () => {
+  const SEED = '5eed'.repeat(16);
+  const PAST_COMMITMENT = 'a1'.repeat(32);
+  const NEW_COMMITMENT = 'b2'.repeat(32);
+  const seeds: DigestModel['seeds'] = {
+    revealed: { weekStart: '2026-11-16', seed: SEED, commitment: PAST_COMMITMENT },
+    current: { weekStart: '2026-11-23', commitment: NEW_COMMITMENT },
+  };
+
+  it("reveals the week's seed with its commitment and shows this week's commitment, last, within every limit", () => {
+    const digest = buildDigest(model(busyMetrics(), { seeds }));
+    expectWithinLimits(digest);
+    const last = digest.blocks[digest.blocks.length - 1] as { type: string; elements: { text: string }[] };
+    expect(last.type).toBe('context');
+    expect(last.elements.map((e) => e.text)).toEqual([
+      `:unlock: Draw seed of the week of Nov 16, revealed now that the week is over: \`${SEED}\` ` +
+        `(its SHA-256 is \`${PAST_COMMITMENT}\`, the commitment posted with that week's picks). ` +
+        'Check any of its picks with `npm run cli -- verify --date YYYY-MM-DD`.',
+      `:lock: This week's draws (week of Nov 23) use the seed committed to as \`${NEW_COMMITMENT}\`; ` +
+        "it is revealed once the week is over, in that week's digest.",
+    ]);
+  });
+
+  it('keeps the seeds within 50 blocks even when every other section is full', () => {
+    const long = 'A long subject '.repeat(60);
+    const full = model(
+      {
+        ...busyMetrics(),
+        executives: Array.from({ length: 400 }, (_, i) => exec(i + 1, 400 - i)),
+        quiet: ['UEXEC0007'],
+        unclaimed: Array.from({ length: 50 }, (_, i) => ({
+          date: '2026-11-18',
+          complaintId: i,
+          subject: long,
+          ticketUrl: null,
+        })),
+        unclaimedTotal: 50,
+      },
+      { seeds },
+    );
+    const digest = buildDigest(full);
+    expectWithinLimits(digest);
+    expect(everything(digest)).toContain(NEW_COMMITMENT);
+  });
+
+  it('shows only what there is: nothing to reveal or commit to, no seed lines', () => {
+    expect(everything(buildDigest(model(busyMetrics())))).not.toMatch(/Draw seed|committed to as/);
+    const onlyCurrent = everything(
+      buildDigest(model(busyMetrics(), { seeds: { revealed: null, current: seeds.current } })),
+    );
+    expect(onlyCurrent).toContain(NEW_COMMITMENT);
+    expect(onlyCurrent).not.toContain('Draw seed of the week');
+  });
+
+  it('the text rendering carries the same seed and commitments', () => {
+    const text = renderDigestText(model(busyMetrics(), { seeds }));
+    expect(text).toContain(`Draw seed of the week of Nov 16, revealed now that the week is over: ${SEED}`);
+    expect(text).toContain(`committed to as ${NEW_COMMITMENT}`);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   weekOf,
 } from '../../src/digest/digest.service';
 import type { OutboxMessage } from '../../src/outbox/outbox';
+import { ensureWeekSeed } from '../../src/picks/draw.service';
 import { LEADERSHIP_CHANNEL, testConfig } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -162,6 +163,38 @@ describe('runDigest', () => {
     ]);
     expect((await runDigest(db.db, input())).status).toBe('already_posted');
     expect(await outboxRows(db)).toHaveLength(4);
+  });
+
+  it('reveals the seed of the week just over and publishes the commitment of the week in progress', async () => {
+    const past = await ensureWeekSeed(db.db, '2026-11-16', new Date('2026-11-16T15:00:00Z'));
+    const result = await runDigest(db.db, input({ chart: false }));
+    const current = await db.db
+      .selectFrom('draw_seeds')
+      .selectAll()
+      .where('week_start', '=', '2026-11-23')
+      .executeTakeFirstOrThrow();
+    expect(result.model.seeds).toEqual({
+      revealed: past,
+      current: { weekStart: '2026-11-23', commitment: current.commitment },
+    });
+    const [post] = await outboxRows(db);
+    const posted = JSON.stringify(post?.payload);
+    expect(posted).toContain(`Draw seed of the week of Nov 16, revealed now that the week is over: \`${past.seed}\``);
+    expect(posted).toContain(past.commitment);
+    expect(posted).toContain(
+      `This week's draws (week of Nov 23) use the seed committed to as \`${current.commitment}\``,
+    );
+    // This week's seed stays secret until its week is over.
+    expect(posted).not.toContain(current.seed);
+  });
+
+  it('a partial digest of the week in progress shows its commitment and never its seed', async () => {
+    const own = await ensureWeekSeed(db.db, '2026-11-16', new Date('2026-11-16T15:00:00Z'));
+    const result = await runDigest(db.db, input({ now: new Date('2026-11-19T18:00:00Z'), chart: false }));
+    expect(result.model.partial).toBe(true);
+    const posted = JSON.stringify((await outboxRows(db))[0]?.payload);
+    expect(posted).toContain(own.commitment);
+    expect(posted).not.toContain(own.seed);
   });
 
   it('runDigestJob digests the last complete week in TIMEZONE for the configured executives', async () => {

@@ -7,7 +7,7 @@ type Db = Kysely<Database>;
 
 /** Empties every table the digest reads or writes. */
 export async function resetDigestTables(db: Db): Promise<void> {
-  await sql`TRUNCATE audit_log, outbox, digests, executive_away, complaints CASCADE`.execute(db);
+  await sql`TRUNCATE audit_log, outbox, digests, executive_away, complaints, draw_seeds CASCADE`.execute(db);
 }
 
 /** A major complaint that arrived at `createdAt`. */

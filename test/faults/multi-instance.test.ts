@@ -140,6 +140,12 @@ describeOnPostgres(
         })
         .execute();
       seeded.reachedComplaintId = reached;
+      // Pickup has run for weeks (as the data above says), so last week's digest is due, not skipped as a new
+      // install's would be.
+      await db.db
+        .insertInto('installation')
+        .values({ first_started_at: hoursAgo(30 * 24) })
+        .execute();
 
       const env = {
         DATABASE_URL: db.url,

@@ -61,3 +61,23 @@ async function createFromTemplate(admin: pg.Client, name: string, template: stri
     }
   }
 }
+
+/** A new, empty (never migrated) database on the TEST_DATABASE_URL server, for tests of migrating itself. */
+export async function createEmptyPostgresDb(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error('createEmptyPostgresDb needs TEST_DATABASE_URL');
+  const admin = TEST_DATABASE_URL;
+  const name = `pickup_t_${process.env.JEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  return {
+    url: withDatabase(admin, name),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -35,17 +35,33 @@ const SECRETS = {
   helpscout: 'helpscout-webhook-secret-0123',
 } satisfies Record<VendorSource, string>;
 
+/** The values being rotated out: listed before the current ones, as an operator mid-rotation has them. */
+const OLD_SECRETS = {
+  zendesk: 'zendesk-old-secret-9876',
+  freshdesk: 'freshdesk-old-secret-9876',
+  jira: 'jira-old-secret-9876',
+  intercom: 'intercom-old-secret-9876',
+  helpscout: 'helpscout-old-secret-9876',
+} satisfies Record<VendorSource, string>;
+const OLD_INGEST_TOKEN = 'old-ingest-token-9876543210fedcba';
+
 const VENDOR_ENV = {
-  ZENDESK_WEBHOOK_SECRET: SECRETS.zendesk,
-  FRESHDESK_WEBHOOK_SECRET: SECRETS.freshdesk,
-  JIRA_WEBHOOK_SECRET: SECRETS.jira,
-  INTERCOM_CLIENT_SECRET: SECRETS.intercom,
-  HELPSCOUT_WEBHOOK_SECRET: SECRETS.helpscout,
+  ZENDESK_WEBHOOK_SECRET: `${OLD_SECRETS.zendesk},${SECRETS.zendesk}`,
+  FRESHDESK_WEBHOOK_SECRET: `${OLD_SECRETS.freshdesk}, ${SECRETS.freshdesk}`,
+  JIRA_WEBHOOK_SECRET: `${OLD_SECRETS.jira},${SECRETS.jira}`,
+  INTERCOM_CLIENT_SECRET: `${OLD_SECRETS.intercom},${SECRETS.intercom}`,
+  HELPSCOUT_WEBHOOK_SECRET: `${OLD_SECRETS.helpscout},${SECRETS.helpscout}`,
+  INGEST_TOKEN: `${OLD_INGEST_TOKEN},${TEST_INGEST_TOKEN}`,
   JIRA_URGENT_PRIORITIES: 'P1 - Drop everything',
   INTERCOM_MAJOR_TICKET_TYPES: 'Bug report',
 };
 
 const BEARER = { authorization: `Bearer ${TEST_INGEST_TOKEN}` };
+/** A JSON body whose subject holds a byte that is no UTF-8 (0xFF), the rest of it well-formed. */
+const notUtf8 = (json: string) => {
+  const [before, after] = json.split('__BAD__') as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from([0xff, 0xfe]), Buffer.from(after)]);
+};
 
 /** An HTTP answer with its JSON body parsed. */
 interface Answer {
@@ -59,7 +75,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
@@ -320,6 +336,25 @@ describe('webhooks over HTTP', () => {
       expect(message).not.toContain('Lovelace');
     });
 
+    it('accepts the old and the new INGEST_TOKEN while it is rotated, and refuses a third', async () => {
+      const withToken = (token: string) => post(url(), complaintBody(), { authorization: `Bearer ${token}` });
+      expect((await withToken(OLD_INGEST_TOKEN)).status).toBe(201);
+      expect((await withToken(TEST_INGEST_TOKEN)).status).toBe(201);
+      expect((await withToken('a-third-token-0123456789abcdef')).status).toBe(401);
+      expect((await withToken(`${OLD_INGEST_TOKEN},${TEST_INGEST_TOKEN}`)).status).toBe(401);
+    });
+
+    it('answers 400 to bytes that are not UTF-8, naming the problem, and writes nothing', async () => {
+      const externalId = `wh-${nextId()}`;
+      const raw = notUtf8(JSON.stringify(complaintBody({ externalId, subject: 'Refund __BAD__ missing' })));
+
+      const res = await post(url(), raw, BEARER);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'the body is not valid UTF-8', issues: [{ path: '' }] });
+      expect(await rowsFor('api', externalId)).toEqual([]);
+    });
+
     it('answers 405 for GET and 404 for an unknown webhook', async () => {
       expect((await fetch(url())).status).toBe(405);
       expect((await post(`${app.baseUrl}/webhooks/salesforce`, complaintBody(), BEARER)).status).toBe(404);
@@ -465,6 +500,28 @@ describe('webhooks over HTTP', () => {
       });
     }
 
+    it('accepts the old and the new secret while it is rotated, and refuses a third', async () => {
+      const statuses: number[] = [];
+      for (const key of [OLD_SECRETS[vendor.source], secret, `third-${secret}`]) {
+        const raw = Buffer.from(JSON.stringify(vendor.body(nextId())));
+        statuses.push((await post(url(), raw, vendor.sign(raw, key))).status);
+      }
+      expect(statuses).toEqual([201, 201, 401]);
+    });
+
+    it('answers 400 to a correctly signed body holding bytes that are not UTF-8, and writes nothing', async () => {
+      const id = nextId();
+      const json = JSON.stringify(vendor.body(id));
+      // Replace the first string value's opening with the bad bytes, so the JSON stays well-formed around them.
+      const raw = notUtf8(json.replace(/":"/, '":"__BAD__'));
+
+      const res = await post(url(), raw, vendor.sign(raw, secret));
+
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'the body is not valid UTF-8' });
+      expect(await rowsFor(vendor.source, vendor.externalId(id))).toEqual([]);
+    });
+
     it('accepts the INGEST_TOKEN bearer instead of a signature', async () => {
       const id = nextId();
 
@@ -516,6 +573,31 @@ describe('webhooks over HTTP', () => {
         expect(after.n).toBe(before.n);
       });
     }
+  });
+
+  describe('POST /webhooks/feedback', () => {
+    const url = () => `${app.baseUrl}/webhooks/feedback`;
+
+    it('answers 400 to bytes that are not UTF-8, and records nothing', async () => {
+      const id = idOf(await post(`${app.baseUrl}/webhooks/complaints`, complaintBody(), BEARER));
+      const raw = notUtf8(JSON.stringify({ complaintId: id, score: 9, comment: 'Great __BAD__ call' }));
+
+      const res = await post(url(), raw, BEARER);
+
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'the body is not valid UTF-8' });
+      const evidence = await db.db.selectFrom('advocacy_evidence').selectAll().where('complaint_id', '=', id).execute();
+      expect(evidence).toEqual([]);
+    });
+
+    it('accepts the old and the new INGEST_TOKEN while it is rotated, and refuses a third', async () => {
+      const unknown = { complaintId: 999_999_999, score: 9 };
+      const withToken = (token: string) => post(url(), unknown, { authorization: `Bearer ${token}` });
+      // 404: authenticated, and the complaint does not exist.
+      expect((await withToken(OLD_INGEST_TOKEN)).status).toBe(404);
+      expect((await withToken(TEST_INGEST_TOKEN)).status).toBe(404);
+      expect((await withToken('a-third-token-0123456789abcdef')).status).toBe(401);
+    });
   });
 
   it('accepts Freshdesk’s shared secret as the basic-auth password too', async () => {

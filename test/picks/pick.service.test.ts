@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { toComplaint } from '../../src/complaints/complaint.service';
 import type { OutboxMessage } from '../../src/outbox/outbox';
+import { commitTo, drawFromPool } from '../../src/picks/draw';
 import type { PickForPost } from '../../src/picks/pick';
 import { findPickByComplaintId, findPickByDate, insertPick } from '../../src/picks/pick.repository';
 import { type DailyPickInput, pickPostKey, runDailyPick } from '../../src/picks/pick.service';
@@ -33,6 +34,7 @@ function buildMessages(pick: PickForPost): OutboxMessage[] {
 const input = (overrides: Partial<DailyPickInput> = {}): DailyPickInput => ({
   date: DATE,
   now: NOW,
+  timezone: 'UTC',
   executives: [EXEC_1, EXEC_2],
   eligibleDays: 30,
   cooldownDays: 90,
@@ -54,7 +56,17 @@ async function counts(db: TestDb) {
 }
 
 async function reset(db: TestDb): Promise<void> {
-  await sql`TRUNCATE audit_log, outbox, executive_away, complaints CASCADE`.execute(db.db);
+  await sql`TRUNCATE audit_log, outbox, executive_away, complaints, draw_seeds CASCADE`.execute(db.db);
+}
+
+/** The seed a week's draws used. */
+async function seedOf(db: TestDb, weekStart: string): Promise<string> {
+  const row = await db.db
+    .selectFrom('draw_seeds')
+    .select('seed')
+    .where('week_start', '=', weekStart)
+    .executeTakeFirstOrThrow();
+  return row.seed;
 }
 
 describe('runDailyPick', () => {
@@ -80,7 +92,6 @@ describe('runDailyPick', () => {
     const result = await runDailyPick(
       db.db,
       input({
-        random: (n) => n - 1,
         buildMessages: (pick) => {
           posts.push(pick);
           return buildMessages(pick);
@@ -88,19 +99,27 @@ describe('runDailyPick', () => {
       }),
     );
 
+    // The draw is the week's seed applied to the date and the sorted pool; NOW is a Monday, so its week starts NOW.
     const sorted = [...ids].sort((a, b) => a - b);
+    const seed = await seedOf(db, DATE);
+    const commitment = commitTo(seed);
+    const expected = drawFromPool(ids, seed, DATE);
+    expect(expected.poolIds).toEqual(sorted);
     expect(result).toEqual({
       status: 'picked',
       pick: {
         id: expect.any(Number),
         date: DATE,
-        complaintId: sorted[2],
+        complaintId: expected.complaintId,
         poolSize: 3,
-        drawnIndex: 2,
+        drawnIndex: expected.drawnIndex,
         poolHash: sha256(sorted.join(',')),
         suggestedExecutive: EXEC_2,
         trigger: 'cli',
         createdAt: NOW,
+        poolIds: sorted,
+        seedWeek: DATE,
+        seedCommitment: commitment,
       },
     });
 
@@ -118,6 +137,8 @@ describe('runDailyPick', () => {
         suggestedExecutive: EXEC_2,
         trigger: 'cli',
         complaint: toComplaint(row),
+        seedCommitment: commitment,
+        seedWeek: DATE,
       },
     ]);
 
@@ -133,8 +154,10 @@ describe('runDailyPick', () => {
         details: {
           date: DATE,
           poolSize: 3,
-          drawnIndex: 2,
+          drawnIndex: expected.drawnIndex,
           poolHash: sha256(sorted.join(',')),
+          seedWeek: DATE,
+          seedCommitment: commitment,
           suggested: EXEC_2,
           trigger: 'cli',
         },
@@ -237,8 +260,7 @@ describe('runDailyPick', () => {
     const picked: (number | null)[] = [];
     for (const day of [0, 1, 2, 3]) {
       const now = new Date(NOW.getTime() + day * DAY);
-      // Always the first of the pool: only the pick rule can stop a repeat.
-      const result = await runDailyPick(db.db, input({ date: `2026-11-2${3 + day}`, now, random: () => 0 }));
+      const result = await runDailyPick(db.db, input({ date: `2026-11-2${3 + day}`, now }));
       picked.push(result.pick.complaintId);
     }
     expect(picked.slice(0, 3).sort()).toEqual([...ids].sort());
@@ -300,10 +322,7 @@ describe('runDailyPick', () => {
       .execute();
     const executives = [EXEC_1, EXEC_2, exec3, EXEC_2];
     const onDay = (day: number) =>
-      runDailyPick(
-        db.db,
-        input({ date: `2026-11-2${3 + day}`, now: new Date(NOW.getTime() + day * DAY), executives, random: () => 0 }),
-      );
+      runDailyPick(db.db, input({ date: `2026-11-2${3 + day}`, now: new Date(NOW.getTime() + day * DAY), executives }));
 
     expect((await onDay(0)).pick.suggestedExecutive).toBe(EXEC_2); // EXEC_1 away; 1 claim beats 2
     expect((await onDay(1)).pick.suggestedExecutive).toBe(EXEC_1); // back, with no recent claims
@@ -335,8 +354,8 @@ describe('runDailyPick', () => {
         },
       }),
     );
-    // One draw from a pool of 1, then a tie between the two executives (sorted: EXEC_1, EXEC_2).
-    expect(asked).toEqual([1, 2]);
+    // Only the tie between the two executives (sorted: EXEC_1, EXEC_2): the draw itself uses the week's seed.
+    expect(asked).toEqual([2]);
     expect(result.pick.suggestedExecutive).toBe([EXEC_1, EXEC_2].sort()[1]);
   });
 });
@@ -349,6 +368,11 @@ describe('insertPick', () => {
   afterAll(() => db.close());
 
   it('inserts nothing and returns undefined when the date already has a pick', async () => {
+    const seed = '0'.repeat(64);
+    await db.db
+      .insertInto('draw_seeds')
+      .values({ week_start: DATE, seed, commitment: commitTo(seed) })
+      .execute();
     const pick = {
       date: DATE,
       complaintId: null,
@@ -358,9 +382,12 @@ describe('insertPick', () => {
       suggestedExecutive: null,
       trigger: 'cli',
       createdAt: NOW,
+      poolIds: [],
+      seedWeek: DATE,
+      seedCommitment: commitTo(seed),
     };
     const first = await insertPick(db.db, pick);
-    expect(first).toMatchObject({ pick_date: DATE, pool_size: 0 });
+    expect(first).toMatchObject({ pick_date: DATE, pool_size: 0, pool_ids: [], seed_week: DATE });
     expect(await insertPick(db.db, { ...pick, suggestedExecutive: EXEC_1 })).toBeUndefined();
     expect(await findPickByDate(db.db, DATE)).toEqual(first);
   });
@@ -402,12 +429,21 @@ describeOnPostgres(
     it('concurrent picks for different dates never choose the same complaint', async () => {
       const ids = [];
       for (let i = 0; i < 5; i++) ids.push(await insertComplaint(db.db, { receivedAt: daysAgo(1) }));
-      // Every draw takes the lowest id of its pool, so without serialising they would all collide on it.
       const results = await Promise.all(
-        [23, 24, 25, 26, 27].map((day) => runDailyPick(db.db, input({ date: `2026-11-${day}`, random: () => 0 }))),
+        [23, 24, 25, 26, 27].map((day) => runDailyPick(db.db, input({ date: `2026-11-${day}` }))),
       );
       expect(results.map((r) => r.status)).toEqual(['picked', 'picked', 'picked', 'picked', 'picked']);
       expect(results.map((r) => r.pick.complaintId).sort()).toEqual([...ids].sort());
+    });
+
+    it('with one eligible complaint, concurrent picks for different dates draw it once and find the pool empty after', async () => {
+      // A pool of one always draws index 0, so without serialising every draw would choose it and collide.
+      const only = await insertComplaint(db.db, { receivedAt: daysAgo(1) });
+      const results = await Promise.all(
+        [23, 24, 25, 26, 27].map((day) => runDailyPick(db.db, input({ date: `2026-11-${day}` }))),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual(['empty', 'empty', 'empty', 'empty', 'picked']);
+      expect(results.find((r) => r.status === 'picked')?.pick.complaintId).toBe(only);
     });
   },
 );

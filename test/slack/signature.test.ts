@@ -1,4 +1,4 @@
-import { EXEC_1 } from '../helpers/config';
+import { EXEC_1, TEST_SIGNING_SECRET } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type ResponseUrlServer, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -11,11 +11,13 @@ describe('Slack request signatures on POST /slack/events', () => {
   let responses: ResponseUrlServer;
   const help = { command: '/pickup', text: 'help', userId: EXEC_1, channelId: 'C1' };
   const now = () => Math.floor(Date.now() / 1000);
+  /** The signing secret being rotated out: both it and TEST_SIGNING_SECRET are configured, as mid-rotation. */
+  const OLD_SECRET = 'old-signing-secret-9876543210';
 
   beforeAll(async () => {
     db = await createTestDb();
     slack = await startFakeSlack();
-    app = await startTestApp(db, slack);
+    app = await startTestApp(db, slack, { env: { SLACK_SIGNING_SECRET: `${OLD_SECRET},${TEST_SIGNING_SECRET}` } });
     responses = await startResponseUrlServer();
     app.slackTarget.responseUrl = responses.url;
   });
@@ -48,9 +50,34 @@ describe('Slack request signatures on POST /slack/events', () => {
     expect(slack.calls.length).toBe(before);
   });
 
+  it('accepts requests signed with the old or the new signing secret while it is rotated, and refuses a third', async () => {
+    for (const signingSecret of [OLD_SECRET, TEST_SIGNING_SECRET]) {
+      responses.reset();
+      const res = await sendSlashCommand({ ...app.slackTarget, signingSecret }, help);
+      expect(res.status).toBe(200);
+      await responses.waitFor(1);
+    }
+    responses.reset();
+    const before = slack.calls.length;
+    const third = await sendSlashCommand({ ...app.slackTarget, signingSecret: 'a-third-signing-secret-0123' }, help);
+    expect(third.status).toBe(401);
+    expect(JSON.parse(third.body)).toEqual({ error: 'invalid signature' });
+    expect(slack.calls.length).toBe(before);
+  });
+
+  it("answers Slack's unsigned SSL check with 200 and nothing else", async () => {
+    const res = await fetch(app.slackTarget.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=legacy',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
   it('answers the health check beside Slack', async () => {
     const res = await fetch(`${app.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', db: 'ok' });
+    expect(await res.json()).toMatchObject({ status: 'ok', db: 'ok' });
   });
 });

@@ -43,6 +43,8 @@ export interface StartBotOptions {
   env: Record<string, string | undefined>;
   preload?: string[];
   startTimeoutMs?: number;
+  /** Another build's main.js (an earlier release); default this checkout's dist/src/main.js. */
+  mainJs?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -80,7 +82,7 @@ function botCwd(): string {
 
 /** Starts `node dist/src/main.js` and resolves once it logs "Pickup is running" with its port. */
 export function startBot(options: StartBotOptions): Promise<BotProcess> {
-  const args = [...(options.preload ?? []).flatMap((p) => ['--require', p]), MAIN_JS];
+  const args = [...(options.preload ?? []).flatMap((p) => ['--require', p]), options.mainJs ?? MAIN_JS];
   const child = spawn(process.execPath, args, {
     cwd: botCwd(),
     env: botEnv(options.env),

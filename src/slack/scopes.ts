@@ -1,0 +1,52 @@
+/** A bot token scope Pickup asks for, the Web API methods that need it, and why, as the README's Scopes table says. */
+export interface BotScope {
+  scope: string;
+  methods: readonly string[];
+  why: string;
+}
+
+/**
+ * Every bot scope in manifest.json, and nothing more: Slack's Marketplace review refuses scopes an app does not use,
+ * and each one is something a workspace admin must agree to. A test keeps this table, the manifest, the README and
+ * the Web API calls in src/ equal.
+ */
+export const BOT_SCOPES: readonly BotScope[] = [
+  {
+    scope: 'commands',
+    methods: [],
+    why: '`/pickup`, `/escalate` and the **Escalate to Pickup** message shortcut',
+  },
+  {
+    scope: 'chat:write',
+    methods: ['chat.postMessage', 'chat.update', 'chat.postEphemeral'],
+    why: "the daily pick, reminders, the weekly digest, the claimer's DM brief, answers meant for one person, and updating the pick post once claimed",
+  },
+  {
+    scope: 'chat:write.public',
+    methods: ['chat.postMessage'],
+    why: 'posts reach a public `EXEC_CHANNEL` or `LEADERSHIP_CHANNEL` even before @Pickup is invited (the start-up check counts on it)',
+  },
+  {
+    scope: 'files:write',
+    methods: ['files.uploadV2'],
+    why: "the digest's trend chart, uploaded into the digest's thread",
+  },
+  {
+    scope: 'usergroups:read',
+    methods: ['usergroups.users.list'],
+    why: '`EXECUTIVES` and `SUPPORT_LEADS` may name user groups (`S…`): Pickup reads their members',
+  },
+  {
+    scope: 'channels:read',
+    methods: ['conversations.info'],
+    why: 'the start-up check that Pickup can post to `EXEC_CHANNEL` and `LEADERSHIP_CHANNEL` (public channels)',
+  },
+  {
+    scope: 'groups:read',
+    methods: ['conversations.info'],
+    why: 'the same check when those channels are private',
+  },
+];
+
+/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks). */
+export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink'];
