@@ -16,7 +16,8 @@ export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
       .selectFrom('complaints as c')
       // Spelled exactly like the partial index's predicate, with no parameters, so the planner can prove it applies.
       .where(sql<boolean>`c.is_major AND NOT c.do_not_call AND c.closed_at IS NULL`)
-      .where('c.became_major_at', '>=', majorSince)
+      // The index's expression: a major row an older release wrote mid-upgrade has no became_major_at yet.
+      .where(sql<Date>`coalesce(c.became_major_at, c.received_at)`, '>=', majorSince)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id'))),
       )
@@ -114,6 +115,7 @@ export async function findEligibilityFacts(db: Db, complaintIds: readonly number
       'c.is_major',
       'c.do_not_call',
       'c.closed_at',
+      'c.received_at',
       'c.became_major_at',
       'c.customer_email',
       'c.customer_phone',

@@ -50,7 +50,11 @@ export interface EligibilityCandidate {
   isMajor: boolean;
   doNotCall: boolean;
   closedAt: Date | null;
-  /** When it last turned major (null while it is not): the eligibility window counts from here, not from receipt. */
+  receivedAt: Date;
+  /**
+   * When it last turned major: the eligibility window counts from here, not from receipt. Null while it is not
+   * major, and on a major row an older release wrote during a rolling upgrade, which then counts from `receivedAt`.
+   */
   becameMajorAt: Date | null;
   customer: CustomerKeys;
   /** Has a row in picks. */
@@ -119,7 +123,7 @@ export function isEligible(
   if (candidate.doNotCall) reasons.push('marked do-not-call');
   if (candidate.closedAt !== null) reasons.push('closed');
   // Only a major complaint has an age to judge; "not major" already says why the others are out.
-  if (candidate.isMajor && (candidate.becameMajorAt?.getTime() ?? Number.NEGATIVE_INFINITY) < majorSince.getTime()) {
+  if (candidate.isMajor && (candidate.becameMajorAt ?? candidate.receivedAt).getTime() < majorSince.getTime()) {
     reasons.push(`major for more than ${context.eligibleDays} days`);
   }
   if (candidate.picked) reasons.push('already picked');

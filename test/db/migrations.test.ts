@@ -121,7 +121,7 @@ describe('migration 20261129_0004_complaint_event_times', () => {
     ]);
     const { rows: index } = await sql<{ indexdef: string }>`
       SELECT indexdef FROM pg_indexes WHERE indexname = 'complaints_eligible_idx'`.execute(db.db);
-    expect(index[0]?.indexdef).toMatch(/became_major_at DESC, id/);
+    expect(index[0]?.indexdef).toMatch(/COALESCE\(became_major_at, received_at\) DESC, id/);
   });
 });
 
