@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
@@ -15,6 +16,7 @@ import { createRoles } from './people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
+import { type ReconnectPolicy, SlackAuthError, type SlackConnection } from './slack/connection';
 import { checkSlackChannels } from './slack/preflight';
 import { createSlackPort, createWebClient } from './slack/slack.client';
 
@@ -22,6 +24,8 @@ import { createSlackPort, createWebClient } from './slack/slack.client';
 export interface RunningPickup {
   port: number;
   database: DatabaseHandle;
+  /** The Slack connection's state, as /healthz reports it. */
+  slack: SlackConnection;
   stop(): Promise<void>;
 }
 
@@ -34,21 +38,48 @@ export interface StartOptions {
   outboxPollMs?: number;
   /** False starts no cron jobs (tests drive the jobs themselves); the outbox worker always runs. */
   cronJobs?: boolean;
+  /** Aborting it stops start-up in whatever phase it is in: startPickup then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called when Slack refuses a token after start-up (main.ts exits non-zero). */
+  onSlackFatal?: (err: SlackAuthError) => void;
+  reconnectPolicy?: ReconnectPolicy;
+  /** How long Slack may be unreachable before /healthz answers 503 (SLACK_DOWN_GRACE_MS by default). */
+  slackDownGraceMs?: number;
+  /** Told as each phase of start-up begins. */
+  onPhase?: (phase: StartPhase) => void;
 }
 
-/** Wires config → logger → db → services → Slack app + HTTP routes → scheduler, and starts them. */
+/** The steps of start-up, logged as each begins so an operator (and the signal tests) can tell where it is. */
+export type StartPhase = 'migrating' | 'connecting' | 'running';
+
+/**
+ * Wires config → logger → db → services → Slack app + HTTP routes → scheduler, and starts them. The HTTP server
+ * listens before Slack is reached, so webhooks and /healthz never wait on Slack; it resolves once Slack is
+ * connected (Socket Mode) or the bot token is verified (HTTP mode).
+ */
 export async function startPickup(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningPickup> {
+  const { signal } = options;
   const ownsDatabase = options.database === undefined;
+  const enter = (phase: StartPhase, fields: Record<string, unknown>, msg: string) => {
+    options.onPhase?.(phase);
+    logger.info({ phase, ...fields }, msg);
+  };
+  enter('migrating', {}, 'starting: opening the database and applying migrations');
   const database =
     options.database ??
     (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
+  const parts = stopInReverse(logger);
+  if (ownsDatabase) parts.add(() => database.close());
   try {
+    signal?.throwIfAborted();
+    // A migration is one transaction and is left to finish: stopping the embedded database mid-way could damage it.
     const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
     const now = options.now ?? (() => new Date());
     // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
     await firstStartedAt(database.db, now());
+    signal?.throwIfAborted();
 
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
@@ -65,6 +96,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
     });
+    parts.add(() => scheduler.stop());
     const slackApp = createSlackApp(
       {
         db: database.db,
@@ -75,50 +107,131 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         kickOutbox: scheduler.kickOutbox,
         now,
       },
-      options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {},
+      {
+        ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
+        reconnectPolicy: options.reconnectPolicy,
+        downGraceMs: options.slackDownGraceMs,
+        onFatal: options.onSlackFatal,
+      },
     );
-    await slackApp.start();
+    parts.add(() => slackApp.stop());
 
     const server = createHttpServer({
       routes: [
-        ...healthRoutes(database.ping, () => summarizeFailures(database.db)),
+        ...healthRoutes(database.ping, () => summarizeFailures(database.db), slackApp.connection),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
         ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
       ],
       slack: slackApp.endpoint,
       logger,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, () => resolve());
-    });
-    const port = (server.address() as AddressInfo).port;
-    await checkSlackChannels(client, config, logger);
-    logger.info(
-      { port, engine: database.engine, mode: config.slack.appToken ? 'socket' : 'http' },
-      'Pickup is running',
-    );
-
-    let stopping: Promise<void> | undefined;
-    const stop = () => {
-      stopping ??= (async () => {
-        logger.info('shutting down: no new requests, finishing work in flight');
-        await new Promise<void>((resolve) => {
+    const port = await listen(server, config.port);
+    parts.add(
+      () =>
+        new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-        });
-        await slackApp.stop();
-        await scheduler.stop();
-        if (ownsDatabase) await database.close();
+        }),
+    );
+    const mode = config.slack.appToken ? 'socket' : 'http';
+    enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
+
+    await slackApp.start(signal);
+    await checkSlackChannels(client, config, logger);
+    signal?.throwIfAborted();
+    enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
+    return { port, database, slack: slackApp.connection, stop: parts.stop };
+  } catch (err) {
+    await parts.stop();
+    throw err;
+  }
+}
+
+/** Logs a start-up or Slack failure the operator must fix as one clear line (and on stderr, for `npm start`). */
+function reportFatal(logger: Logger, err: unknown): void {
+  if (err instanceof DataDirLockedError || err instanceof SlackAuthError) {
+    logger.fatal(err.message);
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    logger.fatal({ err }, 'Pickup could not start');
+  }
+}
+
+/** Stops the parts added so far, newest first, once however often it is called, and logs the clean shutdown. */
+function stopInReverse(logger: Logger) {
+  const parts: (() => Promise<void>)[] = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    add: (part: () => Promise<void>) => {
+      parts.push(part);
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        logger.info('shutting down: no new requests, finishing work in flight');
+        for (const part of parts.reverse()) await part();
         logger.info('stopped');
       })();
       return stopping;
-    };
-    return { port, database, stop };
-  } catch (err) {
-    if (ownsDatabase) await database.close();
-    throw err;
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Turns signals and fatal Slack errors into one clean stop and one exit code, whichever phase start-up is in:
+ * before Pickup runs, by aborting start-up (which stops what it started); after, by stopping it.
+ */
+function processLifecycle(logger: Logger) {
+  const shutdown = new AbortController();
+  let phase: StartPhase = 'migrating';
+  let running: RunningPickup | undefined;
+  let exitCode: number | undefined;
+  const stopAndExit = (pickup: RunningPickup, code: number) =>
+    pickup.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        logger.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  const requestExit = (code: number, reason: Error) => {
+    if (exitCode !== undefined) return;
+    exitCode = code;
+    if (running) void stopAndExit(running, code);
+    else shutdown.abort(reason);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      // A second signal must not cut a clean shutdown short (the embedded database may be mid-write); SIGKILL can.
+      if (exitCode !== undefined) return logger.info({ signal, phase }, 'already shutting down');
+      logger.info({ signal, phase }, 'shutdown requested');
+      requestExit(0, new ShutdownRequested(signal));
+    });
   }
+  return {
+    signal: shutdown.signal,
+    onPhase: (p: StartPhase) => {
+      phase = p;
+    },
+    requestExit,
+    /** Start-up finished; a stop asked for just as it did is carried out now. */
+    started: (pickup: RunningPickup) => {
+      running = pickup;
+      if (exitCode !== undefined) void stopAndExit(pickup, exitCode);
+    },
+    /** Start-up failed: exit 0 when it was stopped on request, else report why and exit 1. */
+    failed: (err: unknown): never => {
+      if (shutdown.signal.aborted) process.exit(exitCode ?? 0);
+      reportFatal(logger, err);
+      process.exit(1);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -146,31 +259,29 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const starting = startPickup(config, logger);
-  // Installed before start-up finishes, so a SIGTERM during start still shuts down cleanly once started.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      starting
-        .then((running) => running.stop())
-        .then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'error while shutting down');
-            process.exit(1);
-          },
-        );
-    });
-  }
+  // Installed before start-up, so a signal stops Pickup cleanly in every phase: an abort ends the wait on Slack or
+  // its backoff, a migration in progress finishes, and whatever already started stops.
+  const lifecycle = processLifecycle(logger);
   try {
-    await starting;
+    const running = await startPickup(config, logger, {
+      signal: lifecycle.signal,
+      onPhase: lifecycle.onPhase,
+      onSlackFatal: (err) => {
+        reportFatal(logger, err);
+        lifecycle.requestExit(1, err);
+      },
+    });
+    lifecycle.started(running);
   } catch (err) {
-    if (err instanceof DataDirLockedError) {
-      logger.fatal(err.message);
-      process.stderr.write(`${err.message}\n`);
-    } else {
-      logger.fatal({ err }, 'Pickup could not start');
-    }
-    process.exit(1);
+    lifecycle.failed(err);
+  }
+}
+
+/** Why start-up was abandoned: the operator asked Pickup to stop. */
+class ShutdownRequested extends Error {
+  constructor(signal: string) {
+    super(`${signal} received during start-up`);
+    this.name = 'ShutdownRequested';
   }
 }
 

@@ -6,13 +6,25 @@ export interface OutboxHealth {
   lastError: string | null;
 }
 
+/** The Slack connection as /healthz reports it: its state, and false once it has been down past its grace. */
+export interface SlackHealth {
+  state(): string;
+  healthy(): boolean;
+}
+
 /**
  * GET /healthz is readiness: one `SELECT 1`, bounded at 2 s, so a load balancer stops sending traffic while the
- * database is away. GET /livez is liveness: it touches nothing, so an orchestrator never restarts a process
- * that is merely waiting for its database to come back. Failed deliveries show in the /healthz body but keep it
- * 200: Slack refusing a channel is no reason to restart Pickup, and a restart would not fix it.
+ * database is away, and the Slack connection: 503 once Socket Mode has been disconnected for longer than a
+ * reconnect takes (nothing from Slack reaches a bot in that state, though it looks alive). GET /livez is liveness:
+ * it touches nothing, so an orchestrator never restarts a process that is merely waiting for its database.
+ * Failed deliveries show in the /healthz body but keep it 200: Slack refusing a channel is no reason to restart
+ * Pickup, and a restart would not fix it.
  */
-export function healthRoutes(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>): Route[] {
+export function healthRoutes(
+  ping: () => Promise<void>,
+  outbox?: () => Promise<OutboxHealth>,
+  slack?: SlackHealth,
+): Route[] {
   return [
     {
       method: 'GET',
@@ -27,13 +39,17 @@ export function healthRoutes(ping: () => Promise<void>, outbox?: () => Promise<O
       path: '/healthz',
       bodyLimit: 0,
       async handle() {
+        let db: 'ok' | 'unreachable' = 'ok';
+        let failures = {};
         try {
           await withTimeout(ping(), 2_000);
-          const failures = outbox ? { outbox: await withTimeout(outbox(), 2_000) } : {};
-          return { status: 200, body: { status: 'ok', db: 'ok', ...failures } };
+          failures = outbox ? { outbox: await withTimeout(outbox(), 2_000) } : {};
         } catch {
-          return { status: 503, headers: { 'retry-after': '10' }, body: { status: 'unavailable', db: 'unreachable' } };
+          db = 'unreachable';
         }
+        const body = { db, ...failures, ...(slack ? { slack: slack.state() } : {}) };
+        if (db === 'ok' && (slack?.healthy() ?? true)) return { status: 200, body: { status: 'ok', ...body } };
+        return { status: 503, headers: { 'retry-after': '10' }, body: { status: 'unavailable', ...body } };
       },
     },
   ];

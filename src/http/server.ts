@@ -20,6 +20,8 @@ export interface SlackEndpoint {
   signingSecrets: readonly string[];
   /** Refuses a buffered, verified body the listener cannot handle, before it sees it. */
   checkBody?: (rawBody: Buffer, headers: IncomingHttpHeaders) => { status: number; error: string } | undefined;
+  /** False while Bolt is still starting (auth.test): the request is answered 503 and Slack retries it. */
+  ready?: () => boolean;
 }
 
 /** Options for {@link createHttpServer}. */
@@ -53,6 +55,11 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (slack && url.pathname === slack.path) {
+      // The HTTP server starts before Slack answers auth.test, so webhooks never wait on Slack; Bolt cannot take
+      // requests until then. Answered before the replay guard sees the signature, so Slack's retry is no replay.
+      if (slack.ready && !slack.ready()) {
+        return send(res, { status: 503, headers: { 'retry-after': '5' }, body: { error: 'starting, retry shortly' } });
+      }
       // Read here, under the same limit as the webhooks, so any oversize body (declared or chunked) is a 413;
       // Bolt then parses the buffered body (its `rawBody`) instead of reading the stream itself.
       void readBody(req, slack.bodyLimit).then(

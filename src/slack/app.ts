@@ -1,6 +1,12 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as SlackLogger, SocketModeReceiver } from '@slack/bolt';
 import type { SlackEndpoint } from '../http/server';
 import { toBoltLogger } from './bolt-logger';
+import {
+  type ReconnectPolicy,
+  type SlackAuthError,
+  type SlackConnection,
+  superviseSlackConnection,
+} from './connection';
 import type { SlackDeps } from './deps';
 import { registerErrorHandler } from './error-handler';
 import { registerListeners } from './listeners';
@@ -11,8 +17,10 @@ export interface SlackApp {
   app: App;
   /** Set in HTTP mode: mount it on Pickup's HTTP server. */
   endpoint: SlackEndpoint | undefined;
-  /** Verifies the token (auth.test) and, in Socket Mode, connects. */
-  start(): Promise<void>;
+  /** The connection to Slack, for /healthz. */
+  connection: SlackConnection;
+  /** Verifies the token (auth.test) and, in Socket Mode, connects; retries transient failures until `signal`. */
+  start(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -20,10 +28,15 @@ export interface SlackApp {
 export const SLACK_EVENTS_PATH = '/slack/events';
 const SLACK_BODY_LIMIT = 1024 * 1024;
 
-/** Options that tests use to skip auth.test. */
+/** Options that tests use to skip auth.test's identity lookup and to reconnect faster. */
 export interface SlackAppOptions {
   botUserId?: string;
   botId?: string;
+  reconnectPolicy?: ReconnectPolicy;
+  /** How long Slack may be unreachable before /healthz answers 503. */
+  downGraceMs?: number;
+  /** A reconnect met a refused token (main.ts exits); without it the refusal is only logged. */
+  onFatal?: (err: SlackAuthError) => void;
 }
 
 /** Builds the Bolt app. HTTP mode unless SLACK_APP_TOKEN is set. */
@@ -48,8 +61,18 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
 
   let app: App;
   let endpoint: SlackEndpoint | undefined;
+  let socket: SocketModeReceiver['client'] | undefined;
   if (config.slack.appToken) {
-    app = new App({ ...common, appToken: config.slack.appToken, socketMode: true });
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken,
+      logger: connectionErrorsAsWarnings(toBoltLogger(logger.child({ component: 'socket-mode' }))),
+      logLevel: LogLevel.INFO,
+      // superviseSlackConnection reconnects: the client's own loop gives up after one failed apps.connections.open.
+      autoReconnectEnabled: false,
+      installerOptions: { clientOptions: { ...clientOptions } },
+    });
+    socket = receiver.client;
+    app = new App({ ...common, receiver });
   } else {
     const receiver = new HTTPReceiver({
       // Pickup's server verifies every request against each signing secret before this receiver sees it
@@ -75,15 +98,36 @@ export function createSlackApp(deps: SlackDeps, options: SlackAppOptions = {}): 
   registerErrorHandler(app, logger);
   registerListeners(app, deps);
 
+  const connection = superviseSlackConnection({
+    app,
+    socket,
+    logger: logger.child({ component: 'slack-connection' }),
+    policy: options.reconnectPolicy,
+    graceMs: options.downGraceMs,
+    onFatal: options.onFatal ?? ((err) => logger.fatal(err.message)),
+  });
+  if (endpoint) endpoint.ready = () => connection.ready();
+
   return {
     app,
     endpoint,
-    async start() {
-      await app.init();
-      if (config.slack.appToken) await app.start();
-    },
-    async stop() {
-      if (config.slack.appToken) await app.stop();
+    connection,
+    start: (signal) => connection.start(signal),
+    stop: () => connection.stop(),
+  };
+}
+
+/** The SDK's own connection failures it logs at error level; Pickup decides (retry or stop) and logs that instead. */
+const CONNECTION_NOISE = /^(Failed to retrieve a new WSS URL|WebSocket error|Failed to send a WebSocket message)/;
+
+/** Turns the SDK's connection-failure errors into warnings, so one outage is not a stream of error lines. */
+function connectionErrorsAsWarnings(inner: SlackLogger): SlackLogger {
+  return {
+    ...inner,
+    error: (...msg) => {
+      const first = msg[0];
+      if (typeof first === 'string' && CONNECTION_NOISE.test(first)) inner.warn(...msg);
+      else inner.error(...msg);
     },
   };
 }

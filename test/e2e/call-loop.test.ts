@@ -9,28 +9,31 @@ import {
   TEST_INGEST_TOKEN,
 } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import type { SlackMode } from '../helpers/slack-driver';
 import {
   checkboxValue,
-  clickButton,
   dateValue,
   type ResponseUrlServer,
   selectValue,
-  sendSlashCommand,
   startResponseUrlServer,
-  submitView,
   textValue,
 } from '../helpers/slack-requests';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { type DrivenTestApp, startDrivenTestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const PHONE = '+14155550123';
 const EMAIL = 'ada@example.com';
 
-/** The whole loop through the public interface: complaint → pick → claim → DM → outcome → advocacy. */
-describe('the call loop, end to end through Bolt and the fake Slack', () => {
+const MODES: SlackMode[] = ['http', 'socket'];
+
+/**
+ * The whole loop through the public interface: complaint → pick → claim → DM → outcome → advocacy, once with
+ * signed HTTP requests and once over Socket Mode (envelopes and acks on a WebSocket), the same spec for both.
+ */
+describe.each(MODES)('the call loop, end to end through Bolt and the fake Slack (%s mode)', (mode) => {
   let db: TestDb;
   let slack: FakeSlack;
-  let app: TestApp;
+  let app: DrivenTestApp;
   let responses: ResponseUrlServer;
   let complaintId: number;
   let claimId: number;
@@ -39,9 +42,9 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
     db = await createTestDb();
     slack = await startFakeSlack();
     slack.setUserGroup(EXEC_GROUP, [EXEC_IN_GROUP]);
-    app = await startTestApp(db, slack);
+    app = await startDrivenTestApp(mode, db, slack);
     responses = await startResponseUrlServer();
-    app.slackTarget.responseUrl = responses.url;
+    app.driver.responseUrl = responses.url;
   });
   afterAll(async () => {
     await app.stop();
@@ -79,14 +82,14 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('refuses /pickup pick to an outsider and writes nothing', async () => {
-    await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: OUTSIDER, channelId: 'C1' });
+    await app.driver.slashCommand({ command: '/pickup', text: 'pick', userId: OUTSIDER, channelId: 'C1' });
     expect(await lastResponseText(1)).toMatch(/Only executives/);
     const picks = await db.db.selectFrom('picks').selectAll().execute();
     expect(picks).toHaveLength(0);
   });
 
   it('picks it for an executive and posts it to the channel without contact details', async () => {
-    await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: 'C1' });
+    await app.driver.slashCommand({ command: '/pickup', text: 'pick', userId: EXEC_1, channelId: 'C1' });
     expect(await lastResponseText(2)).toMatch(/Picked complaint .* 1 of 1 eligible/);
     const [post] = await slack.waitFor('chat.postMessage', 1);
     expect(post?.args.channel).toBe(EXEC_CHANNEL);
@@ -100,14 +103,14 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('a second /pickup pick the same day posts nothing new', async () => {
-    await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: EXEC_2, channelId: 'C1' });
+    await app.driver.slashCommand({ command: '/pickup', text: 'pick', userId: EXEC_2, channelId: 'C1' });
     expect(await lastResponseText(3)).toMatch(/already picked/);
     await new Promise((r) => setTimeout(r, 200));
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
   it('refuses a claim from an outsider', async () => {
-    await clickButton(app.slackTarget, {
+    await app.driver.clickButton({
       actionId: 'claim_complaint',
       value: String(complaintId),
       userId: OUTSIDER,
@@ -118,7 +121,7 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('gives the claim to the first executive, DMs the brief and updates the post', async () => {
-    await clickButton(app.slackTarget, {
+    await app.driver.clickButton({
       actionId: 'claim_complaint',
       value: String(complaintId),
       userId: EXEC_IN_GROUP,
@@ -144,7 +147,7 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('tells a later clicker who holds it', async () => {
-    await clickButton(app.slackTarget, {
+    await app.driver.clickButton({
       actionId: 'claim_complaint',
       value: String(complaintId),
       userId: EXEC_1,
@@ -154,7 +157,7 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('opens the outcome modal for the claimer', async () => {
-    await clickButton(app.slackTarget, {
+    await app.driver.clickButton({
       actionId: 'log_outcome',
       value: String(claimId),
       userId: EXEC_IN_GROUP,
@@ -177,13 +180,13 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('shows inline errors for a follow-up date in the past', async () => {
-    const res = await submitView(app.slackTarget, {
+    const res = await app.driver.submitView({
       callbackId: 'outcome_modal',
       userId: EXEC_IN_GROUP,
       privateMetadata: JSON.stringify({ claimId }),
       values: outcomeValues('voicemail', '2000-01-01', null),
     });
-    expect(res.json()).toMatchObject({
+    expect(res.payload).toMatchObject({
       response_action: 'errors',
       errors: { follow_up_date: expect.stringContaining('later date') },
     });
@@ -191,27 +194,26 @@ describe('the call loop, end to end through Bolt and the fake Slack', () => {
   });
 
   it('refuses an outcome from someone who does not hold the claim', async () => {
-    const res = await submitView(app.slackTarget, {
+    const res = await app.driver.submitView({
       callbackId: 'outcome_modal',
       userId: EXEC_1,
       privateMetadata: JSON.stringify({ claimId }),
       values: outcomeValues('reached', null, 'advocate'),
     });
-    expect(res.json()).toMatchObject({
+    expect(res.payload).toMatchObject({
       response_action: 'errors',
       errors: { outcome: expect.stringContaining('belongs to') },
     });
   });
 
   it('logs a reached call, closes the loop and records the advocate', async () => {
-    const res = await submitView(app.slackTarget, {
+    const res = await app.driver.submitView({
       callbackId: 'outcome_modal',
       userId: EXEC_IN_GROUP,
       privateMetadata: JSON.stringify({ claimId }),
       values: outcomeValues('reached', null, 'advocate'),
     });
-    expect(res.status).toBe(200);
-    expect(res.body).toBe('');
+    expect(res.payload).toBeUndefined();
     const attempt = await db.db.selectFrom('call_attempts').selectAll().executeTakeFirstOrThrow();
     expect(attempt).toMatchObject({
       outcome: 'reached',

@@ -21,6 +21,7 @@ const LATE_MS = 3_500;
 function outcomeOf(call: RecordedCall): string {
   const failure = call.failure;
   if (!failure) return 'ok';
+  if ('reset' in failure) return 'reset';
   return 'status' in failure ? String(failure.status) : failure.error;
 }
 

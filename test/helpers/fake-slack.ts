@@ -4,8 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-/** A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, or `ok:false`. */
-export type FakeFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+/**
+ * A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, `ok:false`, or a
+ * connection reset (the socket is destroyed without an answer).
+ */
+export type FakeFailure = { status: 429; retryAfter: number } | { status: 500 } | { error: string } | { reset: true };
 
 /** One Web API call the fake received, with its arguments decoded. */
 export interface RecordedCall {
@@ -49,6 +52,8 @@ export interface FakeSlack {
   setUserGroup(groupId: string, members: string[]): void;
   /** Overrides fields of the user `users.info` returns for an ID. */
   setUser(userId: string, fields: Record<string, unknown>): void;
+  /** Makes `apps.connections.open` answer with the URL `issue` returns (startFakeSocketMode sets it). */
+  setSocketModeUrls(issue: () => string): void;
   /**
    * Sets up a channel as Slack would see it: `null` for one that does not exist, otherwise its flags. Channels never
    * set are public with the bot a member. conversations.info and posts then answer as Slack does (channel_not_found,
@@ -220,7 +225,7 @@ function platformError(error: string): Answer {
   return { status: 200, body: { ok: false, error } };
 }
 
-function failureAnswer(failure: FakeFailure): Answer {
+function failureAnswer(failure: Exclude<FakeFailure, { reset: true }>): Answer {
   if ('error' in failure) return platformError(failure.error);
   if (failure.status === 429) {
     return {
@@ -328,11 +333,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     ...extra,
   });
 
+  let issueSocketUrl: (() => string) | undefined;
   const views = new Map<string, string>(); // external_id → view id, so views.update by external_id finds its view
 
   const answer = (method: string, args: Json): Answer => {
     const ok = (body: Json): Answer => ({ status: 200, body: { ok: true, ...body } });
     switch (method) {
+      case 'apps.connections.open':
+        // Without a fake Socket Mode server there is nowhere to connect; say so instead of handing out a dead URL.
+        return issueSocketUrl ? ok({ url: issueSocketUrl() }) : platformError('fake_socket_mode_not_started');
       case 'auth.test':
         return ok({
           url: 'https://test.slack.com/',
@@ -480,6 +489,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const token = bearer ?? str(args.token);
     if (token !== undefined) call.token = token;
     const failure = takeFailure(method);
+    if (failure && 'reset' in failure) {
+      calls.push({ ...call, failure });
+      for (const wake of [...waiters]) wake();
+      req.socket.destroy();
+      return;
+    }
     let reply: Answer;
     if (failure) reply = failureAnswer(failure);
     else if (unparseable) reply = platformError('invalid_form_data');
@@ -543,6 +558,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     setUser: (userId, fields) => {
       users.set(userId, { ...users.get(userId), ...fields });
+    },
+    setSocketModeUrls: (issue) => {
+      issueSocketUrl = issue;
     },
     setChannel: (channelId, fields) => {
       channels.set(channelId, fields === null ? null : { ...fields });

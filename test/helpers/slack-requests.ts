@@ -127,13 +127,9 @@ export interface SlashCommand {
   userName?: string;
 }
 
-/** Sends a slash command, form-encoded with the fields Slack sends. */
-export function sendSlashCommand(
-  target: SlackTarget,
-  cmd: SlashCommand,
-  opts: SigningOverrides = {},
-): Promise<SlackHttpResponse> {
-  const body = new URLSearchParams({
+/** The fields Slack sends for a slash command (form-encoded over HTTP, a JSON object over Socket Mode). */
+export function slashCommandPayload(cmd: SlashCommand, defaultResponseUrl?: string): Record<string, string> {
+  return {
     token: VERIFICATION_TOKEN,
     team_id: TEAM_ID,
     team_domain: TEST_TEAM.domain,
@@ -145,9 +141,18 @@ export function sendSlashCommand(
     text: cmd.text,
     api_app_id: TEST_APP_ID,
     is_enterprise_install: 'false',
-    response_url: cmd.responseUrl ?? target.responseUrl ?? UNROUTABLE_RESPONSE_URL,
+    response_url: cmd.responseUrl ?? defaultResponseUrl ?? UNROUTABLE_RESPONSE_URL,
     trigger_id: cmd.triggerId ?? newTriggerId(),
-  }).toString();
+  };
+}
+
+/** Sends a slash command, form-encoded with the fields Slack sends. */
+export function sendSlashCommand(
+  target: SlackTarget,
+  cmd: SlashCommand,
+  opts: SigningOverrides = {},
+): Promise<SlackHttpResponse> {
+  const body = new URLSearchParams(slashCommandPayload(cmd, target.responseUrl)).toString();
   return postSigned(target, body, 'application/x-www-form-urlencoded', opts);
 }
 

@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../src/db/connection';
-import { healthRoutes, type OutboxHealth } from '../../src/http/health.routes';
+import { healthRoutes, type OutboxHealth, type SlackHealth } from '../../src/http/health.routes';
 import { createHttpServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
 import { enqueueMessage, markFailed, summarizeFailures } from '../../src/outbox/outbox.repository';
 import { createTestDb } from '../helpers/test-db';
 
-async function serve(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>) {
-  const server = createHttpServer({ routes: healthRoutes(ping, outbox), logger: createLogger('silent') });
+async function serve(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>, slack?: SlackHealth) {
+  const server = createHttpServer({ routes: healthRoutes(ping, outbox, slack), logger: createLogger('silent') });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -38,6 +38,20 @@ describe('GET /healthz', () => {
     expect((await fetch(`${s.url}/livez`)).status).toBe(200);
     await s.close();
     await handle.close();
+  });
+
+  it.each([
+    ['connected', true, 200, 'ok'],
+    ['http', true, 200, 'ok'],
+    ['reconnecting', true, 200, 'ok'],
+    ['reconnecting', false, 503, 'unavailable'],
+    ['connecting', false, 503, 'unavailable'],
+  ])('reports Slack %s (healthy: %s) as %i', async (state, healthy, status, overall) => {
+    const s = await serve(async () => {}, undefined, { state: () => state, healthy: () => healthy });
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ status: overall, db: 'ok', slack: state });
+    await s.close();
   });
 
   it('stays 200 with failed deliveries, and reports their count and the newest reason in the body', async () => {

@@ -78,6 +78,6 @@ describe('Slack request signatures on POST /slack/events', () => {
   it('answers the health check beside Slack', async () => {
     const res = await fetch(`${app.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', db: 'ok' });
+    expect(await res.json()).toMatchObject({ status: 'ok', db: 'ok', slack: 'http' });
   });
 });

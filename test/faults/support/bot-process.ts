@@ -10,31 +10,37 @@ import { MAIN_JS, REPO_ROOT } from './build';
 /** One JSON log line a bot wrote (pino), or the raw text when it was not JSON. */
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
-/** A real `node dist/src/main.js` the test started. */
-export interface BotProcess {
+/** A real `node dist/src/main.js` the test spawned, whether or not it has started serving. */
+export interface SpawnedBot {
   readonly label: string;
   readonly pid: number;
-  readonly port: number;
-  /** `http://127.0.0.1:PORT`. */
-  readonly baseUrl: string;
   /** Every stdout line, parsed. */
   readonly logs: LogLine[];
   /** Everything written to stderr. */
   readonly stderr: string[];
-  /** Where signed Slack requests go, with an optional default response_url. */
-  slackTarget(responseUrl?: string): SlackTarget;
   /** True until the process exits. */
   isAlive(): boolean;
   /** Resolves with how the process ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first log line (already written or still to come) that matches. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Sends a signal (SIGTERM, SIGINT) and returns at once. */
+  signal(signal: NodeJS.Signals): void;
   /** SIGKILL, then wait for the exit. */
   kill(): Promise<void>;
   /** SIGTERM (graceful shutdown), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   /** The last lines of output, for failure messages. */
   tail(n?: number): string;
+}
+
+/** A bot that has logged "Pickup is running". */
+export interface BotProcess extends SpawnedBot {
+  readonly port: number;
+  /** `http://127.0.0.1:PORT`. */
+  readonly baseUrl: string;
+  /** Where signed Slack requests go, with an optional default response_url. */
+  slackTarget(responseUrl?: string): SlackTarget;
 }
 
 /** What {@link startBot} needs: the environment on top of testEnv(), and optional `--require` preloads. */
@@ -80,8 +86,8 @@ function botCwd(): string {
   return cwd;
 }
 
-/** Starts `node dist/src/main.js` and resolves once it logs "Pickup is running" with its port. */
-export function startBot(options: StartBotOptions): Promise<BotProcess> {
+/** Spawns `node dist/src/main.js` (or `mainJs`) and returns at once: for tests of start-up itself. */
+export function spawnBot(options: Omit<StartBotOptions, 'startTimeoutMs'>): SpawnedBot {
   const args = [...(options.preload ?? []).flatMap((p) => ['--require', p]), options.mainJs ?? MAIN_JS];
   const child = spawn(process.execPath, args, {
     cwd: botCwd(),
@@ -156,45 +162,58 @@ export function startBot(options: StartBotOptions): Promise<BotProcess> {
     clearTimeout(timer);
   };
 
+  return {
+    label: options.label,
+    pid: child.pid ?? -1,
+    logs,
+    stderr,
+    exited,
+    isAlive: () => alive,
+    waitForLog,
+    signal: (signal) => {
+      if (alive) child.kill(signal);
+    },
+    kill,
+    stop,
+    tail,
+  };
+}
+
+/** Starts `node dist/src/main.js` and resolves once it logs "Pickup is running" with its port. */
+export function startBot(options: StartBotOptions): Promise<BotProcess> {
+  const bot = spawnBot(options);
   return new Promise<BotProcess>((resolve, reject) => {
     const timeoutMs = options.startTimeoutMs ?? 30_000;
     const timer = setTimeout(() => {
-      void kill();
-      reject(new Error(`${options.label} did not start within ${timeoutMs} ms\n${tail()}`));
+      void bot.kill();
+      reject(new Error(`${options.label} did not start within ${timeoutMs} ms\n${bot.tail()}`));
     }, timeoutMs);
-    void exited.then(({ code, signal }) => {
+    void bot.exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`${options.label} exited during start-up (code ${code}, signal ${signal})\n${tail()}`));
+      reject(new Error(`${options.label} exited during start-up (code ${code}, signal ${signal})\n${bot.tail()}`));
     });
-    void waitForLog((l) => l.msg === 'Pickup is running' && typeof l.port === 'number', timeoutMs).then(
-      (line) => {
-        clearTimeout(timer);
-        const port = Number(line.port);
-        const baseUrl = `http://127.0.0.1:${port}`;
-        resolve({
-          label: options.label,
-          pid: child.pid ?? -1,
-          port,
-          baseUrl,
-          logs,
-          stderr,
-          exited,
-          slackTarget: (responseUrl) => ({
-            url: `${baseUrl}/slack/events`,
-            signingSecret: TEST_SIGNING_SECRET,
-            ...(responseUrl ? { responseUrl } : {}),
-          }),
-          isAlive: () => alive,
-          waitForLog,
-          kill,
-          stop,
-          tail,
-        });
-      },
-      () => {
-        // The timeout or the exit above already rejected with the details.
-      },
-    );
+    void bot
+      .waitForLog((l) => l.msg === 'Pickup is running' && typeof l.port === 'number', timeoutMs)
+      .then(
+        (line) => {
+          clearTimeout(timer);
+          const port = Number(line.port);
+          const baseUrl = `http://127.0.0.1:${port}`;
+          resolve({
+            ...bot,
+            port,
+            baseUrl,
+            slackTarget: (responseUrl) => ({
+              url: `${baseUrl}/slack/events`,
+              signingSecret: TEST_SIGNING_SECRET,
+              ...(responseUrl ? { responseUrl } : {}),
+            }),
+          });
+        },
+        () => {
+          // The timeout or the exit above already rejected with the details.
+        },
+      );
   });
 }
 
@@ -220,7 +239,7 @@ export async function stopAllBots(graceMs = 5_000): Promise<void> {
 }
 
 /** Log lines at error level or above (pino: 50 error, 60 fatal). */
-export function errorLines(bot: BotProcess): LogLine[] {
+export function errorLines(bot: SpawnedBot): LogLine[] {
   return bot.logs.filter((l) => typeof l.level === 'number' && l.level >= 50);
 }
 
