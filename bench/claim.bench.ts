@@ -52,10 +52,10 @@ async function startBareBolt(): Promise<{ port: number; close(): Promise<void> }
 async function createClaimables(engine: Engine, count: number): Promise<number[]> {
   const r = await engine.raw.query<{ id: number }>(
     `INSERT INTO complaints (source, external_id, subject, priority, is_major, customer_name, customer_phone,
-       customer_email, customer_company, customer_timezone, received_at)
+       customer_email, customer_company, customer_timezone, received_at, became_major_at)
      SELECT 'bench-claim', 'C' || g || '-' || extract(epoch FROM now())::bigint, 'Double charged for order ' || g, 'urgent', true,
             'Claim Customer ' || g, '+1666' || lpad(g::text, 7, '0'), 'claim' || g || '@example.com',
-            'Claim Co ' || g, 'Europe/Paris', now() - interval '1 hour'
+            'Claim Co ' || g, 'Europe/Paris', now() - interval '1 hour', now() - interval '1 hour'
      FROM generate_series(1, $1::int) g
      RETURNING id`,
     [count],

@@ -14,7 +14,8 @@ export const INGEST_CONCURRENCY = 32;
 
 const BASELINE_INSERT = `INSERT INTO complaints (source, external_id, subject, description, support_tried, priority, tags,
   is_major, do_not_call, customer_name, customer_company, customer_phone, customer_email, customer_timezone, ticket_url,
-  escalated_by, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, true, false, $8, $9, $10, $11, $12, $13, NULL, $14)`;
+  escalated_by, received_at, became_major_at) VALUES ($1, $2, $3, $4, $5, $6, $7, true, false, $8, $9, $10, $11, $12,
+  $13, NULL, $14, $14)`;
 
 async function baselineInserts(engine: Engine, total: number, tag: string) {
   const latencies: number[] = [];

@@ -57,7 +57,7 @@ export async function seedHistory(engine: Engine, size: Size, now: Date, analyze
     'complaints',
     `INSERT INTO complaints (source, external_id, subject, description, support_tried, priority, tags, is_major,
        do_not_call, customer_name, customer_company, customer_phone, customer_email, customer_timezone, ticket_url,
-       received_at, created_at, updated_at)
+       received_at, became_major_at, created_at, updated_at)
      SELECT 'seed', 'S' || g,
        'Order ' || g || ' arrived damaged and the refund is late',
        'Wrote in three times about order ' || g || '; unhappy with how long this is taking and asked for someone senior to call.',
@@ -73,6 +73,7 @@ export async function seedHistory(engine: Engine, size: Size, now: Date, analyze
        (ARRAY['America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney'])[1 + g % 4],
        'https://help.example.com/tickets/' || g,
        t.at - ((g::bigint * 7919) % 3600) * interval '1 second',
+       CASE WHEN g % 20 <> 0 THEN t.at - ((g::bigint * 7919) % 3600) * interval '1 second' END,
        t.at, t.at
      FROM generate_series(1, $1::int) g
      CROSS JOIN LATERAL (SELECT $4::timestamptz - (($1::int - g) * ($5::float8 / $1::int)) * interval '1 day' AS at) t

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as core from './20261123_0001_core';
 import * as reachedAttemptsIndex from './20261123_0002_reached_attempts_index';
 import * as phoneE164 from './20261129_0003_phone_e164';
+import * as complaintEventTimes from './20261129_0004_complaint_event_times';
 import * as drawCommitments from './20261129_0005_draw_commitments';
 import * as installation from './20261129_0006_installation';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '20261123_0001_core': core,
   '20261123_0002_reached_attempts_index': reachedAttemptsIndex,
   '20261129_0003_phone_e164': phoneE164,
+  '20261129_0004_complaint_event_times': complaintEventTimes,
   '20261129_0005_draw_commitments': drawCommitments,
   '20261129_0006_installation': installation,
 };

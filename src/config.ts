@@ -77,6 +77,32 @@ const secretList = (min: number, fix: string) =>
 
 const vendorSecret = secretList(8, "use at least 8 characters, copied from the help desk's webhook settings");
 
+/** A comma-separated list of names or ids as a help desk shows them (one may not exceed 100 characters). */
+const nameList = (example: string) =>
+  csv.pipe(z.array(z.string().max(100, `each entry must be a name or id of at most 100 characters, e.g. ${example}`)));
+
+/** An Intercom ticket attribute that makes a ticket major: its name, and the value it must have (absent: true). */
+export interface TicketAttributeRule {
+  name: string;
+  value: string | undefined;
+}
+
+const ticketAttributeRules = csv.pipe(
+  z.array(
+    z
+      .string()
+      .max(200)
+      .regex(
+        /^[^=]+(=[^=]+)?$/,
+        'each entry must be an attribute name, or name=value (e.g. Escalated,Severity=Critical)',
+      )
+      .transform((entry): TicketAttributeRule => {
+        const [name = '', value] = entry.split('=').map((part) => part.trim());
+        return { name, value: value || undefined };
+      }),
+  ),
+);
+
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
@@ -105,6 +131,10 @@ const envSchema = z.object({
   HELPSCOUT_WEBHOOK_SECRET: vendorSecret,
   MAJOR_PRIORITIES: csv.pipe(z.array(z.enum(['urgent', 'high', 'normal', 'low'])).min(1)).default(['urgent', 'high']),
   MAJOR_TAGS: csv.default(['exec-callback', 'vip']),
+  JIRA_URGENT_PRIORITIES: nameList('P1').default([]),
+  JIRA_HIGH_PRIORITIES: nameList('P2').default([]),
+  INTERCOM_MAJOR_TICKET_TYPES: nameList('Escalation').default([]),
+  INTERCOM_MAJOR_TICKET_ATTRIBUTES: ticketAttributeRules.default([]),
   ELIGIBLE_DAYS: positiveInt(30),
   COOLDOWN_DAYS: z.coerce.number().int().min(0).default(90),
   CLAIM_REMINDER_HOURS: positiveInt(4),
@@ -151,6 +181,11 @@ export interface Config {
   };
   majorPriorities: readonly string[];
   majorTags: readonly string[];
+  /** Help-desk specifics the adapters read: priority names and ticket rules beyond each vendor's defaults. */
+  vendorRules: {
+    jira: { urgentPriorities: readonly string[]; highPriorities: readonly string[] };
+    intercom: { majorTicketTypes: readonly string[]; majorTicketAttributes: readonly TicketAttributeRule[] };
+  };
   eligibleDays: number;
   cooldownDays: number;
   claimReminderHours: number;
@@ -192,6 +227,14 @@ const REQUIRED_BY_PURPOSE: Record<ConfigPurpose, readonly (keyof Env)[]> = {
   database: [],
 };
 
+/** A Jira priority listed as both urgent and high is a typo that would silently pick one; say so instead. */
+function conflictingJiraPriorities(e: Pick<Env, 'JIRA_URGENT_PRIORITIES' | 'JIRA_HIGH_PRIORITIES'>): string[] {
+  const urgent = new Set(e.JIRA_URGENT_PRIORITIES.map((p) => p.toLowerCase()));
+  return e.JIRA_HIGH_PRIORITIES.filter((p) => urgent.has(p.toLowerCase())).map(
+    (p) => `JIRA_HIGH_PRIORITIES: "${p}" is also in JIRA_URGENT_PRIORITIES; list each priority in one of them only`,
+  );
+}
+
 /**
  * Validates the environment for a purpose and returns a frozen Config.
  * Every problem is collected and reported at once in a ConfigError.
@@ -226,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
       problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode: set it to ${HINTS.SLACK_SIGNING_SECRET}`);
     }
   }
+  if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
@@ -256,6 +300,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     }),
     majorPriorities: Object.freeze(e.MAJOR_PRIORITIES),
     majorTags: Object.freeze(e.MAJOR_TAGS.map((t) => t.toLowerCase())),
+    vendorRules: Object.freeze({
+      jira: Object.freeze({
+        urgentPriorities: Object.freeze(e.JIRA_URGENT_PRIORITIES),
+        highPriorities: Object.freeze(e.JIRA_HIGH_PRIORITIES),
+      }),
+      intercom: Object.freeze({
+        majorTicketTypes: Object.freeze(e.INTERCOM_MAJOR_TICKET_TYPES),
+        majorTicketAttributes: Object.freeze(e.INTERCOM_MAJOR_TICKET_ATTRIBUTES),
+      }),
+    }),
     eligibleDays: e.ELIGIBLE_DAYS,
     cooldownDays: e.COOLDOWN_DAYS,
     claimReminderHours: e.CLAIM_REMINDER_HOURS,

@@ -17,6 +17,45 @@ describe('loadConfig', () => {
     expect(config.majorTags).toEqual(['exec-callback', 'vip']);
     expect(config.eligibleDays).toBe(30);
     expect(config.cooldownDays).toBe(90);
+    expect(config.vendorRules).toEqual({
+      jira: { urgentPriorities: [], highPriorities: [] },
+      intercom: { majorTicketTypes: [], majorTicketAttributes: [] },
+    });
+  });
+
+  it('reads the help-desk rules: Jira priority names and Intercom major ticket types and attributes', () => {
+    const config = loadConfig(
+      testEnv({
+        JIRA_URGENT_PRIORITIES: 'P1 - Drop everything, 10002',
+        JIRA_HIGH_PRIORITIES: 'P2',
+        INTERCOM_MAJOR_TICKET_TYPES: 'Escalation, 7',
+        INTERCOM_MAJOR_TICKET_ATTRIBUTES: 'Severity = Critical, Exec escalation',
+      }),
+      'serve',
+    );
+    expect(config.vendorRules).toEqual({
+      jira: { urgentPriorities: ['P1 - Drop everything', '10002'], highPriorities: ['P2'] },
+      intercom: {
+        majorTicketTypes: ['Escalation', '7'],
+        majorTicketAttributes: [
+          { name: 'Severity', value: 'Critical' },
+          { name: 'Exec escalation', value: undefined },
+        ],
+      },
+    });
+    expect(Object.isFrozen(config.vendorRules.jira)).toBe(true);
+  });
+
+  it('refuses malformed help-desk rules, saying how to write them', () => {
+    const attempt = (env: Record<string, string>) => () => loadConfig(testEnv(env), 'serve');
+    expect(attempt({ INTERCOM_MAJOR_TICKET_ATTRIBUTES: 'Severity=Critical=High' })).toThrow(
+      /INTERCOM_MAJOR_TICKET_ATTRIBUTES: each entry must be an attribute name, or name=value/,
+    );
+    expect(attempt({ INTERCOM_MAJOR_TICKET_ATTRIBUTES: '=Critical' })).toThrow(/INTERCOM_MAJOR_TICKET_ATTRIBUTES/);
+    expect(attempt({ JIRA_URGENT_PRIORITIES: 'x'.repeat(101) })).toThrow(/JIRA_URGENT_PRIORITIES: each entry/);
+    expect(attempt({ JIRA_URGENT_PRIORITIES: 'P1,Sev 2', JIRA_HIGH_PRIORITIES: 'sev 2' })).toThrow(
+      /JIRA_HIGH_PRIORITIES: "sev 2" is also in JIRA_URGENT_PRIORITIES/,
+    );
   });
 
   it('lists every missing and invalid setting in one message, each with its fix', () => {

@@ -5,6 +5,8 @@ import type { Database } from '../db/schema';
 export type AuditAction =
   | 'complaint.received'
   | 'complaint.updated'
+  /** A delivery older than the one already applied: nothing changed. */
+  | 'complaint.stale'
   | 'complaint.erased'
   | 'complaints.retention_purge'
   | 'pick.drawn'

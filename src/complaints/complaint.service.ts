@@ -16,6 +16,7 @@ export type IntakeResult =
 
 /** Maps the model to a row. Exported for the batched CSV import, which inserts rows directly. */
 export function toComplaintRow(input: ComplaintInput, major: boolean): NewComplaintRow {
+  const receivedAt = input.receivedAt ?? new Date();
   return {
     source: input.source,
     external_id: input.externalId,
@@ -35,43 +36,74 @@ export function toComplaintRow(input: ComplaintInput, major: boolean): NewCompla
     customer_timezone: input.customer.timezone ?? null,
     ticket_url: input.url ?? null,
     escalated_by: input.escalatedBy ?? null,
-    received_at: input.receivedAt ?? new Date(),
+    received_at: receivedAt,
+    source_updated_at: input.sourceUpdatedAt ?? null,
+    // Without a vendor time, a complaint major from its first delivery counts as major since it was received.
+    became_major_at: major ? (input.sourceUpdatedAt ?? receivedAt) : null,
   };
+}
+
+/** How far ahead of our clock a vendor time may be; later ones are taken as now, so one bad clock cannot freeze a complaint. */
+export const MAX_SOURCE_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+function boundedSourceTime(sourceUpdatedAt: Date | undefined): Date | undefined {
+  if (sourceUpdatedAt === undefined) return undefined;
+  const latest = Date.now() + MAX_SOURCE_CLOCK_SKEW_MS;
+  return sourceUpdatedAt.getTime() > latest ? new Date(latest) : sourceUpdatedAt;
 }
 
 /**
  * Records one delivery of a complaint, exactly once per (source, externalId).
  * Major complaints are stored or updated. A non-major delivery only updates a complaint already stored
  * (so a downgrade takes it out of the pool); otherwise it is ignored and nothing is written.
+ * A delivery older (by the vendor's own time) than the one already applied changes nothing and is audited as stale.
  */
 export async function receiveComplaint(
   trx: Transaction<Database>,
-  input: ComplaintInput,
+  received: ComplaintInput,
   rule: MajorRule | 'always-major',
   actor: string,
 ): Promise<IntakeResult> {
-  const major = rule === 'always-major' || isMajor({ priority: input.priority, tags: input.tags }, rule);
+  const input = { ...received, sourceUpdatedAt: boundedSourceTime(received.sourceUpdatedAt) };
+  const major =
+    rule === 'always-major' ||
+    input.vendorMajor === true ||
+    isMajor({ priority: input.priority, tags: input.tags }, rule);
   if (!major) {
-    const id = await updateExistingComplaint(trx, input.source, input.externalId, {
+    const updated = await updateExistingComplaint(trx, input.source, input.externalId, {
       subject: input.subject,
       priority: input.priority,
       tags: input.tags.map((t) => t.toLowerCase()),
-      is_major: false,
+      source_updated_at: input.sourceUpdatedAt ?? null,
     });
-    if (id === undefined) {
+    if (updated === undefined) {
       return { status: 'ignored', reason: `not major: priority ${input.priority} and no tag among the major tags` };
     }
-    await recordAudit(trx, { actor, action: 'complaint.updated', complaintId: id, details: { major: false } });
-    return { status: 'duplicate', id };
+    await recordAudit(trx, {
+      actor,
+      action: updated.applied ? 'complaint.updated' : 'complaint.stale',
+      complaintId: updated.id,
+      details: updated.applied ? { major: false } : staleDetails(input),
+    });
+    return { status: 'duplicate', id: updated.id };
   }
-  const { id, created } = await upsertComplaint(trx, toComplaintRow(input, true));
+  const { id, created, applied } = await upsertComplaint(trx, toComplaintRow(input, true));
   await recordAudit(trx, {
     actor,
-    action: created ? 'complaint.received' : 'complaint.updated',
+    action: created ? 'complaint.received' : applied ? 'complaint.updated' : 'complaint.stale',
     complaintId: id,
-    details: { source: input.source, externalId: input.externalId },
+    details: applied ? { source: input.source, externalId: input.externalId } : staleDetails(input),
   });
   return created ? { status: 'created', id } : { status: 'duplicate', id };
+}
+
+function staleDetails(input: ComplaintInput): Record<string, unknown> {
+  return {
+    source: input.source,
+    externalId: input.externalId,
+    sourceUpdatedAt: input.sourceUpdatedAt?.toISOString(),
+    reason: 'older than the delivery already applied',
+  };
 }
 
 /**

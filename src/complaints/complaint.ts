@@ -33,6 +33,13 @@ export interface ComplaintInput {
   customer: Customer;
   url?: string | undefined;
   receivedAt?: Date | undefined;
+  /**
+   * The vendor's own time of the event or update this delivery reflects. Help desks retry and deliver out of
+   * order: a delivery older than the newest one applied changes nothing. Undefined when the vendor sends none.
+   */
+  sourceUpdatedAt?: Date | undefined;
+  /** True when a vendor rule the operator chose (e.g. an Intercom ticket type) makes it major whatever its priority. */
+  vendorMajor?: boolean | undefined;
   doNotCall?: boolean | undefined;
   escalatedBy?: string | undefined;
 }

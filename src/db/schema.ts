@@ -33,6 +33,10 @@ export interface ComplaintsTable {
   updated_at: Timestamp;
   closed_at: NullableTimestamp;
   pii_erased_at: NullableTimestamp;
+  /** The vendor's own event or update time of the newest delivery applied; older deliveries change nothing. */
+  source_updated_at: NullableTimestamp;
+  /** When the complaint last turned major; null while it is not. The eligibility window counts from here. */
+  became_major_at: NullableTimestamp;
 }
 
 export interface PicksTable {

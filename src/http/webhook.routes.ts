@@ -60,15 +60,34 @@ export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | {
   let body: unknown;
   try {
     body = JSON.parse(text);
-  } catch {
+  } catch (err) {
     return {
       ok: false,
-      response: jsonError(400, 'the body is not valid JSON', { issues: [{ path: '', message: 'invalid JSON' }] }),
+      response: jsonError(400, 'the body is not valid JSON', {
+        issues: [{ path: '', message: `invalid JSON: ${jsonProblem(err, text)}` }],
+      }),
     };
   }
   const bad = findUnstorableText(body);
   if (bad !== undefined) return { ok: false, response: validationError([bad]) };
   return { ok: true, body };
+}
+
+/**
+ * What is wrong with a body JSON.parse refused, and where: the parser's own reason with line and column, without
+ * the slice of the body V8 quotes in some messages (it may hold customer text, and answers can end up in logs).
+ * The parser stays strict: help desks send standard JSON, so a trailing comma is a broken template to fix.
+ */
+export function jsonProblem(error: unknown, text: string): string {
+  const raw = error instanceof Error ? error.message : String(error);
+  const reason = raw.replace(/, .*is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  const position = /at position (\d+)/.exec(raw)?.[1];
+  if (position === undefined) return reason;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  const trailingComma = /,\s*$/.test(before) && /^\s*[}\]]/.test(text.slice(Number(position)));
+  return `${reason} at line ${line}, column ${column}${trailingComma ? ' (a trailing comma before it?)' : ''}`;
 }
 
 /** Deeper JSON than this is no help-desk payload; refusing it also keeps the walk below off the stack limit. */
@@ -196,7 +215,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         if (!signed && !hasIngestToken(req, config.ingestTokens)) return UNAUTHORIZED;
         const parsed = parseJsonBody(req);
         if (!parsed.ok) return parsed.response;
-        const result = adapter.parse(parsed.body, req.headers);
+        const result = adapter.parse(parsed.body, req.headers, config.vendorRules);
         switch (result.kind) {
           case 'ignored':
             return { status: 200, body: { status: 'ignored', reason: result.reason } };

@@ -6,17 +6,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * The eligible complaints as a query to extend (select columns, order, limit, count): the SQL twin of `isEligible`.
- * Shaped for a million complaints: the partial index `complaints_eligible_idx` narrows to recent callable
+ * Shaped for a million complaints: the partial index `complaints_eligible_idx` narrows to recently-major callable
  * ones, and every other rule is a NOT EXISTS that the planner turns into an anti-join.
  */
 export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
-  const { receivedSince, pickedAfter } = eligibilityCutoffs(window);
+  const { majorSince, pickedAfter } = eligibilityCutoffs(window);
   return (
     db
       .selectFrom('complaints as c')
       // Spelled exactly like the partial index's predicate, with no parameters, so the planner can prove it applies.
       .where(sql<boolean>`c.is_major AND NOT c.do_not_call AND c.closed_at IS NULL`)
-      .where('c.received_at', '>=', receivedSince)
+      // The index's expression: a major row an older release wrote mid-upgrade has no became_major_at yet.
+      .where(sql<Date>`coalesce(c.became_major_at, c.received_at)`, '>=', majorSince)
       .where('c.pii_erased_at', 'is', null)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id'))),
@@ -116,6 +117,7 @@ export async function findEligibilityFacts(db: Db, complaintIds: readonly number
       'c.do_not_call',
       'c.closed_at',
       'c.received_at',
+      'c.became_major_at',
       'c.customer_email',
       'c.customer_phone',
       'c.customer_company',

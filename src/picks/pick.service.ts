@@ -183,6 +183,7 @@ export async function explainEligibility(
       doNotCall: facts.do_not_call,
       closedAt: facts.closed_at,
       receivedAt: facts.received_at,
+      becameMajorAt: facts.became_major_at,
       customer: { email: facts.customer_email, phone: facts.customer_phone, company: facts.customer_company },
       picked: Boolean(facts.picked),
       reached: Boolean(facts.reached),

@@ -51,6 +51,11 @@ export interface EligibilityCandidate {
   doNotCall: boolean;
   closedAt: Date | null;
   receivedAt: Date;
+  /**
+   * When it last turned major: the eligibility window counts from here, not from receipt. Null while it is not
+   * major, and on a major row an older release wrote during a rolling upgrade, which then counts from `receivedAt`.
+   */
+  becameMajorAt: Date | null;
   customer: CustomerKeys;
   /** Has a row in picks. */
   picked: boolean;
@@ -91,9 +96,9 @@ const DAY_MS = 86_400_000;
  * The two cut-offs, computed once in JS so the pure rule and the SQL query compare against the same instants.
  * Days are 24-hour periods back from `now`, not calendar days, so the result does not depend on a time zone.
  */
-export function eligibilityCutoffs(window: EligibilityWindow): { receivedSince: Date; pickedAfter: Date } {
+export function eligibilityCutoffs(window: EligibilityWindow): { majorSince: Date; pickedAfter: Date } {
   return {
-    receivedSince: new Date(window.now.getTime() - window.eligibleDays * DAY_MS),
+    majorSince: new Date(window.now.getTime() - window.eligibleDays * DAY_MS),
     pickedAfter: new Date(window.now.getTime() - window.cooldownDays * DAY_MS),
   };
 }
@@ -115,12 +120,13 @@ export function isEligible(
   context: EligibilityContext,
 ): { eligible: boolean; reasons: string[] } {
   const reasons: string[] = [];
-  const { receivedSince, pickedAfter } = eligibilityCutoffs(context);
+  const { majorSince, pickedAfter } = eligibilityCutoffs(context);
   if (!candidate.isMajor) reasons.push('not major');
   if (candidate.doNotCall) reasons.push('marked do-not-call');
   if (candidate.closedAt !== null) reasons.push('closed');
-  if (candidate.receivedAt.getTime() < receivedSince.getTime()) {
-    reasons.push(`received more than ${context.eligibleDays} days ago`);
+  // Only a major complaint has an age to judge; "not major" already says why the others are out.
+  if (candidate.isMajor && (candidate.becameMajorAt ?? candidate.receivedAt).getTime() < majorSince.getTime()) {
+    reasons.push(`major for more than ${context.eligibleDays} days`);
   }
   if (candidate.picked) reasons.push('already picked');
   if (candidate.reached) reasons.push('customer already reached');

@@ -41,6 +41,18 @@ describe('normalizePriority', () => {
     ['jira', { id: '1', name: 'Highest' }, 'urgent'],
     ['jira', { id: '10100' }, 'normal'],
     ['jira', { id: '2' }, 'high'],
+    // Jira's classic scheme, still used by many sites
+    ['jira', 'Blocker', 'urgent'],
+    ['jira', 'CRITICAL', 'urgent'],
+    ['jira', 'Major', 'high'],
+    ['jira', 'Minor', 'low'],
+    ['jira', 'Trivial', 'low'],
+    ['jira', { id: '3', name: 'Critical' }, 'urgent'],
+    // A renamed default priority keeps its id
+    ['jira', { id: '1', name: 'P1 - Drop everything' }, 'urgent'],
+    ['jira', { id: '10100', name: 'Whenever' }, 'normal'],
+    // The classic names mean nothing special elsewhere
+    ['zendesk', 'critical', 'normal'],
     // Intercom: old binary flag and the newer scale
     ['intercom', 'priority', 'high'],
     ['intercom', 'not_priority', 'normal'],
@@ -59,7 +71,6 @@ describe('normalizePriority', () => {
     ['generic', 4, 'normal'],
     // Unknown or missing
     ['zendesk', undefined, 'normal'],
-    ['jira', 'Blocker', 'normal'],
     ['freshdesk', '', 'normal'],
     ['intercom', true, 'normal'],
     ['freshdesk', Number.NaN, 'normal'],

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { migrations } from '../../migrations';
 import { DataDirLockedError, openDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createLogger } from '../../src/logger';
@@ -86,6 +87,41 @@ describe('migrations', () => {
     const row = await db.db.selectFrom('picks').select(['pick_date', 'id']).executeTakeFirstOrThrow();
     expect(row.pick_date).toBe('2026-11-23');
     expect(typeof row.id).toBe('number');
+  });
+});
+
+describe('migration 20261129_0004_complaint_event_times', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(() => db.close());
+
+  const migrator = () => new Migrator({ db: db.db, provider: { getMigrations: async () => migrations } });
+
+  it('backfills became_major_at with received_at for major complaints only, and goes down and up again', async () => {
+    const down = await migrator().migrateTo('20261123_0002_reached_attempts_index');
+    expect(down.error).toBeUndefined();
+    await sql`
+      INSERT INTO complaints (source, external_id, subject, priority, is_major, received_at) VALUES
+        ('s', 'major', 'a', 'urgent', true, '2026-10-01T08:00:00Z'),
+        ('s', 'minor', 'b', 'low', false, '2026-10-02T08:00:00Z')`.execute(db.db);
+
+    expect((await migrator().migrateToLatest()).error).toBeUndefined();
+
+    const rows = await db.db
+      .selectFrom('complaints')
+      .select(['external_id', 'became_major_at', 'source_updated_at'])
+      .where('source', '=', 's')
+      .orderBy('external_id')
+      .execute();
+    expect(rows).toEqual([
+      { external_id: 'major', became_major_at: new Date('2026-10-01T08:00:00Z'), source_updated_at: null },
+      { external_id: 'minor', became_major_at: null, source_updated_at: null },
+    ]);
+    const { rows: index } = await sql<{ indexdef: string }>`
+      SELECT indexdef FROM pg_indexes WHERE indexname = 'complaints_eligible_idx'`.execute(db.db);
+    expect(index[0]?.indexdef).toMatch(/COALESCE\(became_major_at, received_at\) DESC, id/);
   });
 });
 

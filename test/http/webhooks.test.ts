@@ -6,12 +6,16 @@ import { openDatabase } from '../../src/db/connection';
 import { createHttpServer } from '../../src/http/server';
 import { webhookRoutes } from '../../src/http/webhook.routes';
 import { createLogger } from '../../src/logger';
+import { findEligibleComplaintIds } from '../../src/picks/pick.repository';
 import {
   FRESHDESK_VALUES,
   helpScoutConversation,
   helpScoutHeaders,
+  helpScoutLegacyConversation,
   hubSignature,
   intercomConversation,
+  intercomLegacyConversation,
+  intercomTicket,
   jiraIssueCreated,
   renderTemplate,
   zendeskEvent,
@@ -48,6 +52,8 @@ const VENDOR_ENV = {
   INTERCOM_CLIENT_SECRET: `${OLD_SECRETS.intercom},${SECRETS.intercom}`,
   HELPSCOUT_WEBHOOK_SECRET: `${OLD_SECRETS.helpscout},${SECRETS.helpscout}`,
   INGEST_TOKEN: `${OLD_INGEST_TOKEN},${TEST_INGEST_TOKEN}`,
+  JIRA_URGENT_PRIORITIES: 'P1 - Drop everything',
+  INTERCOM_MAJOR_TICKET_TYPES: 'Bug report',
 };
 
 const BEARER = { authorization: `Bearer ${TEST_INGEST_TOKEN}` };
@@ -305,6 +311,29 @@ describe('webhooks over HTTP', () => {
       const res = await post(url(), '{"externalId": "x", "subject": ', BEARER);
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ error: expect.any(String), issues: [expect.objectContaining({ path: '' })] });
+    });
+
+    it('keeps refusing a trailing comma (the parser stays strict), naming the problem and where it is', async () => {
+      const res = await post(url(), '{\n  "externalId": "x",\n  "subject": "Lost parcel",\n}', BEARER);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'the body is not valid JSON',
+        issues: [
+          {
+            path: '',
+            message:
+              'invalid JSON: Expected double-quoted property name at line 4, column 1 (a trailing comma before it?)',
+          },
+        ],
+      });
+    });
+
+    it('names a bad token without echoing the body back', async () => {
+      const res = await post(url(), '{"customer": {"name": Ada Lovelace}}', BEARER);
+      expect(res.status).toBe(400);
+      const message = (res.body as { issues: { message: string }[] }).issues[0]?.message;
+      expect(message).toBe("invalid JSON: Unexpected token 'A'");
+      expect(message).not.toContain('Lovelace');
     });
 
     it('accepts the old and the new INGEST_TOKEN while it is rotated, and refuses a third', async () => {
@@ -580,6 +609,144 @@ describe('webhooks over HTTP', () => {
 
     expect((await post(`${app.baseUrl}/webhooks/freshdesk`, body, basic('wrong-password'))).status).toBe(401);
     expect((await post(`${app.baseUrl}/webhooks/freshdesk`, body, basic(SECRETS.freshdesk))).status).toBe(201);
+  });
+
+  describe('help desks as they really send (issue 10)', () => {
+    const send = (source: VendorSource, body: unknown, sign: (raw: Buffer) => Record<string, string>) => {
+      const raw = Buffer.from(JSON.stringify(body));
+      return post(`${app.baseUrl}/webhooks/${source}`, raw.toString(), sign(raw));
+    };
+    const jira = (body: unknown) =>
+      send('jira', body, (raw) => headerRecord(hubSignature('sha256', raw, SECRETS.jira)));
+    const intercom = (body: unknown) =>
+      send('intercom', body, (raw) => headerRecord(hubSignature('sha1', raw, SECRETS.intercom)));
+    const helpScout = (body: unknown) =>
+      send('helpscout', body, (raw) => headerRecord(helpScoutHeaders(raw, SECRETS.helpscout, 'convo.created')));
+    const freshdesk = (body: unknown) => send('freshdesk', body, () => ({ 'x-pickup-secret': SECRETS.freshdesk }));
+    const unix = (date: Date) => Math.floor(date.getTime() / 1000);
+
+    /** A Jira issue with only its priority to make it major (no labels, so no major tag). */
+    function jiraIssue(key: string, priority: { id: string; name: string }, overrides: Record<string, unknown> = {}) {
+      const event = jiraIssueCreated();
+      const fields = { ...event.issue.fields, priority, labels: [], ...overrides };
+      return { ...event, timestamp: Date.now(), issue: { ...event.issue, key, fields } };
+    }
+
+    it.each([
+      [{ id: '2', name: 'Critical' }, 'urgent'],
+      [{ id: '1', name: 'Blocker' }, 'urgent'],
+      [{ id: '3', name: 'Major' }, 'high'],
+      [{ id: '10001', name: 'P1 - Drop everything' }, 'urgent'],
+    ])(
+      'Jira: an issue of priority %p is %s and stored (it used to be read as normal and ignored)',
+      async (priority, expected) => {
+        const key = `OPS-${nextId()}`;
+        const res = await jira(jiraIssue(key, priority));
+        expect(res.status).toBe(201);
+        expect(await rowsFor('jira', key)).toEqual([expect.objectContaining({ priority: expected, is_major: true })]);
+      },
+    );
+
+    it('Help Scout: the legacy conversation shape is stored too, with its customer and phone', async () => {
+      const id = nextId();
+      const res = await helpScout(helpScoutLegacyConversation({ id: Number(id) }));
+      expect(res.status).toBe(201);
+      expect(await rowsFor('helpscout', id)).toEqual([
+        expect.objectContaining({ customer_name: 'Marcus Okafor', customer_phone: '+442079460018', tags: ['vip'] }),
+      ]);
+    });
+
+    it('Intercom: an API 1.x conversation keeps its subject, body and customer', async () => {
+      const id = nextId();
+      const vip = { type: 'tag.list', tags: [{ type: 'tag', id: '81', name: 'VIP' }] };
+      const res = await intercom(intercomLegacyConversation('conversation.user.created', { id, tags: vip }));
+      expect(res.status).toBe(201);
+      expect(await rowsFor('intercom', id)).toEqual([
+        expect.objectContaining({
+          subject: 'The invoice portal rejects my card for the third time.',
+          description: 'The invoice portal rejects my card for the third time.',
+          customer_name: 'Wei Chen',
+          customer_email: 'wei.chen@example.org',
+        }),
+      ]);
+    });
+
+    it('Intercom: a ticket of a type in INTERCOM_MAJOR_TICKET_TYPES is major; its nested ticket.closed is read, not refused', async () => {
+      const id = nextId();
+      const created = await intercom(intercomTicket('ticket.created', { id }));
+      expect(created.status).toBe(201);
+      expect(await rowsFor('intercom', id)).toEqual([
+        expect.objectContaining({ subject: 'Cannot log in since Monday', priority: 'normal', is_major: true }),
+      ]);
+
+      const closed = await intercom(intercomTicket('ticket.closed', { id, updated_at: 1795428000 }, { nested: true }));
+      expect(closed.body).toEqual({ id: idOf(created), status: 'duplicate' });
+
+      const otherType = { type: 'ticket_type', id: '8', name: 'Feature request' };
+      const ignored = await intercom(intercomTicket('ticket.created', { id: nextId(), ticket_type: otherType }));
+      expect(ignored.status).toBe(202);
+    });
+
+    it('Freshdesk: a note event changes neither the subject nor the priority', async () => {
+      const id = nextId();
+      const ticket = { ...FRESHDESK_VALUES, 'ticket.id': id };
+      expect((await freshdesk(renderTemplate(FRESHDESK_BODY_TEMPLATE, ticket))).status).toBe(201);
+
+      const note = renderTemplate(FRESHDESK_BODY_TEMPLATE, {
+        ...ticket,
+        triggered_event: '{note_type:private_note}',
+        'ticket.subject': 'Note: called the courier',
+        'ticket.priority': 'Low',
+      });
+      const res = await freshdesk(note);
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ignored', reason: expect.stringContaining('note') });
+      expect(await rowsFor('freshdesk', id)).toEqual([
+        expect.objectContaining({ subject: 'Invoice shows the wrong VAT number', priority: 'high', is_major: true }),
+      ]);
+    });
+
+    it('out of order: a stale conversation.read does not downgrade what a later event made major', async () => {
+      const id = nextId();
+      const now = new Date();
+      const noTags = { type: 'tag.list', tags: [] };
+      const raised = intercomConversation('conversation.priority.updated', {
+        id,
+        priority: 'priority',
+        tags: noTags,
+        updated_at: unix(now),
+      });
+      const staleRead = intercomConversation('conversation.read', {
+        id,
+        priority: 'not_priority',
+        tags: noTags,
+        updated_at: unix(now) - 600,
+      });
+
+      const first = await intercom(raised);
+      const second = await intercom(staleRead);
+
+      expect(first.status).toBe(201);
+      expect(second.body).toEqual({ id: idOf(first), status: 'duplicate' });
+      expect(await rowsFor('intercom', id)).toEqual([expect.objectContaining({ priority: 'high', is_major: true })]);
+      expect((await auditFor(idOf(first))).map((a) => a.action)).toEqual(['complaint.received', 'complaint.stale']);
+    });
+
+    it('late major: a Jira issue opened 60 days ago that turns Blocker today is a major complaint today', async () => {
+      const key = `OPS-${nextId()}`;
+      const opened = new Date(Date.now() - 60 * 86_400_000);
+      const body = jiraIssue(key, { id: '1', name: 'Blocker' }, { created: opened.toISOString() });
+
+      const res = await jira({ ...body, webhookEvent: 'jira:issue_updated' });
+
+      expect(res.status).toBe(201);
+      const [row] = await rowsFor('jira', key);
+      expect(row?.received_at).toEqual(opened);
+      expect(Math.abs((row?.became_major_at?.getTime() ?? 0) - body.timestamp)).toBeLessThan(1000);
+      const pool = await findEligibleComplaintIds(db.db, { now: new Date(), eligibleDays: 30, cooldownDays: 90 });
+      expect(pool).toContain(idOf(res));
+    });
   });
 
   describe('when the database fails', () => {

@@ -26,6 +26,7 @@ describe('isEligible (pure)', () => {
     doNotCall: false,
     closedAt: null,
     receivedAt: daysAgo(2),
+    becameMajorAt: daysAgo(2),
     customer: { email: 'ada@example.com', phone: '+14155550100', company: 'Acme' },
     picked: false,
     reached: false,
@@ -42,15 +43,28 @@ describe('isEligible (pure)', () => {
 
   it.each<[string, Partial<EligibilityCandidate>, PickedCustomer[], string[]]>([
     ['a recent, major, callable, untouched complaint', {}, [], []],
-    ['received exactly 30 days ago (the window is inclusive)', { receivedAt: daysAgo(30) }, [], []],
+    ['major exactly 30 days ago (the window is inclusive)', { becameMajorAt: daysAgo(30) }, [], []],
     ['not major', { isMajor: false }, [], ['not major']],
     ['do-not-call', { doNotCall: true }, [], ['marked do-not-call']],
     ['closed', { closedAt: daysAgo(1) }, [], ['closed']],
     [
-      'received 30 days and 1 ms ago',
-      { receivedAt: new Date(daysAgo(30).getTime() - 1) },
+      'major since 30 days and 1 ms ago',
+      { becameMajorAt: new Date(daysAgo(30).getTime() - 1) },
       [],
-      ['received more than 30 days ago'],
+      ['major for more than 30 days'],
+    ],
+    ['not major (no major time: only "not major" is said)', { isMajor: false, becameMajorAt: null }, [], ['not major']],
+    [
+      'received 60 days ago, major since yesterday (the window counts from turning major)',
+      { receivedAt: daysAgo(60), becameMajorAt: daysAgo(1) },
+      [],
+      [],
+    ],
+    [
+      'major with no major time (written by the previous release mid-upgrade): counts from receipt',
+      { receivedAt: daysAgo(31), becameMajorAt: null },
+      [],
+      ['major for more than 30 days'],
     ],
     ['already picked', { picked: true }, [], ['already picked']],
     ['customer already reached', { reached: true }, [], ['customer already reached']],
@@ -112,8 +126,8 @@ describe('isEligible (pure)', () => {
   it('takes the windows from the context', () => {
     const picks = [pickedCustomer({ email: 'ada@example.com' }, 10)];
     expect(isEligible(candidate(), { ...context(picks), cooldownDays: 0 }).eligible).toBe(true);
-    expect(isEligible(candidate({ receivedAt: daysAgo(8) }), { ...context(), eligibleDays: 7 }).reasons).toEqual([
-      'received more than 7 days ago',
+    expect(isEligible(candidate({ becameMajorAt: daysAgo(8) }), { ...context(), eligibleDays: 7 }).reasons).toEqual([
+      'major for more than 7 days',
     ]);
   });
 });
@@ -174,7 +188,29 @@ const FIXTURES: Fixture[] = [
   { name: 'not major', row: { is_major: false }, reason: 'not major' },
   { name: 'do-not-call', complaint: { doNotCall: true }, reason: 'marked do-not-call' },
   { name: 'closed', row: { closed_at: daysAgo(1) }, reason: 'closed' },
-  { name: 'received 31 days ago', complaint: { receivedAt: daysAgo(31) }, reason: 'received more than 30 days ago' },
+  { name: 'received 31 days ago', complaint: { receivedAt: daysAgo(31) }, reason: 'major for more than 30 days' },
+  {
+    name: 'received 60 days ago, major since yesterday (late major: the window counts from turning major)',
+    complaint: { receivedAt: daysAgo(60) },
+    row: { became_major_at: daysAgo(1) },
+    reason: null,
+  },
+  {
+    name: 'major, written without became_major_at by the previous release mid-upgrade: counts from receipt',
+    row: { became_major_at: null },
+    reason: null,
+  },
+  {
+    name: 'same, received 31 days ago',
+    complaint: { receivedAt: daysAgo(31) },
+    row: { became_major_at: null },
+    reason: 'major for more than 30 days',
+  },
+  {
+    name: 'opened 40 days ago, first delivered as major by an update 5 days ago (major since the vendor time)',
+    complaint: { receivedAt: daysAgo(40), sourceUpdatedAt: daysAgo(5) },
+    reason: null,
+  },
   { name: 'already picked', state: (db, id) => insertPickOf(db, id, daysAgo(200)), reason: 'already picked' },
   {
     name: 'customer reached',

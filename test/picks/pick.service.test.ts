@@ -288,7 +288,7 @@ describe('runDailyPick', () => {
     expect(later.pick.complaintId).toBe(c);
     await db.db
       .updateTable('complaints')
-      .set({ received_at: new Date(NOW.getTime() + 90 * DAY) })
+      .set({ received_at: new Date(NOW.getTime() + 90 * DAY), became_major_at: new Date(NOW.getTime() + 90 * DAY) })
       .where('id', '=', b)
       .execute();
     const afterCooldown = await runDailyPick(

@@ -7,6 +7,33 @@ import { htmlToText } from './html';
 // Helpers every adapter shares. They live apart from adapter.ts because adapter.ts imports every adapter
 // (for ADAPTERS), and the adapters importing it back would make an import cycle.
 
+/** Operator choices some adapters read, from the environment (`Config.vendorRules` has this shape). */
+export interface AdapterOptions {
+  jira: {
+    /** Priority names or ids that are urgent, beyond Jira's own (Highest, Blocker, Critical). */
+    urgentPriorities: readonly string[];
+    /** Priority names or ids that are high, beyond Jira's own (High, Major). */
+    highPriorities: readonly string[];
+  };
+  intercom: {
+    /** Ticket type names or ids whose tickets are major whatever else they say. */
+    majorTicketTypes: readonly string[];
+    /** Ticket attributes that make a ticket major: `value` to equal, or true when no value is given. */
+    majorTicketAttributes: readonly { name: string; value: string | undefined }[];
+  };
+}
+
+/** No operator additions: each vendor's documented defaults only. */
+export const DEFAULT_ADAPTER_OPTIONS: AdapterOptions = {
+  jira: { urgentPriorities: [], highPriorities: [] },
+  intercom: { majorTicketTypes: [], majorTicketAttributes: [] },
+};
+
+/** Case- and space-insensitive form of a name, for matching what operators typed against what vendors send. */
+export function canonicalName(value: string | number): string {
+  return String(value).trim().toLowerCase();
+}
+
 /** Constant-time string comparison; unequal lengths are simply unequal. */
 export function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -57,6 +84,16 @@ export function cleanTags(raw: string | readonly string[] | null | undefined, se
   const list = typeof raw === 'string' ? raw.split(separator) : (raw ?? []);
   const tags = list.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0 && t.length <= 100);
   return [...new Set(tags)].slice(0, 50);
+}
+
+/** A time from Unix seconds (Intercom's timestamps); undefined when absent or not a positive number. */
+export function fromUnixSeconds(raw: number | null | undefined): Date | undefined {
+  return typeof raw === 'number' && Number.isFinite(raw) && raw > 0 ? new Date(raw * 1000) : undefined;
+}
+
+/** The latest of some dates, ignoring missing ones; undefined when there are none. */
+export function latestDate(...dates: (Date | undefined)[]): Date | undefined {
+  return dates.reduce<Date | undefined>((latest, d) => (d && (!latest || d > latest) ? d : latest), undefined);
 }
 
 /** A date from ISO text or epoch milliseconds; undefined when absent or unparseable (the service then uses now). */

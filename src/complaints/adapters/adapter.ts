@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ComplaintInput, VendorSource } from '../complaint';
+import type { AdapterOptions } from './adapter.helpers';
 import { freshdeskAdapter } from './freshdesk.adapter';
 import { helpScoutAdapter } from './helpscout.adapter';
 import { intercomAdapter } from './intercom.adapter';
 import { jiraAdapter } from './jira.adapter';
 import { zendeskAdapter } from './zendesk.adapter';
 
-export { safeEqual } from './adapter.helpers';
+export { type AdapterOptions, DEFAULT_ADAPTER_OPTIONS, safeEqual } from './adapter.helpers';
 
 /** What an adapter sees of a webhook request: the headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -25,8 +26,12 @@ export interface HelpDeskAdapter {
   source: VendorSource;
   /** True when the request carries this vendor's valid signature for `secret`. Constant-time compare. Verify over the RAW body. */
   verifySignature(req: WebhookRequest, secret: string, nowMs: number): boolean;
-  /** Maps an already JSON-parsed body (and headers) to the complaint model. Never throws on bad input: returns 'invalid' with issues naming each field path (e.g. "detail.subject"). */
-  parse(body: unknown, headers: WebhookRequest['headers']): AdapterResult;
+  /**
+   * Maps an already JSON-parsed body (and headers) to the complaint model, with the operator's `options`
+   * (default: none). Never throws on bad input: returns 'invalid' with issues naming each field path
+   * (e.g. "detail.subject").
+   */
+  parse(body: unknown, headers: WebhookRequest['headers'], options?: AdapterOptions): AdapterResult;
 }
 
 /** Every vendor's adapter, keyed by the source name used in routes and stored complaints. */

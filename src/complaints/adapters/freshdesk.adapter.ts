@@ -52,11 +52,15 @@ interface FreshdeskTicket {
   email: string | null | undefined;
   phone: string | null | undefined;
   createdAt?: string | null | undefined;
+  updatedAt?: string | null | undefined;
+  /** The `{{triggered_event}}` placeholder: what fired the automation rule, e.g. `{ticket_action:created}`. */
+  triggeredEvent: string | null | undefined;
 }
 
 const envelopeSchema = z
   .looseObject({
     freshdesk_webhook: z.looseObject({
+      triggered_event: text,
       ticket_id: vendorId,
       ticket_subject: z.string().trim().min(1),
       ticket_description: text,
@@ -81,6 +85,7 @@ const envelopeSchema = z
       name: t.requester_name,
       email: t.requester_email,
       phone: t.requester_phone,
+      triggeredEvent: t.triggered_event,
     }),
   );
 
@@ -97,6 +102,8 @@ const flatSchema = z
     requester_email: text,
     requester_phone: text,
     created_at: text,
+    updated_at: text,
+    triggered_event: text,
   })
   .transform(
     (t): FreshdeskTicket => ({
@@ -111,8 +118,14 @@ const flatSchema = z
       email: t.requester_email,
       phone: t.requester_phone,
       createdAt: t.created_at,
+      updatedAt: t.updated_at,
+      triggeredEvent: t.triggered_event,
     }),
   );
+
+// A note added to a ticket (Freshdesk names them private_note and public_note in the triggered event) says nothing
+// new about the ticket itself, and the fields such a rule renders must not overwrite its subject or priority.
+const NOTE_EVENT = /\b(private|public)_note\b/i;
 
 /** Basic auth's password, or undefined when the header is not Basic auth. */
 function basicPassword(authorization: string | undefined): string | undefined {
@@ -140,6 +153,12 @@ export const freshdeskAdapter: HelpDeskAdapter = {
     const parsed = (isEnvelope ? envelopeSchema : flatSchema).safeParse(body);
     if (!parsed.success) return { kind: 'invalid', issues: toIssues(parsed.error) };
     const t = parsed.data;
+    if (t.triggeredEvent && NOTE_EVENT.test(t.triggeredEvent)) {
+      return {
+        kind: 'ignored',
+        reason: `Freshdesk event ${t.triggeredEvent.slice(0, 100)} adds a note; it does not change the ticket`,
+      };
+    }
     return {
       kind: 'complaint',
       complaint: {
@@ -155,6 +174,7 @@ export const freshdeskAdapter: HelpDeskAdapter = {
         ),
         url: httpUrl(t.url),
         receivedAt: parseDate(t.createdAt),
+        sourceUpdatedAt: parseDate(t.updatedAt),
       },
     };
   },

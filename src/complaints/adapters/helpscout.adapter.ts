@@ -8,6 +8,7 @@ import {
   hmac,
   httpUrl,
   LIMITS,
+  latestDate,
   parseDate,
   plainDescription,
   safeEqual,
@@ -17,15 +18,29 @@ import {
 
 const text = z.string().nullish();
 
+// Mailbox API v2 people carry `first`/`last`; the legacy (v1) Person carried `firstName`/`lastName` and a phone.
+const person = z.looseObject({ first: text, last: text, firstName: text, lastName: text, email: text, phone: text });
+const thread = z.looseObject({ type: text, body: text, createdAt: text });
+
 const conversationSchema = z.looseObject({
   id: vendorId,
   number: z.union([z.string(), z.number()]).nullish(),
   subject: text,
   preview: text,
-  customer: z.looseObject({ first: text, last: text, email: text, phone: text }).nullish(),
+  // What webhooks send today (payload version V2): the customer is `primaryCustomer`, `threads` is only a count,
+  // and the threads themselves sit in `_embedded.threads`.
+  primaryCustomer: person.nullish(),
+  _embedded: z.looseObject({ threads: z.array(thread).nullish() }).nullish(),
+  // The legacy shape still seen from older webhooks: `customer`, and `threads` as the list itself.
+  customer: person.nullish(),
+  threads: z.union([z.number(), z.array(thread)]).nullish(),
   tags: z.array(z.union([z.string(), z.looseObject({ tag: z.string() })])).nullish(),
-  threads: z.array(z.looseObject({ type: text, body: text, createdAt: text })).nullish(),
   createdAt: text,
+  // Activity times, newest wins: v2 `userUpdatedAt` and `customerWaitingSince.time`, legacy `userModifiedAt`/`modifiedAt`.
+  userUpdatedAt: text,
+  customerWaitingSince: z.looseObject({ time: text }).nullish(),
+  userModifiedAt: text,
+  modifiedAt: text,
   _links: z.looseObject({ web: z.looseObject({ href: text }).nullish() }).nullish(),
 });
 
@@ -33,7 +48,8 @@ const MAPPED_EVENT = /^convo\./;
 // A deleted conversation is housekeeping, not a complaint to call about.
 const SKIPPED_EVENT = /^convo\.deleted$/;
 
-type Thread = NonNullable<z.infer<typeof conversationSchema>['threads']>[number];
+type Conversation = z.infer<typeof conversationSchema>;
+type Thread = z.infer<typeof thread>;
 
 /** The customer's first message: the oldest customer thread (ISO timestamps sort as text). */
 function firstCustomerThread(threads: readonly Thread[]): Thread | undefined {
@@ -42,6 +58,19 @@ function firstCustomerThread(threads: readonly Thread[]): Thread | undefined {
     (oldest, t) => (oldest && (oldest.createdAt ?? '') <= (t.createdAt ?? '') ? oldest : t),
     undefined,
   );
+}
+
+/** The threads, wherever this payload version keeps them. */
+function threadsOf(convo: Conversation): readonly Thread[] {
+  return convo._embedded?.threads ?? (Array.isArray(convo.threads) ? convo.threads : []);
+}
+
+/** The customer's name and contact details from either payload version. */
+function customerOf(convo: Conversation) {
+  const c = convo.primaryCustomer ?? convo.customer;
+  const first = c?.first ?? c?.firstName;
+  const last = c?.last ?? c?.lastName;
+  return { name: [first, last].filter(Boolean).join(' '), email: c?.email, phone: c?.phone };
 }
 
 /** Help Scout: conversation webhooks. Help Scout has no priority, so only tags can make one major. */
@@ -63,8 +92,7 @@ export const helpScoutAdapter: HelpDeskAdapter = {
     const parsed = conversationSchema.safeParse(body);
     if (!parsed.success) return { kind: 'invalid', issues: toIssues(parsed.error) };
     const convo = parsed.data;
-    const customer = convo.customer;
-    const description = plainDescription(firstCustomerThread(convo.threads ?? [])?.body ?? convo.preview);
+    const description = plainDescription(firstCustomerThread(threadsOf(convo))?.body ?? convo.preview);
     return {
       kind: 'complaint',
       complaint: {
@@ -77,16 +105,15 @@ export const helpScoutAdapter: HelpDeskAdapter = {
           convo.tags?.map((t) => (typeof t === 'string' ? t : t.tag)),
           /,/,
         ),
-        customer: buildCustomer(
-          {
-            name: [customer?.first, customer?.last].filter(Boolean).join(' '),
-            email: customer?.email,
-            phone: customer?.phone,
-          },
-          `Help Scout customer of conversation ${convo.number ?? convo.id}`,
-        ),
+        customer: buildCustomer(customerOf(convo), `Help Scout customer of conversation ${convo.number ?? convo.id}`),
         url: httpUrl(convo._links?.web?.href),
         receivedAt: parseDate(convo.createdAt),
+        sourceUpdatedAt: latestDate(
+          parseDate(convo.userUpdatedAt),
+          parseDate(convo.customerWaitingSince?.time),
+          parseDate(convo.userModifiedAt),
+          parseDate(convo.modifiedAt),
+        ),
       },
     };
   },

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import type { Priority } from '../complaint';
 import { normalizePriority } from '../complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
 import {
+  type AdapterOptions,
   buildCustomer,
+  canonicalName,
   cleanTags,
   cleanText,
+  DEFAULT_ADAPTER_OPTIONS,
   headerValue,
   hmac,
   LIMITS,
@@ -25,6 +29,8 @@ const userSchema = z.looseObject({
 
 const issueSchema = z.looseObject({
   webhookEvent: z.string(),
+  // When Jira raised the event, in epoch milliseconds: what orders retried and reordered deliveries.
+  timestamp: z.union([z.number(), z.string()]).nullish(),
   user: userSchema.nullish(),
   issue: z.looseObject({
     key: z.string().trim().min(1),
@@ -37,6 +43,7 @@ const issueSchema = z.looseObject({
       labels: z.array(z.string()).nullish(),
       reporter: userSchema.nullish(),
       created: text,
+      updated: text,
     }),
   }),
 });
@@ -93,6 +100,20 @@ function browseUrl(self: string | null | undefined, key: string): string | undef
   return `${base}/browse/${encodeURIComponent(key)}`;
 }
 
+type JiraPriority = { id?: string | null | undefined; name?: string | null | undefined };
+
+/**
+ * The issue's priority on Pickup's scale: the operator's own names or ids first (JIRA_URGENT_PRIORITIES,
+ * JIRA_HIGH_PRIORITIES), then Jira's two shipped schemes by name, then by id.
+ */
+function jiraPriority(priority: JiraPriority | null | undefined, rules: AdapterOptions['jira']): Priority {
+  const keys = [priority?.name, priority?.id].filter((k): k is string => !!k).map(canonicalName);
+  const listed = (names: readonly string[]) => names.some((n) => keys.includes(canonicalName(n)));
+  if (listed(rules.urgentPriorities)) return 'urgent';
+  if (listed(rules.highPriorities)) return 'high';
+  return normalizePriority(priority ?? undefined, 'jira');
+}
+
 /** Jira / Jira Service Management admin webhooks: issue created and updated. */
 export const jiraAdapter: HelpDeskAdapter = {
   source: 'jira',
@@ -103,14 +124,14 @@ export const jiraAdapter: HelpDeskAdapter = {
     return safeEqual(signature.trim().toLowerCase(), `sha256=${hmac('sha256', secret, req.rawBody, 'hex')}`);
   },
 
-  parse(body: unknown): AdapterResult {
+  parse(body: unknown, _headers, options: AdapterOptions = DEFAULT_ADAPTER_OPTIONS): AdapterResult {
     const event = (body as { webhookEvent?: unknown } | null)?.webhookEvent;
     if (typeof event === 'string' && !MAPPED_EVENTS.has(event)) {
       return { kind: 'ignored', reason: `Jira event ${event} is not an issue being created or updated` };
     }
     const parsed = issueSchema.safeParse(body);
     if (!parsed.success) return { kind: 'invalid', issues: toIssues(parsed.error) };
-    const { issue, user } = parsed.data;
+    const { issue, user, timestamp } = parsed.data;
     const { fields } = issue;
     const reporter = fields.reporter;
     // `user` is whoever fired the event: on an update that is usually an agent, so their zone is not the customer's.
@@ -122,7 +143,7 @@ export const jiraAdapter: HelpDeskAdapter = {
         externalId: issue.key,
         subject: fields.summary.slice(0, LIMITS.subject),
         description: descriptionText(fields.description),
-        priority: normalizePriority(fields.priority?.name ?? fields.priority?.id, 'jira'),
+        priority: jiraPriority(fields.priority, options.jira),
         tags: cleanTags(fields.labels, /\s+/),
         customer: buildCustomer(
           {
@@ -134,6 +155,7 @@ export const jiraAdapter: HelpDeskAdapter = {
         ),
         url: browseUrl(issue.self, issue.key),
         receivedAt: parseDate(fields.created),
+        sourceUpdatedAt: parseDate(timestamp) ?? parseDate(fields.updated),
       },
     };
   },

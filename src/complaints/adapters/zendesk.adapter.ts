@@ -30,6 +30,7 @@ export const ZENDESK_TRIGGER_BODY_TEMPLATE = `{
     "tags": "{{ticket.tags}}",
     "link": "{{ticket.link}}",
     "created_at": "{{ticket.created_at_with_timestamp}}",
+    "updated_at": "{{ticket.updated_at_with_timestamp}}",
     "requester": {
       "name": "{{ticket.requester.name}}",
       "email": "{{ticket.requester.email}}",
@@ -46,6 +47,7 @@ const text = z.string().nullish();
 
 const eventSchema = z.looseObject({
   type: z.string(),
+  time: text,
   detail: z.looseObject({
     id: vendorId,
     subject: z.string().trim().min(1),
@@ -54,6 +56,7 @@ const eventSchema = z.looseObject({
     tags: z.array(z.string()).nullish(),
     requester_id: z.union([z.string(), z.number()]).nullish(),
     created_at: text,
+    updated_at: text,
   }),
 });
 
@@ -66,6 +69,7 @@ const triggerSchema = z.looseObject({
     tags: z.union([z.string(), z.array(z.string())]).nullish(),
     link: text,
     created_at: text,
+    updated_at: text,
     requester: z.looseObject({ name: text, email: text, phone: text }).nullish(),
     organization: z.looseObject({ name: text }).nullish(),
   }),
@@ -93,6 +97,7 @@ function fromEvent(body: unknown): AdapterResult {
     // Events carry only the requester's id; contact details must be looked up in Zendesk by whoever calls.
     customer: buildCustomer({}, `Zendesk requester ${ticket.requester_id ?? `of ticket ${ticket.id}`}`),
     receivedAt: parseDate(ticket.created_at),
+    sourceUpdatedAt: parseDate(ticket.updated_at) ?? parseDate(parsed.data.time),
   };
   return { kind: 'complaint', complaint };
 }
@@ -120,6 +125,7 @@ function fromTrigger(body: unknown): AdapterResult {
     ),
     url: httpUrl(ticket.link),
     receivedAt: parseDate(ticket.created_at),
+    sourceUpdatedAt: parseDate(ticket.updated_at),
   };
   return { kind: 'complaint', complaint };
 }

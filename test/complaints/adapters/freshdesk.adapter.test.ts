@@ -91,9 +91,31 @@ describe('freshdeskAdapter.parse', () => {
         },
         url: undefined,
         receivedAt: new Date('2026-11-23T09:40:00Z'),
+        sourceUpdatedAt: new Date('2026-11-23T09:45:00Z'),
       },
     });
   });
+
+  // Freshdesk renders {{triggered_event}} as e.g. `{ticket_action:created}`; for a note the reported deliveries name
+  // private_note or public_note. Both wrappings are accepted since only the note words matter.
+  it.each(['{note_type:private_note}', '{note_type:public_note}', '{ticket_action:private_note}'])(
+    'ignores a note event (%s): its rendered subject and priority must not overwrite the ticket',
+    (triggered) => {
+      const result = freshdeskAdapter.parse(
+        envelope({ triggered_event: triggered, 'ticket.subject': 'Re: internal note', 'ticket.priority': 'Low' }),
+        {},
+      );
+      expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining('note') });
+      expect(freshdeskAdapter.parse(freshdeskFlat({ triggered_event: triggered }), {}).kind).toBe('ignored');
+    },
+  );
+
+  it.each(['{ticket_action:created}', '{priority:{from:Low,to:Urgent}}', '{status:{from:Open,to:Pending}}'])(
+    'maps a ticket event (%s)',
+    (triggered) => {
+      expect(freshdeskAdapter.parse(envelope({ triggered_event: triggered }), {}).kind).toBe('complaint');
+    },
+  );
 
   it.each([
     ['Low', 'low'],

@@ -1,6 +1,6 @@
 import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
 import { helpScoutAdapter } from '../../../src/complaints/adapters/helpscout.adapter';
-import { helpScoutConversation, helpScoutHeaders, NOW_MS, request } from './payloads';
+import { helpScoutConversation, helpScoutHeaders, helpScoutLegacyConversation, NOW_MS, request } from './payloads';
 
 const SECRET = 'helpscout-secret-a71c';
 const event = (name: string) => ({ 'x-helpscout-event': name });
@@ -35,8 +35,34 @@ describe('helpScoutAdapter.verifySignature', () => {
 });
 
 describe('helpScoutAdapter.parse', () => {
-  it("maps convo.created from the customer's first message, not the internal note", () => {
+  it("maps a v2 convo.created: primaryCustomer, `threads` as a count, the customer's first message from _embedded", () => {
     expect(helpScoutAdapter.parse(helpScoutConversation(), event('convo.created'))).toEqual({
+      kind: 'complaint',
+      complaint: {
+        source: 'helpscout',
+        externalId: '2391938111',
+        subject: 'Refund still missing after 3 weeks',
+        description: 'I was promised a refund on 3 Nov.\nStill nothing.',
+        priority: 'normal',
+        tags: ['vip'],
+        customer: {
+          name: 'Marcus Okafor',
+          email: 'marcus.okafor@example.net',
+          // A v2 primaryCustomer carries no phone.
+          phone: undefined,
+          company: undefined,
+          timezone: undefined,
+        },
+        url: 'https://secure.helpscout.net/conversation/2391938111/349',
+        receivedAt: new Date('2026-11-23T09:57:00Z'),
+        // The latest of userUpdatedAt and customerWaitingSince.time.
+        sourceUpdatedAt: new Date('2026-11-23T09:58:00Z'),
+      },
+    });
+  });
+
+  it('maps the legacy shape too: customer.firstName/lastName with a phone, threads as a list, string tags', () => {
+    expect(helpScoutAdapter.parse(helpScoutLegacyConversation(), event('convo.created'))).toEqual({
       kind: 'complaint',
       complaint: {
         source: 'helpscout',
@@ -52,18 +78,22 @@ describe('helpScoutAdapter.parse', () => {
           company: undefined,
           timezone: undefined,
         },
-        url: 'https://secure.helpscout.net/conversation/2391938111/349',
+        url: undefined,
         receivedAt: new Date('2026-11-23T09:57:00Z'),
+        sourceUpdatedAt: new Date('2026-11-23T09:58:30Z'),
       },
     });
   });
 
-  it('maps convo.tags with plain string tags, no threads, no link and a customer with only an email', () => {
+  it('maps a v2 convo.tags without embedded threads, link or name: the preview and an honest name stand in', () => {
     const body = helpScoutConversation({
-      tags: ['Exec-Callback', 'refunds'],
-      threads: undefined,
+      tags: [
+        { id: 1, color: '#fff', tag: 'Exec-Callback' },
+        { id: 2, color: '#fff', tag: 'refunds' },
+      ],
+      _embedded: undefined,
       _links: undefined,
-      customer: { id: 29418, email: 'marcus.okafor@example.net', phone: null },
+      primaryCustomer: { id: 29418, type: 'customer', email: 'marcus.okafor@example.net' },
     });
     expect(helpScoutAdapter.parse(body, event('convo.tags'))).toEqual({
       kind: 'complaint',
@@ -83,6 +113,7 @@ describe('helpScoutAdapter.parse', () => {
         },
         url: undefined,
         receivedAt: new Date('2026-11-23T09:57:00Z'),
+        sourceUpdatedAt: new Date('2026-11-23T09:58:00Z'),
       },
     });
   });

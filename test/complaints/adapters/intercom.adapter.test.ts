@@ -1,6 +1,13 @@
-import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
+import { ADAPTERS, DEFAULT_ADAPTER_OPTIONS } from '../../../src/complaints/adapters/adapter';
 import { intercomAdapter } from '../../../src/complaints/adapters/intercom.adapter';
-import { hubSignature, intercomConversation, NOW_MS, request } from './payloads';
+import {
+  hubSignature,
+  intercomConversation,
+  intercomLegacyConversation,
+  intercomTicket,
+  NOW_MS,
+  request,
+} from './payloads';
 
 const SECRET = 'intercom-client-secret-5d2e';
 
@@ -78,6 +85,7 @@ describe('intercomAdapter.parse', () => {
           timezone: undefined,
         },
         receivedAt: new Date(1795427940 * 1000),
+        sourceUpdatedAt: new Date(1795427940 * 1000),
       },
     });
   });
@@ -112,28 +120,129 @@ describe('intercomAdapter.parse', () => {
           timezone: undefined,
         },
         receivedAt: new Date(1795427940 * 1000),
+        sourceUpdatedAt: new Date(1795427940 * 1000),
       },
     });
   });
 
-  it('maps ticket.created from the ticket attributes', () => {
-    const body = intercomConversation('ticket.created', {
-      type: 'ticket',
-      id: '664',
-      source: undefined,
-      priority: undefined,
-      ticket_attributes: {
-        _default_title_: 'Cannot log in since Monday',
-        _default_description_: 'SSO loops back to the login page.',
+  it('maps an API 1.x conversation: the person in `user`, the text in `conversation_message`', () => {
+    expect(intercomAdapter.parse(intercomLegacyConversation(), {})).toEqual({
+      kind: 'complaint',
+      complaint: {
+        source: 'intercom',
+        externalId: '1911149811',
+        subject: 'The invoice portal rejects my card for the third time.',
+        description: 'The invoice portal rejects my card for the third time.',
+        priority: 'normal',
+        tags: [],
+        customer: {
+          name: 'Wei Chen',
+          email: 'wei.chen@example.org',
+          phone: undefined,
+          company: undefined,
+          timezone: undefined,
+        },
+        receivedAt: new Date(1795427940 * 1000),
+        sourceUpdatedAt: new Date(1795427950 * 1000),
       },
+    });
+  });
+
+  it('takes an API 1.x subject when there is one, and an honest name when `user` is a bare reference', () => {
+    const body = intercomLegacyConversation('conversation.admin.assigned', {
+      conversation_message: {
+        type: 'conversation',
+        subject: '<p>Card declined</p>',
+        body: '<p>Hi Wei, we are looking into it.</p>',
+        author: { type: 'admin', id: '814860' },
+      },
+      user: { type: 'lead', id: '5bc8f7421ffae2d96695c18a' },
     });
     const result = intercomAdapter.parse(body, {});
     expect(result.kind === 'complaint' && result.complaint).toMatchObject({
-      externalId: '664',
-      subject: 'Cannot log in since Monday',
-      description: 'SSO loops back to the login page.',
-      priority: 'normal',
-      customer: { name: 'Intercom contact 6543a1b2c3' },
+      subject: 'Card declined',
+      description: 'Hi Wei, we are looking into it.',
+      customer: { name: 'Intercom contact 5bc8f7421ffae2d96695c18a' },
+    });
+  });
+
+  it('maps ticket.created from the ticket attributes; a ticket has no priority, so it is not major by itself', () => {
+    expect(intercomAdapter.parse(intercomTicket(), {})).toEqual({
+      kind: 'complaint',
+      complaint: {
+        source: 'intercom',
+        externalId: '664',
+        subject: 'Cannot log in since Monday',
+        description: 'SSO loops back to the login page for our whole team.',
+        priority: 'normal',
+        tags: [],
+        customer: {
+          name: 'Intercom contact 6543a1b2c3',
+          email: undefined,
+          phone: undefined,
+          company: undefined,
+          timezone: undefined,
+        },
+        receivedAt: new Date(1795427940 * 1000),
+        sourceUpdatedAt: new Date(1795427945 * 1000),
+      },
+    });
+  });
+
+  it.each(['ticket.closed', 'ticket.admin.replied'])(
+    'reads %s with the ticket nested one level deeper, in data.item.ticket',
+    (topic) => {
+      const result = intercomAdapter.parse(intercomTicket(topic, {}, { nested: true }), {});
+      expect(result.kind === 'complaint' && result.complaint).toMatchObject({
+        externalId: '664',
+        subject: 'Cannot log in since Monday',
+      });
+    },
+  );
+
+  it('names bad fields of a nested ticket by the path they were sent at', () => {
+    const result = intercomAdapter.parse(intercomTicket('ticket.closed', { id: null }, { nested: true }), {});
+    expect(result.kind === 'invalid' && result.issues.map((i) => i.path)).toEqual(['data.item.ticket.id']);
+  });
+
+  it('reads tags on a ticket, so MAJOR_TAGS apply to tickets too', () => {
+    const body = intercomTicket('ticket.attribute.updated', {
+      tags: { type: 'tag.list', tags: [{ type: 'tag', id: '81', name: 'Exec-Callback' }] },
+    });
+    const result = intercomAdapter.parse(body, {});
+    expect(result.kind === 'complaint' && result.complaint.tags).toEqual(['exec-callback']);
+  });
+
+  describe('INTERCOM_MAJOR_TICKET_TYPES and INTERCOM_MAJOR_TICKET_ATTRIBUTES', () => {
+    const withRules = (types: string[], attributes: { name: string; value: string | undefined }[]) => ({
+      ...DEFAULT_ADAPTER_OPTIONS,
+      intercom: { majorTicketTypes: types, majorTicketAttributes: attributes },
+    });
+    const vendorMajor = (body: unknown, options = withRules([], [])) => {
+      const result = intercomAdapter.parse(body, {}, options);
+      return result.kind === 'complaint' ? result.complaint.vendorMajor : `not a complaint: ${result.kind}`;
+    };
+
+    it('makes a ticket of a listed type major, by name (any case) or by id', () => {
+      expect(vendorMajor(intercomTicket(), withRules(['bug REPORT'], []))).toBe(true);
+      expect(vendorMajor(intercomTicket(), withRules(['7'], []))).toBe(true);
+      expect(vendorMajor(intercomTicket(), withRules(['Feature request'], []))).toBeUndefined();
+    });
+
+    it('makes a ticket with a listed attribute value major (lists match any item; a bare name means true)', () => {
+      expect(vendorMajor(intercomTicket(), withRules([], [{ name: 'severity', value: 'CRITICAL' }]))).toBe(true);
+      expect(vendorMajor(intercomTicket(), withRules([], [{ name: 'Severity', value: 'Minor' }]))).toBeUndefined();
+      expect(vendorMajor(intercomTicket(), withRules([], [{ name: 'Customer impact', value: 'login' }]))).toBe(true);
+      const flagged = intercomTicket('ticket.attribute.updated', {
+        ticket_attributes: { _default_title_: 'Cannot log in', 'Exec escalation': true },
+      });
+      const rule = withRules([], [{ name: 'Exec escalation', value: undefined }]);
+      expect(vendorMajor(flagged, rule)).toBe(true);
+      expect(vendorMajor(intercomTicket(), rule)).toBeUndefined();
+    });
+
+    it('ignores the rules for conversations, which have no ticket type', () => {
+      expect(vendorMajor(intercomConversation(), withRules(['Bug report'], []))).toBeUndefined();
     });
   });
 

@@ -1,4 +1,4 @@
-import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
+import { ADAPTERS, DEFAULT_ADAPTER_OPTIONS } from '../../../src/complaints/adapters/adapter';
 import { jiraAdapter } from '../../../src/complaints/adapters/jira.adapter';
 import { hubSignature, jiraIssueCreated, jiraIssueUpdated, NOW_MS, request } from './payloads';
 
@@ -67,6 +67,7 @@ describe('jiraAdapter.parse', () => {
         },
         url: 'https://acme.atlassian.net/browse/SUP-12',
         receivedAt: new Date('2026-11-23T09:59:15.120Z'),
+        sourceUpdatedAt: new Date(1795427955000),
       },
     });
   });
@@ -90,8 +91,17 @@ describe('jiraAdapter.parse', () => {
         },
         url: 'https://acme.atlassian.net/browse/SUP-12',
         receivedAt: new Date('2026-11-23T09:59:15.120Z'),
+        sourceUpdatedAt: new Date(1795428555000),
       },
     });
+  });
+
+  it("dates the delivery by the event `timestamp`, else by the issue's `updated` field", () => {
+    const { timestamp: _t, ...untimed } = jiraIssueUpdated();
+    const result = jiraAdapter.parse(untimed, {});
+    expect(result.kind === 'complaint' && result.complaint.sourceUpdatedAt).toEqual(
+      new Date('2026-11-23T10:09:15.000Z'),
+    );
   });
 
   it("prefers the reporter's own time zone when the payload has it", () => {
@@ -142,11 +152,44 @@ describe('jiraAdapter.parse', () => {
     [{ id: '1' }, 'urgent'],
     [{ id: '4' }, 'low'],
     [null, 'normal'],
+    // The classic scheme many Server, Data Center and migrated Cloud sites still use
+    [{ id: '1', name: 'Blocker' }, 'urgent'],
+    [{ id: '2', name: 'Critical' }, 'urgent'],
+    [{ id: '3', name: 'Major' }, 'high'],
+    [{ id: '4', name: 'Minor' }, 'low'],
+    [{ id: '5', name: 'Trivial' }, 'low'],
+    // Ids vary per site (Atlassian's own priority sample lists "Major" with id 1): a known name wins over the id
+    [{ id: '1', name: 'Major' }, 'high'],
+    // A renamed default keeps its id
+    [{ id: '2', name: 'P2 - Soon' }, 'high'],
+    [{ id: '10001', name: 'P1 - Drop everything' }, 'normal'],
   ] as const)('reads priority %p as %s', (priority, expected) => {
     const body = jiraIssueCreated();
     const fields = { ...body.issue.fields, priority };
     const result = jiraAdapter.parse({ ...body, issue: { ...body.issue, fields } }, {});
     expect(result.kind === 'complaint' && result.complaint.priority).toBe(expected);
+  });
+
+  describe("with the operator's priority names (JIRA_URGENT_PRIORITIES, JIRA_HIGH_PRIORITIES)", () => {
+    const options = {
+      ...DEFAULT_ADAPTER_OPTIONS,
+      jira: { urgentPriorities: ['P1 - Drop everything', '10002'], highPriorities: ['p2 - soon', 'Medium'] },
+    };
+    it.each([
+      [{ id: '10001', name: 'P1 - Drop everything' }, 'urgent'],
+      [{ id: '10002', name: 'Sev A' }, 'urgent'],
+      [{ id: '10003', name: 'P2 - SOON' }, 'high'],
+      // The operator may raise one of Jira's own names too
+      [{ id: '3', name: 'Medium' }, 'high'],
+      // Jira's own names still apply
+      [{ id: '1', name: 'Blocker' }, 'urgent'],
+      [{ id: '10009', name: 'P3' }, 'normal'],
+    ] as const)('reads %p as %s', (priority, expected) => {
+      const body = jiraIssueCreated();
+      const fields = { ...body.issue.fields, priority };
+      const result = jiraAdapter.parse({ ...body, issue: { ...body.issue, fields } }, {}, options);
+      expect(result.kind === 'complaint' && result.complaint.priority).toBe(expected);
+    });
   });
 
   it.each(['comment_created', 'jira:issue_deleted', 'jira:worklog_updated', 'sprint_started'])(

@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookRequest } from '../../../src/complaints/adapters/adapter';
 
-// Realistic webhook bodies, shaped after each vendor's documented payloads (shared/reference/helpdesk-webhooks.md),
-// and the signatures each vendor would put on them.
+// Realistic webhook bodies, shaped after each vendor's documented payloads, and the signatures each vendor would
+// put on them. Each fixture names the documentation it follows (found with the search tool; see each comment), so a
+// fixture is never our own reading of a vendor: shared/reference/helpdesk-webhooks.md summarises them.
 
 /** The clock the signature tests run at. */
 export const NOW_MS = Date.parse('2026-11-23T10:00:00Z');
@@ -97,13 +98,18 @@ export const ZENDESK_TRIGGER_VALUES: Record<string, string> = {
   'ticket.tags': 'hardware Exec-Callback  firmware',
   'ticket.link': 'https://acme.zendesk.com/agent/tickets/5160',
   'ticket.created_at_with_timestamp': '2026-11-23T09:59:30Z',
+  // Zendesk placeholders reference: {{ticket.updated_at_with_timestamp}} renders ISO 8601, minutes only.
+  'ticket.updated_at_with_timestamp': '2026-11-23T10:01Z',
   'ticket.requester.name': 'Alex Moreau',
   'ticket.requester.email': 'Alex.Moreau@Example.FR',
   'ticket.requester.phone': '+33 1 42 68 53 00',
   'ticket.organization.name': 'Moreau & Fils',
 };
 
-/** A Freshdesk ticket as its placeholders render it into FRESHDESK_BODY_TEMPLATE. */
+/**
+ * A Freshdesk ticket as its placeholders render it into FRESHDESK_BODY_TEMPLATE (Freshdesk's "simple" JSON webhook
+ * wraps them in `freshdesk_webhook`, with `triggered_event` rendered like `{ticket_action:created}`).
+ */
 export const FRESHDESK_VALUES: Record<string, string> = {
   triggered_event: '{ticket_action:created}',
   'ticket.id': '8812',
@@ -120,7 +126,11 @@ export const FRESHDESK_VALUES: Record<string, string> = {
   'ticket.requester.phone': '+46 8 123 456 78',
 };
 
-/** A flat Freshdesk body: the ticket's API fields, as some admins configure it. */
+/**
+ * A flat Freshdesk body: the ticket's API fields (Freshdesk API v2 Ticket: `id`, `subject`, `description`,
+ * `status`, `priority` 1–4, `source`, `type`, `requester_id`, `tags`, `created_at`, `updated_at`,
+ * `custom_fields`), as some admins configure it, plus the requester placeholders.
+ */
 export function freshdeskFlat(overrides: Record<string, unknown> = {}) {
   return {
     id: 8813,
@@ -137,12 +147,17 @@ export function freshdeskFlat(overrides: Record<string, unknown> = {}) {
     requester_phone: 'n/a',
     tags: ['Delivery'],
     created_at: '2026-11-23T09:40:00Z',
+    updated_at: '2026-11-23T09:45:00Z',
     custom_fields: { cf_order_number: 'A-55012' },
     ...overrides,
   };
 }
 
-/** A Jira Service Management `jira:issue_created` webhook for SUP-12, raised by the customer on the portal. */
+/**
+ * A Jira Service Management `jira:issue_created` webhook for SUP-12, raised by the customer on the portal.
+ * Shape: Atlassian's issue webhook (`timestamp` in epoch ms, `webhookEvent`, `issue_event_type_name`, `user`,
+ * `issue{id, key, self, fields}`), as in Atlassian's sample payloads and jira.js `IssueWebhookPayload`.
+ */
 export function jiraIssueCreated() {
   const reporter = {
     self: 'https://acme.atlassian.net/rest/api/2/user?accountId=qm%3A1a2b3c',
@@ -201,6 +216,7 @@ export function jiraIssueCreated() {
         reporter,
         labels: ['VIP', 'exports'],
         created: '2026-11-23T09:59:15.120+0000',
+        updated: '2026-11-23T09:59:15.120+0000',
         customfield_10010: { requestType: { name: 'Report a problem' } },
       },
     },
@@ -212,6 +228,7 @@ export function jiraIssueUpdated() {
   const created = jiraIssueCreated();
   return {
     ...created,
+    timestamp: 1795428555000,
     webhookEvent: 'jira:issue_updated',
     issue_event_type_name: 'issue_generic',
     user: {
@@ -227,6 +244,7 @@ export function jiraIssueUpdated() {
         description: 'Plain wiki text: exports *still* failing.',
         priority: { id: '1', name: 'Highest' },
         labels: [],
+        updated: '2026-11-23T10:09:15.000+0000',
       },
     },
     changelog: {
@@ -236,7 +254,12 @@ export function jiraIssueUpdated() {
   };
 }
 
-/** An Intercom notification with the given topic around a conversation started by a customer. */
+/**
+ * An Intercom notification with the given topic around a conversation started by a customer.
+ * Shape: Intercom's webhook notification object (developers.intercom.com, "Webhook models": `type`,
+ * `topic`, `id`, `created_at`, `delivery_attempts`, `first_sent_at`, `data.item`) around an API 2.x Conversation
+ * (`source{author, body}`, `contacts`, `tags`, `priority`, `updated_at`).
+ */
 export function intercomConversation(topic = 'conversation.user.created', item: Record<string, unknown> = {}) {
   return {
     type: 'notification_event',
@@ -282,11 +305,117 @@ export function intercomConversation(topic = 'conversation.user.created', item: 
   };
 }
 
-/** A Help Scout conversation (the body of every convo.* webhook). */
+/**
+ * The same kind of notification from an app on Intercom API 1.x, where the Conversation (developers.intercom.com
+ * 1.0–1.4 "Conversation Model") keeps the opening message in `conversation_message{subject, body, author}` and the
+ * customer in `user{type, id}`, with `customers`, `assignee`, `open`, `read` and `conversation_parts` beside them.
+ * The model documents `user` as a bare reference; the deliveries reported in issue 10 also carry its name and email.
+ */
+export function intercomLegacyConversation(topic = 'conversation.user.created', item: Record<string, unknown> = {}) {
+  const { data: _data, ...envelope } = intercomConversation(topic);
+  return {
+    ...envelope,
+    data: {
+      type: 'notification_event_data',
+      item: {
+        type: 'conversation',
+        id: '1911149811',
+        created_at: 1795427940,
+        updated_at: 1795427950,
+        waiting_since: 1795427950,
+        snoozed_until: null,
+        conversation_message: {
+          type: 'conversation',
+          id: '269650473',
+          delivered_as: 'customer_initiated',
+          subject: '',
+          body: '<p>The invoice portal rejects my card for the <b>third</b> time.</p>',
+          author: { type: 'user', id: '5bc8f7421ffae2d96695c18a' },
+          attachments: [],
+          url: 'https://billing.example.org/invoices',
+        },
+        user: { type: 'user', id: '5bc8f7421ffae2d96695c18a', name: 'Wei Chen', email: 'Wei.Chen@Example.org' },
+        customers: [{ type: 'user', id: '5bc8f7421ffae2d96695c18a' }],
+        assignee: { type: 'admin', id: '814860' },
+        open: true,
+        state: 'open',
+        read: false,
+        conversation_parts: { type: 'conversation_part.list', conversation_parts: [], total_count: 0 },
+        tags: { type: 'tag.list', tags: [] },
+        ...item,
+      },
+    },
+  };
+}
+
+/**
+ * An Intercom ticket notification. The item is the Ticket object (Intercom API reference "Tickets": `type: ticket`,
+ * `id`, `ticket_id`, `category`, `ticket_attributes{_default_title_, _default_description_, ...}`, `ticket_state`,
+ * `ticket_type{id, name, ...}`, `contacts`, `created_at`, `updated_at`, `open`). Intercom's webhook topics page says
+ * `ticket.closed` wraps the ticket in `data.item.ticket` instead; `nested` builds that shape.
+ */
+export function intercomTicket(
+  topic = 'ticket.created',
+  ticket: Record<string, unknown> = {},
+  { nested = false }: { nested?: boolean } = {},
+) {
+  const { data: _data, ...envelope } = intercomConversation(topic);
+  const item = {
+    type: 'ticket',
+    id: '664',
+    ticket_id: '31',
+    category: 'Customer',
+    ticket_attributes: {
+      _default_title_: 'Cannot log in since Monday',
+      _default_description_: '<p>SSO loops back to the login page for our whole team.</p>',
+      Severity: 'Critical',
+      'Customer impact': ['Billing', 'Login'],
+      'Exec escalation': false,
+    },
+    ticket_state: 'submitted',
+    ticket_state_internal_label: 'Submitted',
+    ticket_state_external_label: 'Submitted',
+    ticket_type: {
+      type: 'ticket_type',
+      id: '7',
+      name: 'Bug report',
+      description: 'Something is broken',
+      icon: '🐞',
+      workspace_id: 'x7k2p9qa',
+      archived: false,
+      category: 'Customer',
+      created_at: 1790000000,
+      updated_at: 1790000000,
+      is_internal: false,
+    },
+    contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: '6543a1b2c3', external_id: 'cust_991' }] },
+    admin_assignee_id: '0',
+    team_assignee_id: '0',
+    created_at: 1795427940,
+    updated_at: 1795427945,
+    open: true,
+    is_shared: true,
+    ...ticket,
+  };
+  return {
+    ...envelope,
+    data: { type: 'notification_event_data', item: nested ? { ticket: item } : item },
+  };
+}
+
+/**
+ * A Help Scout conversation as every convo.* webhook now sends it: the Mailbox API v2 Conversation (Help Scout's
+ * webhooks page: "v2 Request Body: v2 Conversation object"; payloadVersion V2 is the default and only option when
+ * creating a webhook). Field by field from developer.helpscout.com "Get Conversation" with embed=threads: `threads`
+ * is a count, the customer is `primaryCustomer{id, type, first, last, email}` (no phone), tags are
+ * `{id, color, tag}`, `userUpdatedAt` and `customerWaitingSince{time, friendly}` date the activity, and the threads
+ * (List Threads: `type`, `body`, `customer`, `createdBy`, `createdAt`) sit in `_embedded.threads`, newest first.
+ */
 export function helpScoutConversation(overrides: Record<string, unknown> = {}) {
   return {
     id: 2391938111,
     number: 349,
+    threads: 2,
     type: 'email',
     folderId: 1234,
     status: 'active',
@@ -294,31 +423,115 @@ export function helpScoutConversation(overrides: Record<string, unknown> = {}) {
     subject: 'Refund still missing after 3 weeks',
     preview: 'I was promised a refund on 3 Nov. Still nothing.',
     mailboxId: 85,
-    customer: {
+    assignee: { id: 99, type: 'user', first: 'Sam', last: 'Support', email: 'sam@shop.example.net' },
+    createdBy: { id: 29418, type: 'customer', email: 'Marcus.Okafor@Example.net' },
+    createdAt: '2026-11-23T09:57:00Z',
+    closedBy: 0,
+    closedAt: null,
+    userUpdatedAt: '2026-11-23T09:58:00Z',
+    customerWaitingSince: { time: '2026-11-23T09:57:00Z', friendly: '1 min ago' },
+    source: { type: 'email', via: 'customer' },
+    tags: [{ id: 9150, color: '#929499', tag: 'VIP' }],
+    cc: [],
+    bcc: [],
+    primaryCustomer: {
       id: 29418,
+      type: 'customer',
       first: 'Marcus',
       last: 'Okafor',
       email: 'Marcus.Okafor@Example.net',
-      phone: '+44 20 7946 0018',
     },
-    tags: [{ id: 9150, color: '#929499', tag: 'VIP' }],
+    customFields: [{ id: 8, name: 'Plan', value: 'Enterprise', text: 'Enterprise' }],
+    _embedded: {
+      threads: [
+        {
+          id: 9001,
+          type: 'note',
+          status: 'active',
+          state: 'published',
+          body: '<p>Internal: refund approved by finance</p>',
+          source: { type: 'web', via: 'user' },
+          createdBy: { id: 99, type: 'user', first: 'Sam', last: 'Support', email: 'sam@shop.example.net' },
+          createdAt: '2026-11-23T09:58:00Z',
+        },
+        {
+          id: 9000,
+          type: 'customer',
+          status: 'active',
+          state: 'published',
+          body: '<div>I was promised a refund on <b>3 Nov</b>.<br>Still nothing.</div>',
+          source: { type: 'email', via: 'customer' },
+          customer: { id: 29418, first: 'Marcus', last: 'Okafor', email: 'Marcus.Okafor@Example.net' },
+          createdBy: {
+            id: 29418,
+            type: 'customer',
+            first: 'Marcus',
+            last: 'Okafor',
+            email: 'Marcus.Okafor@Example.net',
+          },
+          createdAt: '2026-11-23T09:57:00Z',
+        },
+      ],
+    },
+    _links: {
+      self: { href: 'https://api.helpscout.net/v2/conversations/2391938111' },
+      web: { href: 'https://secure.helpscout.net/conversation/2391938111/349' },
+    },
+    ...overrides,
+  };
+}
+
+/**
+ * The same conversation in the legacy webhook shape (Help Scout "Webhooks > Conversation Object", Mailbox API 1.0
+ * objects): `customer` is a Person `{id, firstName, lastName, email, phone, type}`, `threads` is the list itself
+ * next to `threadCount`, tags are plain strings, and `modifiedAt`/`userModifiedAt` date the last change.
+ */
+export function helpScoutLegacyConversation(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 2391938111,
+    type: 'email',
+    folderId: 1234,
+    isDraft: false,
+    number: 349,
+    owner: null,
+    mailbox: { id: 85, name: 'Support' },
+    customer: {
+      id: 29418,
+      firstName: 'Marcus',
+      lastName: 'Okafor',
+      email: 'Marcus.Okafor@Example.net',
+      phone: '+44 20 7946 0018',
+      type: 'customer',
+    },
+    threadCount: 1,
+    status: 'active',
+    subject: 'Refund still missing after 3 weeks',
+    preview: 'I was promised a refund on 3 Nov. Still nothing.',
+    createdBy: {
+      id: 29418,
+      firstName: 'Marcus',
+      lastName: 'Okafor',
+      email: 'Marcus.Okafor@Example.net',
+      type: 'customer',
+    },
+    createdAt: '2026-11-23T09:57:00Z',
+    modifiedAt: '2026-11-23T09:58:30Z',
+    userModifiedAt: '2026-11-23T09:58:30Z',
+    closedAt: null,
+    closedBy: null,
+    source: { type: 'email', via: 'customer' },
+    cc: [],
+    bcc: [],
+    tags: ['vip'],
     threads: [
-      {
-        id: 9001,
-        type: 'note',
-        body: '<p>Internal: refund approved by finance</p>',
-        createdAt: '2026-11-23T09:58:00Z',
-      },
       {
         id: 9000,
         type: 'customer',
+        createdBy: { id: 29418, firstName: 'Marcus', lastName: 'Okafor', type: 'customer' },
         body: '<div>I was promised a refund on <b>3 Nov</b>.<br>Still nothing.</div>',
         createdAt: '2026-11-23T09:57:00Z',
       },
     ],
-    createdAt: '2026-11-23T09:57:00Z',
-    closedAt: null,
-    _links: { web: { href: 'https://secure.helpscout.net/conversation/2391938111/349' } },
     ...overrides,
   };
 }

@@ -80,8 +80,24 @@ describe('zendeskAdapter.parse: event subscription', () => {
         tags: ['billing', 'vip'],
         customer: { name: 'Zendesk requester 8447388090494' },
         receivedAt: new Date('2026-11-23T09:58:12Z'),
+        sourceUpdatedAt: new Date('2026-11-23T09:58:12Z'),
       },
     });
+  });
+
+  it("dates an event by the ticket's updated_at, else by the event time", () => {
+    const later = zendeskAdapter.parse(
+      zendeskEvent('zen:event-type:ticket.priority_changed', { updated_at: '2026-11-25T08:00:00Z' }),
+      {},
+    );
+    expect(later.kind === 'complaint' && later.complaint.sourceUpdatedAt).toEqual(new Date('2026-11-25T08:00:00Z'));
+    const untimed = zendeskAdapter.parse(
+      zendeskEvent('zen:event-type:ticket.priority_changed', { updated_at: null }),
+      {},
+    );
+    expect(untimed.kind === 'complaint' && untimed.complaint.sourceUpdatedAt).toEqual(
+      new Date('2026-11-23T09:58:12.641Z'),
+    );
   });
 
   it('maps an update event (priority changed, numeric ids, no description, null priority)', () => {
@@ -104,6 +120,7 @@ describe('zendeskAdapter.parse: event subscription', () => {
         tags: [],
         customer: { name: 'Zendesk requester 8447388090494' },
         receivedAt: new Date('2026-11-23T09:58:12Z'),
+        sourceUpdatedAt: new Date('2026-11-23T09:58:12Z'),
       },
     });
   });
@@ -155,6 +172,7 @@ describe('zendeskAdapter.parse: trigger body', () => {
         },
         url: 'https://acme.zendesk.com/agent/tickets/5160',
         receivedAt: new Date('2026-11-23T09:59:30Z'),
+        sourceUpdatedAt: new Date('2026-11-23T10:01:00Z'),
       },
     });
   });
@@ -169,6 +187,7 @@ describe('zendeskAdapter.parse: trigger body', () => {
       'ticket.organization.name': '',
       'ticket.link': 'acme.zendesk.com/agent/tickets/5160',
       'ticket.created_at_with_timestamp': '',
+      'ticket.updated_at_with_timestamp': '',
     });
     const result = zendeskAdapter.parse(body, {});
     expect(result.kind === 'complaint' && result.complaint).toMatchObject({
@@ -183,6 +202,7 @@ describe('zendeskAdapter.parse: trigger body', () => {
       },
       url: 'https://acme.zendesk.com/agent/tickets/5160',
       receivedAt: undefined,
+      sourceUpdatedAt: undefined,
     });
   });
 
