@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { BOT_SCOPES } from '../../src/slack/scopes';
 
 /**
  * A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, `ok:false`, or a
@@ -76,12 +75,12 @@ export interface FakeChannel {
   name?: string;
 }
 
-/** The bot scopes the real app asks for, so the fake's token has them unless a test says otherwise. */
-const MANIFEST_SCOPES: readonly string[] = (
-  JSON.parse(fs.readFileSync(path.join(__dirname, '../../manifest.json'), 'utf8')) as {
-    oauth_config: { scopes: { bot: string[] } };
-  }
-).oauth_config.scopes.bot;
+/**
+ * The bot scopes the real app asks for, so the fake's token has them unless a test says otherwise. Taken from
+ * Pickup's scope table (test/slack/scopes.test.ts keeps it equal to manifest.json), not read from the manifest's
+ * path, because the bench compiles this file into dist/ where that path does not exist.
+ */
+const MANIFEST_SCOPES: readonly string[] = BOT_SCOPES.map((s) => s.scope);
 
 /** Fields WebClient JSON-encodes inside form bodies, decoded back so tests can inspect them as objects. */
 const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'] as const;
