@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,7 +54,8 @@ async function compile(root: string): Promise<void> {
 
 /**
  * Checks out `commit`'s sources (git archive) into a temp directory, links this checkout's node_modules (the
- * release's dependencies are a subset at the same versions) and compiles them. Cached per commit across runs.
+ * release's dependencies are a subset at the same versions) and compiles them. Cached per commit and checkout
+ * across runs: the build links one checkout's node_modules, so another checkout (a CI clone) must not reuse it.
  */
 export async function buildRelease(commit = PREVIOUS_RELEASE): Promise<ReleaseBuild> {
   const full = (
@@ -61,7 +63,8 @@ export async function buildRelease(commit = PREVIOUS_RELEASE): Promise<ReleaseBu
       throw new Error(`The previous release ${commit} is not in this clone's history (a shallow clone?): ${err}`);
     })
   ).trim();
-  const root = path.join(os.tmpdir(), `pickup-release-${full}`);
+  const checkout = createHash('sha256').update(fs.realpathSync(REPO_ROOT)).digest('hex').slice(0, 12);
+  const root = path.join(os.tmpdir(), `pickup-release-${full}-${checkout}`);
   const mainJs = path.join(root, 'dist/src/main.js');
   const done = path.join(root, '.built');
   if (!fs.existsSync(done)) {
