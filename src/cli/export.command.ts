@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { EXPORT_COLUMNS, type ExportRow, exportAttempts, PII_COLUMNS } from '../callbacks/attempt.export';
+import { EXPORT_COLUMNS, type ExportRow, exportAttempts, PII_COLUMNS } from '../calls/attempt.export';
 import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
 import { type Command, parseFlags, UsageError } from './support';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordFollowupEvidence } from '../callbacks/advocacy.service';
-import { claimComplaint, logAttempt } from '../callbacks/claim.service';
-import { queueDueReminders } from '../callbacks/reminder.service';
+import { recordFollowupEvidence } from '../calls/advocacy.service';
+import { claimComplaint, logAttempt } from '../calls/claim.service';
+import { queueDueReminders } from '../calls/reminder.service';
 import {
   type ComplaintInput,
   customerSchema,

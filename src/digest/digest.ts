@@ -1,4 +1,4 @@
-import { EVIDENCE_LABELS, type EvidenceKind } from '../callbacks/callback';
+import { EVIDENCE_LABELS, type EvidenceKind } from '../calls/call';
 import type { PublishedSeeds } from '../picks/draw';
 
 /** The funnel of one window, each stage counted in complaints. */

@@ -1,4 +1,4 @@
-import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../callbacks/callback';
+import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../calls/call';
 import { priorityLabel, sourceLink } from '../complaints/complaint.format';
 import { deliveryAdvice } from '../outbox/outbox.advice';
 import type { Block } from '../ports/slack.port';

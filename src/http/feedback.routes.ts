@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordSurvey } from '../callbacks/advocacy.service';
+import { recordSurvey } from '../calls/advocacy.service';
 import { DomainError } from '../shared/errors';
 import type { Route } from './http';
 import {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { safeEqual } from '../complaints/adapters/adapter';
+import { safeEqual } from '../shared/crypto';
 import { matchesAny } from './http';
 
 /** Slack signs a timestamp; one further than this from now, in either direction, is refused. */

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { ADAPTERS, safeEqual } from '../complaints/adapters/adapter';
 import {
   type ComplaintInput,
   fromGenericComplaint,
@@ -11,7 +10,9 @@ import type { MajorRule } from '../complaints/complaint.major';
 import { type IntakeResult, receiveComplaint } from '../complaints/complaint.service';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
+import { ADAPTERS } from '../helpdesks/registry';
 import type { Logger } from '../logger';
+import { safeEqual } from '../shared/crypto';
 import { type HttpRequest, type HttpResponse, header, jsonError, matchesAny, type Route } from './http';
 import { createRateLimiter, DEFAULT_WEBHOOK_RATE_LIMIT, type RateLimitOptions } from './rate-limit';
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ComplaintRow, Database, PickRow } from '../db/schema';
-import { type EligibilityWindow, eligibilityCutoffs } from './pick';
+import { type EligibilityWindow, eligibilityCutoffs } from './eligibility';
 
 type Db = Kysely<Database> | Transaction<Database>;
 

@@ -5,19 +5,11 @@ import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
 import type { OutboxMessage } from '../outbox/outbox';
 import { enqueueMessage } from '../outbox/outbox.repository';
+import { DAY_MS } from '../shared/time';
 import { drawFromPool, seedWeekFor } from './draw';
 import { ensureWeekSeed } from './draw.service';
-import {
-  chooseSuggestedExecutive,
-  cryptoRandomIndex,
-  type EligibilityWindow,
-  eligibilityCutoffs,
-  isEligible,
-  type PickForPost,
-  type PickRecord,
-  type PickTrigger,
-  ROTATION_WINDOW_DAYS,
-} from './pick';
+import { type EligibilityWindow, eligibilityCutoffs, isEligible } from './eligibility';
+import type { PickForPost, PickRecord, PickTrigger } from './pick';
 import {
   countRecentClaims,
   findAwayExecutives,
@@ -28,6 +20,7 @@ import {
   insertPick,
   lockPicks,
 } from './pick.repository';
+import { chooseSuggestedExecutive, cryptoRandomIndex, ROTATION_WINDOW_DAYS } from './rotation';
 
 /** The dedupe key of a date's channel post; claim updates name it as their target. */
 export function pickPostKey(date: string): string {
@@ -71,8 +64,6 @@ export interface DailyPickResult {
   status: 'picked' | 'empty' | 'already_picked';
   pick: PickRecord;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * The daily pick, exactly once per date, however many instances or operators ask at once. In one transaction:

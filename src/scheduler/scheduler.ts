@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
-import { queueDueReminders } from '../callbacks/reminder.service';
+import { queueDueReminders } from '../calls/reminder.service';
 import type { Config } from '../config';
 import { firstStartedAt } from '../db/installation';
 import { refreshStatistics } from '../db/maintenance';

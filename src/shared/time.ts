@@ -1,3 +1,6 @@
+/** Milliseconds in a 24-hour day: windows like "the last 30 days" count these, not calendar days. */
+export const DAY_MS = 86_400_000;
+
 const knownZones = new Map<string, boolean>();
 
 /**

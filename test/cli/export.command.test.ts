@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { EXPORT_COLUMNS, PII_COLUMNS } from '../../src/callbacks/attempt.export';
+import { EXPORT_COLUMNS, PII_COLUMNS } from '../../src/calls/attempt.export';
 import { exportCommand } from '../../src/cli/export.command';
 import { type CommandContext, UsageError } from '../../src/cli/support';
 import { loadConfig } from '../../src/config';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { type DatabaseHandle, openDatabase } from '../../src/db/connection';
 import { createLogger } from '../../src/logger';
-import { zendeskEvent } from '../complaints/adapters/payloads';
+import { zendeskEvent } from '../helpdesks/payloads';
 import { EXEC_1, EXEC_2, LEAD_1 } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { FRESHDESK_BODY_TEMPLATE } from '../../src/complaints/adapters/freshdesk.adapter';
 import { VENDOR_SOURCES } from '../../src/complaints/complaint';
+import { FRESHDESK_BODY_TEMPLATE } from '../../src/helpdesks/freshdesk/freshdesk.adapter';
 import {
   FRESHDESK_VALUES,
   helpScoutConversation,
@@ -8,7 +8,7 @@ import {
   jiraIssueCreated,
   renderTemplate,
   zendeskEvent,
-} from '../complaints/adapters/payloads';
+} from '../helpdesks/payloads';
 import { TEST_INGEST_TOKEN } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { startTestApp, type TestApp } from '../helpers/test-app';

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
-import { FRESHDESK_BODY_TEMPLATE } from '../../src/complaints/adapters/freshdesk.adapter';
 import type { VendorSource } from '../../src/complaints/complaint';
 import { openDatabase } from '../../src/db/connection';
+import { FRESHDESK_BODY_TEMPLATE } from '../../src/helpdesks/freshdesk/freshdesk.adapter';
 import { createHttpServer } from '../../src/http/server';
 import { webhookRoutes } from '../../src/http/webhook.routes';
 import { createLogger } from '../../src/logger';
@@ -20,7 +20,7 @@ import {
   renderTemplate,
   zendeskEvent,
   zendeskHeaders,
-} from '../complaints/adapters/payloads';
+} from '../helpdesks/payloads';
 import { TEST_INGEST_TOKEN, testConfig } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';

@@ -7,7 +7,7 @@ import {
   type EligibilityWindow,
   isEligible,
   type PickedCustomer,
-} from '../../src/picks/pick';
+} from '../../src/picks/eligibility';
 import { findEligibleComplaintIds, selectEligibleComplaints } from '../../src/picks/pick.repository';
 import { explainEligibility } from '../../src/picks/pick.service';
 import { eraseComplaints } from '../../src/privacy/erasure.repository';

@@ -1,5 +1,5 @@
-import { chooseSuggestedExecutive } from '../../src/picks/pick';
 import { countRecentClaims, findAwayExecutives } from '../../src/picks/pick.repository';
+import { chooseSuggestedExecutive } from '../../src/picks/rotation';
 import { insertComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 

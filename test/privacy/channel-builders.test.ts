@@ -1,4 +1,4 @@
-import { buildBrief } from '../../src/callbacks/claim.blocks';
+import { buildBrief } from '../../src/calls/claim.blocks';
 import type { Complaint } from '../../src/complaints/complaint';
 import { buildEscalationNotice } from '../../src/complaints/complaint.blocks';
 import type { DigestModel, Metrics } from '../../src/digest/digest';

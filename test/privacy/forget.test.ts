@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { recordSurvey } from '../../src/callbacks/advocacy.service';
-import { claimComplaint, logAttempt, releaseClaim } from '../../src/callbacks/claim.service';
+import { recordSurvey } from '../../src/calls/advocacy.service';
+import { claimComplaint, logAttempt, releaseClaim } from '../../src/calls/claim.service';
 import { FORGET_NOTHING_MATCHED, forgetCommand } from '../../src/cli/forget.command';
 import type { CommandContext } from '../../src/cli/support';
 import { UsageError } from '../../src/cli/support';

@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
-import { recordFollowupEvidence } from '../../callbacks/advocacy.service';
-import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../callbacks/callback';
-import { buildOutcomeModal, buildReleaseModal } from '../../callbacks/claim.blocks';
-import { findClaimById } from '../../callbacks/claim.repository';
-import { claimComplaint, logAttempt, releaseClaim } from '../../callbacks/claim.service';
-import { parseOutcomeForm } from '../../callbacks/outcome.form';
+import { recordFollowupEvidence } from '../../calls/advocacy.service';
+import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../calls/call';
+import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
+import { findClaimById } from '../../calls/claim.repository';
+import { claimComplaint, logAttempt, releaseClaim } from '../../calls/claim.service';
+import { parseOutcomeForm } from '../../calls/outcome.form';
 import { findComplaintById } from '../../complaints/complaint.repository';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';

@@ -1,10 +1,11 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { listOpenClaimsBy } from '../../callbacks/claim.repository';
+import { listOpenClaimsBy } from '../../calls/claim.repository';
+import { buildMine } from '../../calls/mine.blocks';
 import { toComplaint } from '../../complaints/complaint.service';
 import { clearAway, parseAwayRange, setAway } from '../../people/away.service';
 import { describePickResult, runPickJob } from '../../picks/pick.job';
 import { findNewestEligible } from '../../picks/pick.repository';
-import { buildMine, buildQueue } from '../../picks/queue.blocks';
+import { buildQueue } from '../../picks/queue.blocks';
 import { DomainError } from '../../shared/errors';
 import { escapeMrkdwn } from '../../shared/mrkdwn';
 import { dateInZone } from '../../shared/time';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isBusinessHours } from '../../../src/callbacks/reminder.service';
+import { isBusinessHours } from '../../../src/calls/reminder.service';
 import { partsInZone } from '../../../src/shared/time';
 
 /** The `--require` preload that shifts a bot's wall clock by PICKUP_FAULT_CLOCK_OFFSET_MS. */

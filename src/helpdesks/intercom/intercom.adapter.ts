@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normalizePriority } from '../complaint.major';
-import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import { normalizePriority } from '../../complaints/complaint.major';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   type AdapterOptions,
   buildCustomer,
@@ -16,7 +16,7 @@ import {
   safeEqual,
   toIssues,
   vendorId,
-} from './adapter.helpers';
+} from '../adapter.helpers';
 
 const text = z.string().nullish();
 const person = z.looseObject({ type: text, id: z.union([z.string(), z.number()]).nullish(), name: text, email: text });

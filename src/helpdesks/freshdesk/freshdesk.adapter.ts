@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normalizePriority } from '../complaint.major';
-import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import { normalizePriority } from '../../complaints/complaint.major';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   buildCustomer,
   cleanTags,
@@ -12,7 +12,7 @@ import {
   safeEqual,
   toIssues,
   vendorId,
-} from './adapter.helpers';
+} from '../adapter.helpers';
 
 /**
  * The JSON body to paste into a Freshdesk automation rule's "Trigger webhook" action (encoding: JSON, content:

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ComplaintInput } from '../complaint';
-import { normalizePriority } from '../complaint.major';
-import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import type { ComplaintInput } from '../../complaints/complaint';
+import { normalizePriority } from '../../complaints/complaint.major';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   buildCustomer,
   cleanTags,
@@ -14,7 +14,7 @@ import {
   safeEqual,
   toIssues,
   vendorId,
-} from './adapter.helpers';
+} from '../adapter.helpers';
 
 /**
  * The body to paste into a Zendesk trigger's "Notify webhook" action (webhook request format: JSON).

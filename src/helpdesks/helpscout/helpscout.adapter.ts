@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   buildCustomer,
   cleanTags,
@@ -14,7 +14,7 @@ import {
   safeEqual,
   toIssues,
   vendorId,
-} from './adapter.helpers';
+} from '../adapter.helpers';
 
 const text = z.string().nullish();
 

@@ -1,6 +1,6 @@
-import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
-import { helpScoutAdapter } from '../../../src/complaints/adapters/helpscout.adapter';
-import { helpScoutConversation, helpScoutHeaders, helpScoutLegacyConversation, NOW_MS, request } from './payloads';
+import { helpScoutAdapter } from '../../../src/helpdesks/helpscout/helpscout.adapter';
+import { ADAPTERS } from '../../../src/helpdesks/registry';
+import { helpScoutConversation, helpScoutHeaders, helpScoutLegacyConversation, NOW_MS, request } from '../payloads';
 
 const SECRET = 'helpscout-secret-a71c';
 const event = (name: string) => ({ 'x-helpscout-event': name });

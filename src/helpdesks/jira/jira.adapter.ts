@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Priority } from '../complaint';
-import { normalizePriority } from '../complaint.major';
-import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from './adapter';
+import type { Priority } from '../../complaints/complaint';
+import { normalizePriority } from '../../complaints/complaint.major';
+import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   type AdapterOptions,
   buildCustomer,
@@ -15,8 +15,8 @@ import {
   parseDate,
   safeEqual,
   toIssues,
-} from './adapter.helpers';
-import { collapseWhitespace } from './html';
+} from '../adapter.helpers';
+import { collapseWhitespace } from '../html';
 
 const text = z.string().nullish();
 

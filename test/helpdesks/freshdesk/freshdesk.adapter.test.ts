@@ -1,6 +1,6 @@
-import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
-import { FRESHDESK_BODY_TEMPLATE, freshdeskAdapter } from '../../../src/complaints/adapters/freshdesk.adapter';
-import { FRESHDESK_VALUES, freshdeskFlat, NOW_MS, renderTemplate, request } from './payloads';
+import { FRESHDESK_BODY_TEMPLATE, freshdeskAdapter } from '../../../src/helpdesks/freshdesk/freshdesk.adapter';
+import { ADAPTERS } from '../../../src/helpdesks/registry';
+import { FRESHDESK_VALUES, freshdeskFlat, NOW_MS, renderTemplate, request } from '../payloads';
 
 const SECRET = 'fd-shared-secret-7Q2x';
 const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;

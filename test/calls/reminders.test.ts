@@ -1,4 +1,4 @@
-import { isBusinessHours, queueDueReminders, type ReminderSettings } from '../../src/callbacks/reminder.service';
+import { isBusinessHours, queueDueReminders, type ReminderSettings } from '../../src/calls/reminder.service';
 import { createLogger } from '../../src/logger';
 import { enqueueMessage } from '../../src/outbox/outbox.repository';
 import { pickPostKey } from '../../src/picks/pick.service';

@@ -1,5 +1,6 @@
-import { ADAPTERS, DEFAULT_ADAPTER_OPTIONS } from '../../../src/complaints/adapters/adapter';
-import { intercomAdapter } from '../../../src/complaints/adapters/intercom.adapter';
+import { DEFAULT_ADAPTER_OPTIONS } from '../../../src/helpdesks/adapter';
+import { intercomAdapter } from '../../../src/helpdesks/intercom/intercom.adapter';
+import { ADAPTERS } from '../../../src/helpdesks/registry';
 import {
   hubSignature,
   intercomConversation,
@@ -7,7 +8,7 @@ import {
   intercomTicket,
   NOW_MS,
   request,
-} from './payloads';
+} from '../payloads';
 
 const SECRET = 'intercom-client-secret-5d2e';
 

@@ -16,7 +16,7 @@ import {
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
-import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './callback';
+import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './call';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [

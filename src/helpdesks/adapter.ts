@@ -1,13 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ComplaintInput, VendorSource } from '../complaint';
+import type { ComplaintInput, VendorSource } from '../complaints/complaint';
 import type { AdapterOptions } from './adapter.helpers';
-import { freshdeskAdapter } from './freshdesk.adapter';
-import { helpScoutAdapter } from './helpscout.adapter';
-import { intercomAdapter } from './intercom.adapter';
-import { jiraAdapter } from './jira.adapter';
-import { zendeskAdapter } from './zendesk.adapter';
 
-export { type AdapterOptions, DEFAULT_ADAPTER_OPTIONS, safeEqual } from './adapter.helpers';
+export { type AdapterOptions, DEFAULT_ADAPTER_OPTIONS } from './adapter.helpers';
 
 /** What an adapter sees of a webhook request: the headers and the exact bytes received. */
 export interface WebhookRequest {
@@ -33,12 +28,3 @@ export interface HelpDeskAdapter {
    */
   parse(body: unknown, headers: WebhookRequest['headers'], options?: AdapterOptions): AdapterResult;
 }
-
-/** Every vendor's adapter, keyed by the source name used in routes and stored complaints. */
-export const ADAPTERS: Record<VendorSource, HelpDeskAdapter> = {
-  zendesk: zendeskAdapter,
-  freshdesk: freshdeskAdapter,
-  jira: jiraAdapter,
-  intercom: intercomAdapter,
-  helpscout: helpScoutAdapter,
-};

@@ -6,7 +6,7 @@ import {
   exportAttempts,
   exportInterval,
   PII_COLUMNS,
-} from '../../src/callbacks/attempt.export';
+} from '../../src/calls/attempt.export';
 import type { Database } from '../../src/db/schema';
 import { EXEC_1, EXEC_2 } from '../helpers/config';
 import { insertComplaint } from '../helpers/factories';

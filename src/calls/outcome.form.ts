@@ -8,7 +8,7 @@ import {
   textValue,
   type ViewValues,
 } from '../shared/view-state';
-import { ASSESSMENTS, type Assessment, type AttemptInput, OUTCOMES, type Outcome } from './callback';
+import { ASSESSMENTS, type Assessment, type AttemptInput, OUTCOMES, type Outcome } from './call';
 
 const isOneOf = <T extends string>(list: readonly T[], v: string | undefined): v is T =>
   v !== undefined && (list as readonly string[]).includes(v);

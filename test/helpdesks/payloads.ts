@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { WebhookRequest } from '../../../src/complaints/adapters/adapter';
+import type { WebhookRequest } from '../../src/helpdesks/adapter';
 
 // Realistic webhook bodies, shaped after each vendor's documented payloads, and the signatures each vendor would
 // put on them. Each fixture names the documentation it follows (found with the search tool; see each comment), so a

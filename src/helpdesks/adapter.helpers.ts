@@ -1,8 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { type Customer, customerSchema } from '../complaint';
+import { type Customer, customerSchema } from '../complaints/complaint';
 import { htmlToText } from './html';
+
+export { hmac, safeEqual } from '../shared/crypto';
 
 // Helpers every adapter shares. They live apart from adapter.ts because adapter.ts imports every adapter
 // (for ADAPTERS), and the adapters importing it back would make an import cycle.
@@ -34,22 +35,10 @@ export function canonicalName(value: string | number): string {
   return String(value).trim().toLowerCase();
 }
 
-/** Constant-time string comparison; unequal lengths are simply unequal. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /** One header as a string (the first, when repeated); `name` must be lower case, as Node stores it. */
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** HMAC of the raw body bytes (never a re-serialised body: vendors sign exactly what they sent). */
-export function hmac(algorithm: 'sha1' | 'sha256', secret: string, data: Buffer, encoding: 'hex' | 'base64'): string {
-  return createHmac(algorithm, secret).update(data).digest(encoding);
 }
 
 /** A zod failure as the contract's `issues`: one entry per problem, path dotted like "detail.subject". */

@@ -1,6 +1,7 @@
-import { ADAPTERS, DEFAULT_ADAPTER_OPTIONS } from '../../../src/complaints/adapters/adapter';
-import { jiraAdapter } from '../../../src/complaints/adapters/jira.adapter';
-import { hubSignature, jiraIssueCreated, jiraIssueUpdated, NOW_MS, request } from './payloads';
+import { DEFAULT_ADAPTER_OPTIONS } from '../../../src/helpdesks/adapter';
+import { jiraAdapter } from '../../../src/helpdesks/jira/jira.adapter';
+import { ADAPTERS } from '../../../src/helpdesks/registry';
+import { hubSignature, jiraIssueCreated, jiraIssueUpdated, NOW_MS, request } from '../payloads';
 
 const SECRET = 'jira-webhook-secret-98f1';
 

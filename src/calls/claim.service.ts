@@ -10,7 +10,7 @@ import { findPickByComplaintId } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
-import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './callback';
+import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './call';
 import { buildBrief } from './claim.blocks';
 import {
   closeClaim,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { collapseWhitespace, htmlToText } from '../../src/complaints/adapters/html';
+import { collapseWhitespace, htmlToText } from '../../src/helpdesks/html';
 
 describe('htmlToText', () => {
   it.each([

@@ -5,7 +5,7 @@ import type { ComplaintRow, Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { DomainError } from '../shared/errors';
 import { escapeAndTruncate, oneLine } from '../shared/mrkdwn';
-import { EVIDENCE_LABELS, type EvidenceKind } from './callback';
+import { EVIDENCE_LABELS, type EvidenceKind } from './call';
 import { findLatestClaimer, hasReachedCall, insertEvidence } from './claim.repository';
 
 type Trx = Transaction<Database>;

@@ -1,6 +1,6 @@
-import { ADAPTERS } from '../../../src/complaints/adapters/adapter';
-import { ZENDESK_TRIGGER_BODY_TEMPLATE, zendeskAdapter } from '../../../src/complaints/adapters/zendesk.adapter';
-import { NOW_MS, renderTemplate, request, ZENDESK_TRIGGER_VALUES, zendeskEvent, zendeskHeaders } from './payloads';
+import { ADAPTERS } from '../../../src/helpdesks/registry';
+import { ZENDESK_TRIGGER_BODY_TEMPLATE, zendeskAdapter } from '../../../src/helpdesks/zendesk/zendesk.adapter';
+import { NOW_MS, renderTemplate, request, ZENDESK_TRIGGER_VALUES, zendeskEvent, zendeskHeaders } from '../payloads';
 
 const SECRET = 'dGhpcyBpcyBhIHplbmRlc2sgc2VjcmV0';
 
