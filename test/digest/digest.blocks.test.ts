@@ -383,7 +383,7 @@ function hostileMetrics(): Partial<Metrics> {
 
 /** Everything at once, far past what one message holds. */
 function overflowingMetrics(): Partial<Metrics> {
-  const long = `${INJECTION} ${TEXT_WITH_CONTACTS} `.repeat(100);
+  const long = `${INJECTION} ${TEXT_WITH_CONTACTS} `.repeat(15);
   return {
     ...hostileMetrics(),
     executives: Array.from({ length: 500 }, (_, i) => exec(i + 1, 500 - i)),
