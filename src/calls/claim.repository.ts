@@ -1,7 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ClaimRow, Database } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { sql } from 'kysely';
+import type { ClaimRow, Db } from '../db/schema';
 
 /**
  * Inserts an open claim unless one exists: the partial unique index makes the first click the only winner,

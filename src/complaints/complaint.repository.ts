@@ -1,7 +1,5 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
-import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { type RawBuilder, sql, type Transaction } from 'kysely';
+import type { ComplaintRow, Database, Db, NewComplaintRow } from '../db/schema';
 
 /** A re-delivery may update a column, unless the complaint was erased: then what the erasure left stays. */
 function keepIfErased<T>(column: string, value: RawBuilder<T>): RawBuilder<T> {

@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ComplaintRow, Database, PickRow } from '../db/schema';
+import { sql, type Transaction } from 'kysely';
+import type { ComplaintRow, Database, Db, PickRow } from '../db/schema';
 import { type EligibilityWindow, eligibilityCutoffs } from './eligibility';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * The eligible complaints as a query to extend (select columns, order, limit, count): the SQL twin of `isEligible`.
