@@ -1,9 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import { isRealDate } from '../config';
 import type { Database } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
-import { addDays, zonedTimeToUtc } from '../shared/time';
+import { addDays, isRealDate, zonedTimeToUtc } from '../shared/time';
 
 /** Columns of every export row, in output order (the CSV header). */
 export const EXPORT_COLUMNS = [

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
-import { isRealDate } from '../config';
 import type { Database } from '../db/schema';
 import { DomainError } from '../shared/errors';
+import { isRealDate } from '../shared/time';
 
 /** Parses `YYYY-MM-DD..YYYY-MM-DD` (or a single date) into an inclusive range that does not end in the past. */
 export function parseAwayRange(text: string, today: string): { start: string; end: string } {
