@@ -17,7 +17,7 @@ import {
   openDatabase,
   openViaRunningBot,
 } from './db/connection';
-import { refreshStatistics } from './db/maintenance';
+import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
