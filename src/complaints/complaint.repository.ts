@@ -153,6 +153,11 @@ export async function lockComplaint(trx: Transaction<Database>, id: number): Pro
   return trx.selectFrom('complaints').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
+/** Marks a complaint closed (its customer was reached) at `closedAt`. */
+export async function closeComplaint(db: Db, id: number, closedAt: Date): Promise<void> {
+  await db.updateTable('complaints').set({ closed_at: closedAt }).where('id', '=', id).execute();
+}
+
 /** Inserts many complaints at once, skipping (source, external_id) pairs that exist; returns how many were new. */
 export async function insertComplaintsBatch(db: Db, rows: NewComplaintRow[]): Promise<number> {
   if (rows.length === 0) return 0;
