@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { ClaimRow, Db } from '../db/schema';
+import { type Insertable, sql } from 'kysely';
+import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Db } from '../db/schema';
 
 /**
  * Inserts an open claim unless one exists: the partial unique index makes the first click the only winner,
@@ -79,19 +79,7 @@ export async function listOpenClaimsBy(db: Db, userId: string, limit: number) {
 }
 
 /** Inserts one call attempt. */
-export async function insertAttempt(
-  db: Db,
-  row: {
-    claim_id: number;
-    complaint_id: number;
-    executive: string;
-    outcome: string;
-    notes: string | null;
-    follow_up_date: string | null;
-    advocate_assessment: string | null;
-    ok_to_quote: boolean;
-  },
-): Promise<number> {
+export async function insertAttempt(db: Db, row: Insertable<CallAttemptsTable>): Promise<number> {
   const { id } = await db.insertInto('call_attempts').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
@@ -108,18 +96,7 @@ export async function hasReachedCall(db: Db, complaintId: number): Promise<boole
 }
 
 /** Inserts one piece of advocacy evidence. */
-export async function insertEvidence(
-  db: Db,
-  row: {
-    complaint_id: number;
-    kind: string;
-    is_advocacy: boolean;
-    source: 'executive' | 'followup' | 'survey';
-    recorded_by: string | null;
-    score?: number | null;
-    note?: string | null;
-  },
-): Promise<number> {
+export async function insertEvidence(db: Db, row: Insertable<AdvocacyEvidenceTable>): Promise<number> {
   const { id } = await db.insertInto('advocacy_evidence').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
