@@ -1,8 +1,6 @@
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Database } from '../db/schema';
+import { type Insertable, sql } from 'kysely';
+import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Db } from '../db/schema';
 import { customerWasReached } from './call.sql';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Inserts an open claim unless one exists: the partial unique index makes the first click the only winner,
@@ -86,11 +84,8 @@ export async function listOpenClaimsBy(db: Db, userId: string, limit: number) {
     .execute();
 }
 
-/** A call attempt to insert: every column but the id and the time, which the database gives it. */
-export type NewAttemptRow = Required<Omit<Insertable<CallAttemptsTable>, 'created_at'>>;
-
 /** Inserts one call attempt. */
-export async function insertAttempt(db: Db, row: NewAttemptRow): Promise<number> {
+export async function insertAttempt(db: Db, row: Insertable<CallAttemptsTable>): Promise<number> {
   const { id } = await db.insertInto('call_attempts').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
@@ -103,12 +98,8 @@ export async function hasReachedCall(db: Db, complaintId: number): Promise<boole
   return Boolean(row.reached);
 }
 
-/** Advocacy evidence to insert; who recorded it is always said (null for a survey). */
-export type NewEvidenceRow = Omit<Insertable<AdvocacyEvidenceTable>, 'created_at'> &
-  Pick<Selectable<AdvocacyEvidenceTable>, 'recorded_by'>;
-
 /** Inserts one piece of advocacy evidence. */
-export async function insertEvidence(db: Db, row: NewEvidenceRow): Promise<number> {
+export async function insertEvidence(db: Db, row: Insertable<AdvocacyEvidenceTable>): Promise<number> {
   const { id } = await db.insertInto('advocacy_evidence').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }

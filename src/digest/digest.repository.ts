@@ -1,6 +1,6 @@
-import { type Expression, type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
+import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
 import { isReachedAttempt } from '../calls/call.sql';
-import type { CallAttemptRow, ComplaintRow, Database, DigestsTable, PickRow } from '../db/schema';
+import type { CallAttemptRow, ComplaintRow, Db, DigestsTable, PickRow } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DAY_MS } from '../shared/time';
 import {
@@ -13,8 +13,6 @@ import {
   type TrendPoint,
   type UnclaimedPick,
 } from './digest';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 const WEEK_MS = 7 * DAY_MS;
 

@@ -1,9 +1,7 @@
-import { type Expression, expressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { type Expression, expressionBuilder } from 'kysely';
 import { hasAdvocacyEvidence, isReachedAttempt, selectReachedCalls } from '../calls/call.sql';
 import { selectOpenClaimsOf } from '../calls/claim.repository';
-import type { ComplaintRow, Database } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { ComplaintRow, Database, Db } from '../db/schema';
 
 /**
  * The complaint columns (of `complaints as c`) that App Home shows. The phone and email are read so that the view

@@ -4,7 +4,7 @@ import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
 import { pickPostKey } from '../picks/pick.service';
 import { redactText } from '../privacy/redact';
-import { dateInZone } from '../shared/time';
+import { DAY_MS, dateInZone } from '../shared/time';
 import {
   type EscalationStatus,
   type ExecutiveHome,
@@ -87,7 +87,7 @@ async function loadPickPostFailure(db: Kysely<Database>, today: string): Promise
 }
 
 async function loadExecutiveHome(db: Kysely<Database>, input: HomeModelInput, today: string): Promise<ExecutiveHome> {
-  const since = new Date(input.now.getTime() - HOME_NUMBERS_DAYS * 86_400_000);
+  const since = new Date(input.now.getTime() - HOME_NUMBERS_DAYS * DAY_MS);
   // One query at a time: an App Home open should not take most of the pool's connections at once.
   const todayPick = await loadTodayPick(db, today);
   const pickPostFailure = await loadPickPostFailure(db, today);

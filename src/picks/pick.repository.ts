@@ -1,10 +1,8 @@
-import { type Expression, expressionBuilder, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Expression, expressionBuilder, type RawBuilder, sql, type Transaction } from 'kysely';
 import { customerWasReached } from '../calls/call.sql';
-import type { ComplaintRow, Database, PickRow } from '../db/schema';
+import type { ComplaintRow, Database, Db, PickRow } from '../db/schema';
 import { type EligibilityWindow, eligibilityCutoffs } from './eligibility';
 import type { PickRecord } from './pick';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 const eb = expressionBuilder<Database>();
 
