@@ -245,10 +245,11 @@ const CREDENTIAL_GROUPS: readonly { vendor: string; slots: readonly CredentialSl
 ];
 
 /**
- * Help desks set up halfway: one problem per variable missing from a group where another is set, with its fix. A
- * base URL override alone turns nothing on, so it never makes a group count as started.
+ * Help desks set up halfway: one problem per variable missing from a group where another is set, with its fix. Only
+ * presence counts, so these are listed beside any invalid value. A base URL override alone turns nothing on, so it
+ * never makes a group count as started.
  */
-function helpDeskCredentialProblems(e: HelpDeskEnv): string[] {
+function helpDeskCredentialProblems(e: Partial<Record<keyof HelpDeskEnv, unknown>>): string[] {
   const problems: string[] = [];
   if (e.ZENDESK_OAUTH_TOKEN !== undefined && (e.ZENDESK_EMAIL !== undefined || e.ZENDESK_API_TOKEN !== undefined)) {
     problems.push(
@@ -482,7 +483,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     }
   }
   if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data));
-  if (parsed.success) problems.push(...helpDeskCredentialProblems(parsed.data));
+  problems.push(...helpDeskCredentialProblems(cleaned));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {

@@ -4,6 +4,7 @@ import { normalizePriority } from '../../complaints/complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   type AdapterOptions,
+  buildAssignee,
   buildCustomer,
   canonicalName,
   cleanTags,
@@ -43,6 +44,7 @@ const issueSchema = z.looseObject({
       priority: z.looseObject({ id: text, name: text }).nullish(),
       labels: z.array(z.string()).nullish(),
       reporter: userSchema.nullish(),
+      assignee: userSchema.nullish(),
       created: text,
       updated: text,
     }),
@@ -121,6 +123,8 @@ export const jiraAdapter: HelpDeskAdapter = {
         url: browseUrl(issue.self, issue.key),
         receivedAt: parseDate(fields.created),
         sourceUpdatedAt: parseDate(timestamp) ?? parseDate(fields.updated),
+        // Atlassian hides emailAddress unless the agent's profile shows it; the name is there regardless.
+        assignee: buildAssignee({ name: fields.assignee?.displayName, email: fields.assignee?.emailAddress }),
       },
     };
   },
