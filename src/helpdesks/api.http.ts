@@ -55,6 +55,8 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   const text = value?.trim();
   if (!text) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP-date names its day and month; Date.parse would read a bare "-5" as a year.
+  if (!/[a-z]/i.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
@@ -82,7 +84,7 @@ function errorStrings(value: unknown, depth = 0): string[] {
   if (typeof value === 'string') return [value];
   if (depth > 2 || typeof value !== 'object' || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((item) => errorStrings(item, depth + 1));
-  const fields = ['message', 'description', 'error', 'errorMessages', 'errors', 'details', 'title'];
+  const fields = ['error', 'errorMessages', 'errors', 'message', 'description', 'details', 'title'];
   const record = value as Record<string, unknown>;
   const known = fields.flatMap((field) => errorStrings(record[field], depth + 1));
   // Jira's `errors` and Freshdesk's field errors are maps of field name to message.
@@ -155,24 +157,31 @@ function errorForStatus(
   return new HelpDeskApiError(`${vendor} refused the request (${status} on ${call})${said}`, false, { status });
 }
 
+/** The fields of a thrown error, read without `instanceof` (fetch's errors may come from another realm). */
+function errorFields(value: unknown): { message?: unknown; code?: unknown; cause?: unknown } {
+  return typeof value === 'object' && value !== null ? value : {};
+}
+
 /** Why fetch itself failed: our timeout, the caller's cancellation, or the network. Always worth a retry. */
 function errorForNetwork(
   options: VendorApiOptions,
   call: string,
-  timeout: AbortSignal,
+  signals: { timeout: AbortSignal; caller: AbortSignal | undefined },
   err: unknown,
 ): HelpDeskApiError {
   const { vendor } = options;
-  if (timeout.aborted) {
+  if (signals.timeout.aborted) {
     const seconds = (options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS) / 1000;
     return new HelpDeskApiError(`${vendor} did not answer within ${seconds} s (${call})`, true, { cause: err });
   }
-  if (err instanceof Error && err.name === 'AbortError') {
-    return new HelpDeskApiError(`${vendor} call cancelled (${call})`, true, { cause: err });
-  }
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const reason = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
-  return new HelpDeskApiError(`${vendor} could not be reached (${call}): ${reason}`, true, { cause: err });
+  if (signals.caller?.aborted) return new HelpDeskApiError(`${vendor} call cancelled (${call})`, true, { cause: err });
+  // fetch wraps the socket error ("fetch failed"); its cause has the code worth showing (ECONNREFUSED, ENOTFOUND).
+  const { cause, message } = errorFields(err);
+  const inner = errorFields(cause);
+  const reason = [inner.code, inner.message, message].find((v): v is string => typeof v === 'string' && v !== '');
+  return new HelpDeskApiError(`${vendor} could not be reached (${call}): ${reason ?? String(err)}`, true, {
+    cause: err,
+  });
 }
 
 /** Calls a help desk's REST API: one place for timeouts, error classification and Retry-After. */
@@ -214,7 +223,7 @@ export function createVendorApi(options: VendorApiOptions): VendorApi {
       // The body is read under the same deadline: a vendor that stalls mid-answer is as unhealthy as a silent one.
       parsed = await readBody(response);
     } catch (err) {
-      throw errorForNetwork(options, call, timeout, err);
+      throw errorForNetwork(options, call, { timeout, caller: req.signal }, err);
     }
     options.logger?.debug(
       { vendor: options.vendor, call, status: response.status, ms: Date.now() - startedAt },

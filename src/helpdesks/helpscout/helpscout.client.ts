@@ -6,7 +6,7 @@ import {
   type HelpDeskNote,
   type ThreadMessage,
 } from '../../ports/helpdesk.port';
-import { type ApiRequest, type ApiResponse, createVendorApi, retryAfterHeader } from '../api.http';
+import { type ApiRequest, type ApiResponse, createVendorApi, retryAfterHeader, type VendorApi } from '../api.http';
 import {
   addTagsBestEffort,
   type HelpDeskClientOptions,
@@ -52,11 +52,69 @@ const TOKEN_CALL = `POST ${TOKEN_PATH}`;
 const CREDENTIALS_FIX =
   "check HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET (Your Profile → My Apps); the app's user must be an active user of the account";
 
+/** Asks Help Scout for a client-credentials token; unknown app credentials become the error that names them. */
+async function requestToken(api: VendorApi, config: HelpScoutApiConfig): Promise<{ token: string; expiresAt: number }> {
+  try {
+    const { body } = await api.request(
+      {
+        method: 'POST',
+        path: TOKEN_PATH,
+        form: { grant_type: 'client_credentials', client_id: config.appId, client_secret: config.appSecret },
+      },
+      tokenSchema,
+    );
+    const lifetimeMs = (body.expires_in ?? DEFAULT_TOKEN_LIFETIME_S) * 1000;
+    return { token: body.access_token, expiresAt: Date.now() + Math.max(0, lifetimeMs - HELPSCOUT_TOKEN_MARGIN_MS) };
+  } catch (err) {
+    // OAuth servers answer unknown client credentials with 400 (invalid_client) as often as with 401.
+    if (err instanceof HelpDeskApiError && err.status === 400) {
+      const message = `Help Scout refused the credentials (400 on ${TOKEN_CALL}): ${CREDENTIALS_FIX}`;
+      throw new HelpDeskApiError(message, false, { status: 400, cause: err });
+    }
+    throw err;
+  }
+}
+
 /**
- * Help Scout's Mailbox API 2.0, with an OAuth2 client-credentials token: fetched on first use, kept until a minute
- * before it expires, and fetched again once when a call is refused with 401 (revoked early). A note is a note
- * thread (HTML text). Updating tags replaces them, so tags are added by reading the conversation and writing the
- * union.
+ * Calls the Mailbox API with a bearer token: fetched on first use (concurrent callers share one request), kept until
+ * HELPSCOUT_TOKEN_MARGIN_MS before it expires, and fetched again once when a call is refused with 401 (revoked
+ * early). A second 401 is the answer.
+ */
+function createAuthorizedCaller(api: VendorApi, config: HelpScoutApiConfig) {
+  let cached: { token: string; expiresAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+
+  function accessToken(): Promise<string> {
+    if (cached && Date.now() < cached.expiresAt) return Promise.resolve(cached.token);
+    pending ??= requestToken(api, config)
+      .then((fresh) => {
+        cached = fresh;
+        return fresh.token;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  }
+
+  return async function call<T>(req: ApiRequest, schema: z.ZodType<T>): Promise<ApiResponse<T>> {
+    const token = await accessToken();
+    try {
+      return await api.request({ ...req, headers: { authorization: `Bearer ${token}` } }, schema);
+    } catch (err) {
+      if (!(err instanceof HelpDeskApiError) || err.status !== 401) throw err;
+      // Forget it (unless another call already replaced it) and try once with a new one.
+      if (cached?.token === token) cached = undefined;
+      const fresh = await accessToken();
+      return api.request({ ...req, headers: { authorization: `Bearer ${fresh}` } }, schema);
+    }
+  };
+}
+
+/**
+ * Help Scout's Mailbox API 2.0, with an OAuth2 client-credentials token (see createAuthorizedCaller). A note is a
+ * note thread (HTML text). Updating tags replaces them, so tags are added by reading the conversation and writing
+ * the union.
  */
 export function createHelpScoutClient(config: HelpScoutApiConfig, options: HelpDeskClientOptions = {}): HelpDeskClient {
   const api = createVendorApi({
@@ -71,63 +129,7 @@ export function createHelpScoutClient(config: HelpScoutApiConfig, options: HelpD
     timeoutMs: options.timeoutMs,
     logger: options.logger,
   });
-
-  let cached: { token: string; expiresAt: number } | undefined;
-  let pending: Promise<string> | undefined;
-
-  async function requestToken(): Promise<string> {
-    try {
-      const { body } = await api.request(
-        {
-          method: 'POST',
-          path: TOKEN_PATH,
-          form: { grant_type: 'client_credentials', client_id: config.appId, client_secret: config.appSecret },
-        },
-        tokenSchema,
-      );
-      const lifetimeMs = (body.expires_in ?? DEFAULT_TOKEN_LIFETIME_S) * 1000;
-      cached = {
-        token: body.access_token,
-        expiresAt: Date.now() + Math.max(0, lifetimeMs - HELPSCOUT_TOKEN_MARGIN_MS),
-      };
-      return body.access_token;
-    } catch (err) {
-      // OAuth servers answer unknown client credentials with 400 (invalid_client) as often as with 401.
-      if (err instanceof HelpDeskApiError && err.status === 400) {
-        throw new HelpDeskApiError(
-          `Help Scout refused the credentials (400 on ${TOKEN_CALL}): ${CREDENTIALS_FIX}`,
-          false,
-          {
-            status: 400,
-            cause: err,
-          },
-        );
-      }
-      throw err;
-    }
-  }
-
-  /** The cached token, or a new one; concurrent callers share one token request. */
-  function accessToken(): Promise<string> {
-    if (cached && Date.now() < cached.expiresAt) return Promise.resolve(cached.token);
-    pending ??= requestToken().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  async function call<T>(req: ApiRequest, schema: z.ZodType<T>): Promise<ApiResponse<T>> {
-    const token = await accessToken();
-    try {
-      return await api.request({ ...req, headers: { authorization: `Bearer ${token}` } }, schema);
-    } catch (err) {
-      if (!(err instanceof HelpDeskApiError) || err.status !== 401) throw err;
-      // Revoked or expired early: forget it (unless another call already replaced it) and try once with a new one.
-      if (cached?.token === token) cached = undefined;
-      const fresh = await accessToken();
-      return api.request({ ...req, headers: { authorization: `Bearer ${fresh}` } }, schema);
-    }
-  }
+  const call = createAuthorizedCaller(api, config);
 
   async function addTags(conversationId: string, tags: readonly string[], signal: AbortSignal | undefined) {
     const path = `/v2/conversations/${segment(conversationId)}`;
