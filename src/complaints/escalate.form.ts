@@ -43,6 +43,9 @@ const FRIENDLY: Record<string, string> = {
   [EscalateBlocks.customerEmail]: 'That is not a valid email address.',
   [EscalateBlocks.customerTimezone]: 'Use an IANA time zone such as Europe/Paris or America/New_York.',
   [EscalateBlocks.subject]: 'Say in a line what went wrong.',
+  [EscalateBlocks.company]: 'Keep the company name under 200 characters.',
+  [EscalateBlocks.supportTried]: 'Keep this under 3,000 characters.',
+  [EscalateBlocks.priority]: 'Choose one of the priorities.',
 };
 
 /** Validates the escalate modal into a complaint; errors are keyed by block_id for inline display. */

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /** A timestamptz column: Date when read, Date or ISO string when written, defaulted by the database. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -201,6 +201,9 @@ export interface Database {
   actions: ActionsTable;
   action_reminders: ActionRemindersTable;
 }
+
+/** What a repository function runs on: the database, or a transaction the caller opened. */
+export type Db = Kysely<Database> | Transaction<Database>;
 
 export type ComplaintRow = Selectable<ComplaintsTable>;
 export type NewComplaintRow = Insertable<ComplaintsTable>;
