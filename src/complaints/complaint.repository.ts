@@ -28,8 +28,9 @@ export interface UpsertResult {
  * Out-of-order deliveries are settled in the same statement: the update only applies when the delivery's vendor
  * time is not older than the stored one, and the row lock ON CONFLICT takes makes that check atomic.
  * Contact details are only filled in, never blanked; nothing customer-written is restored after an erasure;
- * do-not-call, once set, stays set; the assignee follows the latest delivery that names one. `became_major_at` is kept while the complaint stays major; a complaint that
- * turns major again starts its eligibility window at this delivery's vendor time (or now).
+ * do-not-call, once set, stays set; the assignee follows the latest delivery that names one. `became_major_at` is
+ * kept while the complaint stays major; a complaint that turns major again starts its eligibility window at this
+ * delivery's vendor time (or now).
  */
 export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<UpsertResult> {
   const result = await db
