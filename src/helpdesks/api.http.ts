@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../logger';
 import { HelpDeskApiError } from '../ports/helpdesk.port';
 import { redactText } from '../privacy/redact';
+import { htmlToText } from './html';
 
 /** How long one help-desk call may take, answer included, before it counts as failed (and retryable). */
 export const DEFAULT_API_TIMEOUT_MS = 15_000;
@@ -91,18 +92,16 @@ function errorStrings(value: unknown, depth = 0): string[] {
   return known.length > 0 || depth === 0 ? known : Object.values(record).flatMap((v) => errorStrings(v, depth + 1));
 }
 
-/** The vendor's own words about a refused request, short and with any contact details removed. */
+/** The vendor's own words about a refused request, with any contact details removed, then cut short. */
 function vendorDetail(body: unknown): string | undefined {
-  const text = [
-    ...new Set(
-      errorStrings(body)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ].join('; ');
+  // A body that is not JSON is usually a proxy's HTML error page: its text, not its markup.
+  const strings = typeof body === 'string' ? [htmlToText(body)] : errorStrings(body);
+  // One line: the reason is shown in `outbox` listings and log lines.
+  const text = [...new Set(strings.map((s) => s.replace(/\s+/g, ' ').trim()).filter(Boolean))].join('; ');
   if (!text) return undefined;
-  const short = text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text;
-  return redactText(short);
+  // Redacted before it is cut, so a cut cannot leave half an address the policy no longer recognises.
+  const redacted = redactText(text);
+  return redacted.length > MAX_DETAIL_LENGTH ? `${redacted.slice(0, MAX_DETAIL_LENGTH - 1)}…` : redacted;
 }
 
 async function readBody(response: Response): Promise<unknown> {

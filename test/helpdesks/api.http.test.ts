@@ -90,6 +90,15 @@ describe('createVendorApi', () => {
     );
   });
 
+  it('quotes the text of an HTML error page, not its markup', async () => {
+    answer = { status: 502, body: '<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>', type: 'text/html' };
+    const err = await apiError(get);
+    expect(err).toMatchObject({ retryable: true, status: 502 });
+    expect(err.message).toBe(
+      'Acme Desk could not handle the request (502 on GET /tickets/1) (Acme Desk said: 502 Bad Gateway nginx)',
+    );
+  });
+
   it('retries a 409 conflict (a concurrent edit)', async () => {
     answer = { status: 409, body: '{"error":"UpdateConflict"}' };
     expect(await apiError(get)).toMatchObject({ retryable: true, status: 409 });
