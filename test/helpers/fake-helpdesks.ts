@@ -570,7 +570,7 @@ async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
   const body = !raw
     ? undefined
     : type.includes('application/json')
-      ? (JSON.parse(raw) as unknown)
+      ? JSON.parse(raw)
       : type.includes('x-www-form-urlencoded')
         ? Object.fromEntries(new URLSearchParams(raw))
         : raw;
@@ -630,7 +630,10 @@ export async function startFakeHelpDesk<V extends VendorSource>(vendor: V): Prom
         queued.remaining -= 1;
         recorded.failure = queued.failure;
         const failure = queued.failure;
-        if ('reset' in failure) return void req.socket.destroy();
+        if ('reset' in failure) {
+          req.socket.destroy();
+          return;
+        }
         if ('delayMs' in failure) await answerLater(res, failure.delayMs);
         else if (failure.status === 429) return send(res, rateLimited(vendor, failure.retryAfterSeconds));
         else return send(res, { status: failure.status, body: errorBody(vendor, failure.status) });
