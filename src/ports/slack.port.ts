@@ -1,3 +1,5 @@
+import { PickupError } from '../shared/errors';
+
 /** Block Kit blocks, kept structural so the domain does not depend on the Slack SDK. */
 export type Block = Record<string, unknown>;
 
@@ -40,15 +42,18 @@ export interface SlackPort {
   listUserGroupMembers(groupId: string): Promise<string[]>;
 }
 
-/** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back. */
-export class SlackDeliveryError extends Error {
+/** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */
+export class SlackDeliveryError extends PickupError<'slack_delivery_failed'> {
+  /** How long Slack asked us to wait before the next call. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     message: string,
     readonly retryable: boolean,
-    readonly retryAfterMs?: number,
+    options: { retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message);
-    this.name = 'SlackDeliveryError';
+    super('slack_delivery_failed', message, options);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

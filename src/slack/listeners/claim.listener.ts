@@ -22,8 +22,8 @@ function idFrom(value: string | undefined): number {
 function claimIdFromMetadata(privateMetadata: string): number {
   try {
     return idFrom(String((JSON.parse(privateMetadata) as { claimId?: unknown }).claimId));
-  } catch {
-    throw new DomainError('invalid_input', 'This form is out of date; open it again from your brief.');
+  } catch (err) {
+    throw new DomainError('invalid_input', 'This form is out of date; open it again from your brief.', { cause: err });
   }
 }
 
