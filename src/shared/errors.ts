@@ -24,9 +24,9 @@ export type SystemErrorCode =
 export type ErrorCode = DomainErrorCode | SystemErrorCode;
 
 /**
- * The base of every error Pickup throws, like bolt-js's CodedError: a stable `code`, and the failure it stands for
- * kept as the standard `cause`, so the log shows the whole chain (pino's serializer appends each cause's message
- * and stack) and nothing is lost by translating an error into one the caller understands.
+ * The base of every error class Pickup defines, like bolt-js's CodedError: a stable `code`, and the failure it
+ * stands for kept as the standard `cause`, so the log shows the whole chain (pino's serializer appends each cause's
+ * message and stack) and nothing is lost by translating an error into one the caller understands.
  */
 export class PickupError<C extends ErrorCode = ErrorCode> extends Error {
   constructor(
