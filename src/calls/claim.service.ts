@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
-import { lockComplaint } from '../complaints/complaint.repository';
+import { closeComplaint, lockComplaint } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { ClaimRow, Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -172,7 +172,7 @@ export async function logAttempt(
   const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
   if (!claimOpen) await closeClaim(trx, claim.id, input.now);
   if (a.outcome === 'reached') {
-    await trx.updateTable('complaints').set({ closed_at: input.now }).where('id', '=', complaint.id).execute();
+    await closeComplaint(trx, complaint.id, input.now);
   }
   if (a.assessment === 'advocate') {
     await insertEvidence(trx, {

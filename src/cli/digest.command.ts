@@ -1,7 +1,7 @@
-import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
 import { blockKitBuilderUrl, renderDigestText } from '../digest/digest.blocks';
 import { describeDigestResult, runDigestJob } from '../digest/digest.service';
+import { isRealDate } from '../shared/time';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './support';
 
 /**
