@@ -28,6 +28,8 @@ import {
   OUTCOME_LABELS,
   OUTCOMES,
 } from './call';
+import { buildHistoryBlocks, buildThreadBlocks } from './brief.blocks';
+import type { CustomerHistory, TicketThread } from './history';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [
@@ -38,11 +40,23 @@ export const CALL_ADVICE = [
   '• *Close the loop.* Say what happens next and when, then log the outcome here.',
 ].join('\n');
 
+/** What the brief adds about the customer when it is known: their history with us, and the ticket's own thread. */
+export interface BriefContext {
+  history?: CustomerHistory | undefined;
+  /** Absent when the complaint's help desk has no API client: the brief then says nothing about the thread. */
+  thread?: TicketThread | undefined;
+}
+
 /**
  * The pre-call brief, sent only as a DM to the executive who claimed the complaint:
- * the one place the customer's phone and email appear.
+ * the one place the customer's phone and email appear, and their history with us.
  */
-export function buildBrief(complaint: Complaint, claimId: number, now: Date): { text: string; blocks: Block[] } {
+export function buildBrief(
+  complaint: Complaint,
+  claimId: number,
+  now: Date,
+  about: BriefContext = {},
+): { text: string; blocks: Block[] } {
   const c = complaint.customer;
   const phone = c.phone ? `<tel:${c.phone.replace(/[^+\d]/g, '')}|${escapeMrkdwn(c.phone)}>` : '_not given_';
   const email = c.email ? `<mailto:${encodeURI(c.email)}|${escapeMrkdwn(c.email)}>` : '_not given_';
@@ -68,6 +82,8 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   ];
   if (complaint.description) blocks.push(customerTextSection('What they told us', complaint.description));
   blocks.push(customerTextSection('What support already tried', complaint.supportTried ?? 'Nothing recorded.'));
+  if (about.thread) blocks.push(...buildThreadBlocks(about.thread));
+  if (about.history) blocks.push(divider, ...buildHistoryBlocks(about.history));
   blocks.push(divider, section(CALL_ADVICE));
   blocks.push(
     actions(

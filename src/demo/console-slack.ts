@@ -42,5 +42,9 @@ export function createConsoleSlackPort(out: (line: string) => void, now: () => D
     async listUserGroupMembers() {
       return [];
     },
+    async findUserIdByEmail() {
+      // The demo's help-desk agents have no Slack accounts: thank-yous name them, as Slack's users_not_found would.
+      return undefined;
+    },
   };
 }

@@ -55,6 +55,11 @@ export interface SlackPort {
   publishHome(userId: string, view: HomeTab): Promise<void>;
   /** Members of a user group (S…), for the EXECUTIVES and SUPPORT_LEADS lists. */
   listUserGroupMembers(groupId: string): Promise<string[]>;
+  /**
+   * The Slack user with this email (users.lookupByEmail), to @-mention a help-desk agent; undefined when Slack knows
+   * nobody by it (`users_not_found`).
+   */
+  findUserIdByEmail(email: string): Promise<string | undefined>;
 }
 
 /** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */

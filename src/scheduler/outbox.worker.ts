@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../db/schema';
 import type { Logger } from '../logger';
-import { type OutboxMessage, targetNeverDelivered } from '../outbox/outbox';
+import { fillMentionSlot, type MentionByEmail, type OutboxMessage, targetNeverDelivered } from '../outbox/outbox';
 import { findPosted, leaseDueMessages, markFailed, markSent, scheduleRetry } from '../outbox/outbox.repository';
-import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
+import { type OutgoingMessage, type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 
 /** Tuning for delivery retries. The defaults suit production; tests shorten them. */
 export interface OutboxOptions {
@@ -91,7 +91,7 @@ async function send(
 ): Promise<PostedMessage | undefined> {
   switch (message.operation) {
     case 'post':
-      return slack.postMessage(message.message);
+      return slack.postMessage(message.mention ? await withMention(slack, message.message, message.mention) : message.message);
     case 'update': {
       const target = await resolveTarget(db, message.target);
       return slack.updateMessage({ ...message.message, channel: target.channel, ts: target.ts });
@@ -106,6 +106,15 @@ async function send(
       return undefined;
     }
   }
+}
+
+/**
+ * The message with its mention filled in: the Slack user with that email, or the fallback when Slack knows nobody by
+ * it. A transient failure of the lookup is thrown, so the post is retried like any other Slack call.
+ */
+async function withMention(slack: SlackPort, message: OutgoingMessage, mention: MentionByEmail): Promise<OutgoingMessage> {
+  const userId = await slack.findUserIdByEmail(mention.email);
+  return fillMentionSlot(message, userId ? `<@${userId}>` : mention.fallback);
 }
 
 async function resolveTarget(db: Kysely<Database>, key: string): Promise<PostedMessage> {

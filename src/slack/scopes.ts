@@ -37,6 +37,16 @@ export const BOT_SCOPES: readonly BotScope[] = [
     why: '`EXECUTIVES` and `SUPPORT_LEADS` may name user groups (`S…`): Pickup reads their members',
   },
   {
+    scope: 'users:read',
+    methods: [],
+    why: 'asked for with `users:read.email`, which Slack grants only alongside it',
+  },
+  {
+    scope: 'users:read.email',
+    methods: ['users.lookupByEmail'],
+    why: "the thank-you in `SUPPORT_CHANNEL`: the help-desk agent who handled the ticket is found by their email and @-mentioned",
+  },
+  {
     scope: 'channels:read',
     methods: ['conversations.info'],
     why: 'the start-up check that Pickup can post to `EXEC_CHANNEL` and `LEADERSHIP_CHANNEL` (public channels)',

@@ -20,6 +20,7 @@ const noSlack: SlackPort = {
   uploadFile: () => Promise.reject(new Error('stats must not upload')),
   publishHome: () => Promise.reject(new Error('stats must not publish')),
   listUserGroupMembers: async () => [],
+  findUserIdByEmail: () => Promise.reject(new Error('stats must not look people up')),
 };
 
 describe('/pickup stats', () => {
