@@ -66,6 +66,21 @@ export interface Action {
   updatedAt: Date;
 }
 
+/** What an action's messages show of its complaint: never the customer's contact details, and text redacted. */
+export interface ActionComplaint {
+  id: number;
+  subject: string;
+  source: string;
+  externalId: string;
+  url: string | null;
+}
+
+/** An action as its messages show it: with its complaint, its free text passed through the redaction policy. */
+export interface ActionCard {
+  action: Action;
+  complaint: ActionComplaint;
+}
+
 /** A Slack user ID (U… or W…), as users_select gives it. */
 export const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user ID');
 
