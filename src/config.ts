@@ -95,6 +95,17 @@ const ticketAttributeRules = csv.pipe(
   ),
 );
 
+/**
+ * The themes an action may have (ACTION_THEMES): up to 100 (a select's limit), each at most 50 characters, none
+ * twice. Empty when unset: the domain then offers its defaults (actions/action.ts DEFAULT_ACTION_THEMES).
+ */
+const themeList = csv
+  .pipe(z.array(z.string().max(50, 'each theme must be at most 50 characters')).max(100, 'list at most 100 themes'))
+  .refine(
+    (themes) => new Set(themes.map((t) => t.toLowerCase())).size === themes.length,
+    'each theme must appear once (themes are compared ignoring case)',
+  );
+
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
@@ -133,6 +144,7 @@ const envSchema = z.object({
   FOLLOWUP_DAYS: positiveInt(14),
   RETENTION_DAYS: positiveInt(365),
   OUTBOX_LEASE_SECONDS: positiveInt(120),
+  ACTION_THEMES: themeList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -185,6 +197,8 @@ export interface Config {
   retentionDays: number;
   /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
   outboxLeaseSeconds: number;
+  /** The themes of actions, as configured; empty means the defaults (see actions/action.ts actionThemes). */
+  actionThemes: readonly string[];
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -308,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     followupDays: e.FOLLOWUP_DAYS,
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+    actionThemes: Object.freeze(e.ACTION_THEMES),
     logLevel: e.LOG_LEVEL,
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });

@@ -33,7 +33,7 @@ function slackDate(at: Date): string {
 }
 
 /** "What should change?", its theme, owner and due date: the outcome modal's optional action inputs. */
-export function buildActionInputs(themes: readonly string[], executiveId: string): Block[] {
+export function buildActionInputs(themes: readonly string[], executiveId: string | undefined): Block[] {
   return [
     inputBlock(
       OutcomeBlocks.change,
@@ -48,7 +48,13 @@ export function buildActionInputs(themes: readonly string[], executiveId: string
       { type: 'static_select', options: themes.map((t) => option(t, themeLabel(t).slice(0, 75))) },
       true,
     ),
-    inputBlock(OutcomeBlocks.actionOwner, 'Owner', { type: 'users_select', initial_user: executiveId }, true),
+    inputBlock(
+      OutcomeBlocks.actionOwner,
+      'Owner',
+      { type: 'users_select', ...(executiveId ? { initial_user: executiveId } : {}) },
+      true,
+      'Who will make the change. You, unless you choose someone else.',
+    ),
     inputBlock(OutcomeBlocks.actionDue, 'Due', { type: 'datepicker' }, true),
   ];
 }

@@ -22,6 +22,11 @@ export const DEFAULT_ACTION_THEMES: readonly string[] = [
   'other',
 ];
 
+/** The themes to offer: those configured (ACTION_THEMES), or the defaults when none are. */
+export function actionThemes(configured: readonly string[]): readonly string[] {
+  return configured.length > 0 ? configured : DEFAULT_ACTION_THEMES;
+}
+
 /** Days after "done" when Pickup asks the owner whether the fix held. */
 export const FIX_CHECK_DAYS = 30;
 

@@ -1,3 +1,5 @@
+import { DEFAULT_ACTION_THEMES } from '../actions/action';
+import { buildActionInputs } from '../actions/action.blocks';
 import type { Complaint } from '../complaints/complaint';
 import { customerLabel, sourceLink } from '../complaints/complaint.format';
 import type { Block } from '../ports/slack.port';
@@ -17,6 +19,7 @@ import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
 import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './call';
+import { THANK_MESSAGE_MAX } from './outcome.form';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [
@@ -70,8 +73,23 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
 
 const option = (value: string, text: string) => ({ text: { type: 'plain_text', text }, value });
 
-/** The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). */
-export function buildOutcomeModal(claimId: number, subject: string): Record<string, unknown> {
+/** What the outcome modal offers besides the call: the themes of "What should change?", and its default owner. */
+export interface OutcomeModalOptions {
+  /** ACTION_THEMES, or the defaults. */
+  themes?: readonly string[];
+  /** The executive logging the call: the action's owner unless they choose someone else. */
+  executiveId?: string;
+}
+
+/**
+ * The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote; and, optional,
+ * change, theme, action_owner, action_due, thank_support, thank_message).
+ */
+export function buildOutcomeModal(
+  claimId: number,
+  subject: string,
+  options: OutcomeModalOptions = {},
+): Record<string, unknown> {
   return {
     type: 'modal',
     callback_id: CallbackIds.outcomeModal,
@@ -114,8 +132,31 @@ export function buildOutcomeModal(claimId: number, subject: string): Record<stri
         },
         true,
       ),
+      divider,
+      ...buildActionInputs(options.themes ?? DEFAULT_ACTION_THEMES, options.executiveId),
+      divider,
+      ...thanksInputs(),
     ],
   };
+}
+
+/** "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). */
+function thanksInputs(): Block[] {
+  return [
+    inputBlock(
+      OutcomeBlocks.thankSupport,
+      'Praise',
+      { type: 'checkboxes', options: [option('yes', 'Thank the support team')] },
+      true,
+      'Thanks the agent who handled the ticket (or the team) in the support channel.',
+    ),
+    inputBlock(
+      OutcomeBlocks.thankMessage,
+      'Your thank-you',
+      { type: 'plain_text_input', multiline: true, max_length: THANK_MESSAGE_MAX },
+      true,
+    ),
+  ];
 }
 
 /** The release modal: asks why, so the next executive knows. */
