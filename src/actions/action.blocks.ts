@@ -13,7 +13,7 @@ import {
 } from '../shared/blocks';
 import { ActionIds, ActionModalBlocks, CallbackIds, OutcomeBlocks } from '../shared/ids';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
-import { ACTION_LIMITS, type ActionCard, themeLabel } from './action';
+import { ACTION_LIMITS, type Action, type ActionCard, FIX_CHECK_DAYS, themeLabel } from './action';
 
 /** A DM: its notification text and its blocks. */
 export interface ActionMessage {
@@ -212,6 +212,18 @@ export function buildActionReminder(cards: readonly ActionCard[], today: string)
   if (n > shown.length) blocks.push(context(`…and ${n - shown.length} more. \`/pickup actions\` lists them all.`));
   blocks.push(context("Won't do or reassign one? Use the buttons on its own message, or `/pickup actions`."));
   return { text, blocks };
+}
+
+/** The private answer to a click on Done, Held or Came back: what happened, and who hears of it. */
+export function actionChangeReply(action: Action, userId: string): string {
+  const asker = userId === action.requestedBy ? '' : ` ${mention(action.requestedBy)} is told.`;
+  if (action.status === 'done') {
+    return action.fixVerdict === 'held'
+      ? 'Thank you: recorded that the fix held.'
+      : `Marked done. In ${FIX_CHECK_DAYS} days I'll ask ${mention(action.ownerId)} whether the fix held.${asker}`;
+  }
+  if (action.status === 'wont_do') return `Closed as won't do.${asker}`;
+  return `Reopened: it is on ${mention(action.ownerId)}'s list again.${asker}`;
 }
 
 /** The won't-do modal: the reason is required, and the executive who asked reads it. */

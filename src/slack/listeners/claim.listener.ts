@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import { actionThemes } from '../../actions/action';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
@@ -108,14 +109,18 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
       throw new DomainError('not_your_claim', 'Only the executive who claimed this call can log it.');
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: buildOutcomeModal(claimId, complaint.subject) as never,
+      view: buildOutcomeModal(claimId, complaint.subject, {
+        themes: actionThemes(deps.config.actionThemes),
+        executiveId: body.user.id,
+      }) as never,
     });
   });
 
   app.view(CallbackIds.outcomeModal, async ({ ack, body, view }) => {
     const userId = body.user.id;
     const today = dateInZone(deps.now(), deps.config.timezone);
-    const form = parseOutcomeForm(view.state.values as ViewValues, today);
+    const themes = actionThemes(deps.config.actionThemes);
+    const form = parseOutcomeForm(view.state.values as ViewValues, today, { themes, userId });
     if (!form.ok) {
       await ack({ response_action: 'errors', errors: form.errors });
       return;
