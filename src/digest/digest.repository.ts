@@ -1,5 +1,5 @@
 import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
-import { isReachedAttempt } from '../calls/call.sql';
+import { isReachedAttempt } from '../calls/call.repository';
 import type { CallAttemptRow, ComplaintRow, Db, DigestsTable, PickRow } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DAY_MS } from '../shared/time';
