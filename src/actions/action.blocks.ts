@@ -1,5 +1,6 @@
+import type { InputBlock } from '@slack/types';
 import { sourceLink } from '../complaints/complaint.format';
-import type { Block } from '../ports/slack.port';
+import type { Block, Modal } from '../ports/slack.port';
 import {
   actions,
   button,
@@ -9,6 +10,8 @@ import {
   fields,
   header,
   inputBlock,
+  option,
+  plainText,
   section,
 } from '../shared/blocks';
 import { ActionIds, ActionModalBlocks, CallbackIds, OutcomeBlocks } from '../shared/ids';
@@ -24,8 +27,6 @@ export interface ActionMessage {
 /** How many actions one reminder lists; the rest are counted. */
 export const REMINDER_MAX_ACTIONS = 15;
 
-const option = (value: string, text: string) => ({ text: { type: 'plain_text', text }, value });
-
 /** A date people read in their own time zone (Slack renders it), with a UTC fallback. */
 function slackDate(at: Date): string {
   const unix = Math.floor(at.getTime() / 1000);
@@ -33,7 +34,7 @@ function slackDate(at: Date): string {
 }
 
 /** "What should change?", its theme, owner and due date: the outcome modal's optional action inputs. */
-export function buildActionInputs(themes: readonly string[], executiveId: string | undefined): Block[] {
+export function buildActionInputs(themes: readonly string[], executiveId: string | undefined): InputBlock[] {
   return [
     inputBlock(
       OutcomeBlocks.change,
@@ -45,7 +46,7 @@ export function buildActionInputs(themes: readonly string[], executiveId: string
     inputBlock(
       OutcomeBlocks.theme,
       'Theme',
-      { type: 'static_select', options: themes.map((t) => option(t, themeLabel(t).slice(0, 75))) },
+      { type: 'static_select', options: themes.map((t) => option(t, themeLabel(t))) },
       true,
     ),
     inputBlock(
@@ -227,14 +228,14 @@ export function actionChangeReply(action: Action, userId: string): string {
 }
 
 /** The won't-do modal: the reason is required, and the executive who asked reads it. */
-export function buildWontDoModal(card: ActionCard): Record<string, unknown> {
+export function buildWontDoModal(card: ActionCard): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.actionWontDoModal,
     private_metadata: JSON.stringify({ actionId: card.action.id }),
-    title: { type: 'plain_text', text: "Won't do" },
-    submit: { type: 'plain_text', text: 'Close it' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText("Won't do"),
+    submit: plainText('Close it'),
+    close: plainText('Cancel'),
     blocks: [
       section(`*${escapeAndTruncate(oneLine(card.action.description), 500)}*`),
       inputBlock(
@@ -249,14 +250,14 @@ export function buildWontDoModal(card: ActionCard): Record<string, unknown> {
 }
 
 /** The reassign modal: who should own it now. */
-export function buildReassignModal(card: ActionCard): Record<string, unknown> {
+export function buildReassignModal(card: ActionCard): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.actionReassignModal,
     private_metadata: JSON.stringify({ actionId: card.action.id }),
-    title: { type: 'plain_text', text: 'Reassign' },
-    submit: { type: 'plain_text', text: 'Reassign' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText('Reassign'),
+    submit: plainText('Reassign'),
+    close: plainText('Cancel'),
     blocks: [
       section(
         `*${escapeAndTruncate(oneLine(card.action.description), 500)}*\nNow owned by ${mention(card.action.ownerId)}.`,

@@ -14,6 +14,7 @@ import {
 import { toActionCard } from '../../src/actions/action.service';
 import type { Complaint } from '../../src/complaints/complaint';
 import { LIMITS } from '../../src/shared/blocks';
+import { blockKitProblems, messageProblems, VIEW_MAX_BLOCKS, viewProblems } from '../helpers/block-kit';
 
 const PHONE = '+14155550123';
 const EMAIL = 'ada@example.com';
@@ -170,6 +171,10 @@ describe.each(scenarios)('action message: %s', (_name, build, buttons, says) => 
     expect(json).toContain('&lt;');
   });
 
+  it('is Block Kit that Slack accepts', () => {
+    expect(messageProblems(message)).toEqual([]);
+  });
+
   it('fits Block Kit’s limits', () => {
     expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
     expect(message.text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
@@ -196,6 +201,7 @@ describe('the modals', () => {
   ])('%s carries the action id and asks for its input', (_name, build, callbackId, blockId) => {
     const view = build(card());
     expect(view).toMatchObject({ type: 'modal', callback_id: callbackId, private_metadata: '{"actionId":7}' });
+    expect(viewProblems(view)).toEqual([]);
     expect(JSON.stringify(view)).toContain(`"block_id":"${blockId}"`);
     expect(JSON.stringify(view)).not.toContain(EMAIL);
     expect(JSON.stringify(view)).not.toContain('<@U999>');
@@ -205,6 +211,7 @@ describe('the modals', () => {
 describe('the outcome modal’s action inputs', () => {
   it('offers the themes, the executive as default owner, and a due date, all optional', () => {
     const blocks = buildActionInputs(DEFAULT_ACTION_THEMES, ASKER);
+    expect(blockKitProblems(blocks, VIEW_MAX_BLOCKS)).toEqual([]);
     expect(blocks.map((b) => b.block_id)).toEqual(['change', 'theme', 'action_owner', 'action_due']);
     expect(blocks.every((b) => b.optional === true)).toBe(true);
     const json = JSON.stringify(blocks);

@@ -2,6 +2,7 @@ import { DEFAULT_ACTION_THEMES } from '../../src/actions/action';
 import { buildOutcomeModal } from '../../src/calls/claim.blocks';
 import { parseOutcomeForm } from '../../src/calls/outcome.form';
 import type { InputState, ViewValues } from '../../src/shared/view-state';
+import { viewProblems } from '../helpers/block-kit';
 
 const TODAY = '2026-12-08';
 const EXEC = 'UEXEC0001';
@@ -115,6 +116,7 @@ describe('parseOutcomeForm: thank the support team', () => {
 describe('buildOutcomeModal: the contract’s optional block_ids', () => {
   it('offers change, theme, action_owner, action_due, thank_support and thank_message, all optional', () => {
     const modal = buildOutcomeModal(5, 'Subject', { themes: ['product'], executiveId: EXEC });
+    expect(viewProblems(modal)).toEqual([]);
     const inputs = (modal.blocks as { type: string; block_id?: string; optional?: boolean }[]).filter(
       (b) => b.type === 'input',
     );

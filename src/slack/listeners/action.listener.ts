@@ -8,19 +8,20 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { actionIdSchema, type FixVerdict, slackUserId } from '../../actions/action';
 import { actionChangeReply, buildReassignModal, buildWontDoModal } from '../../actions/action.blocks';
 import { closeAction, openActionForm, reassignAction, recordFixVerdict } from '../../actions/action.service';
+import type { Database } from '../../db/schema';
 import { DomainError } from '../../shared/errors';
 import { textValue, userValue } from '../../shared/view-state';
 import type { SlackDeps } from '../deps';
-import { describeError } from '../error-handler';
 import { ActionIds, ActionModalBlocks, CallbackIds } from '../ids';
+import { parsePrivateMetadata, type SubmissionAck, showFormErrors, submitThenAck } from '../submission';
 
 type ButtonListener = Middleware<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
 type SubmissionListener = Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>>;
-type SubmissionAck = SlackViewMiddlewareArgs<ViewSubmitAction>['ack'];
 
 /** The action id a button carries as its value. */
 function actionIdFrom(value: string | undefined): number {
@@ -33,15 +34,7 @@ function actionIdFrom(value: string | undefined): number {
 const actionMetadata = z.object({ actionId: actionIdSchema });
 
 function actionIdFromMetadata(privateMetadata: string): number {
-  let json: unknown;
-  try {
-    json = JSON.parse(privateMetadata);
-  } catch {
-    json = undefined;
-  }
-  const parsed = actionMetadata.safeParse(json);
-  if (!parsed.success) throw new DomainError('invalid_input', 'This form is out of date; open it again.');
-  return parsed.data.actionId;
+  return parsePrivateMetadata(actionMetadata, privateMetadata, 'This form is out of date; open it again.').actionId;
 }
 
 /** Answers the clicker privately where the button sits in a message; the App Home has no response_url. */
@@ -49,22 +42,18 @@ async function reply(body: BlockAction, respond: RespondFn, text: string): Promi
   if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
 }
 
-/** Runs a submission's work, then closes the modal; a failure is shown in the still-open modal under `errorBlock`. */
-async function submitThenAck(
+/** Runs a submission's work in a transaction, then closes the modal; a failure is shown under `errorBlock`. */
+async function submitChange(
   deps: SlackDeps,
   ack: SubmissionAck,
   failure: { errorBlock: string; userId: string },
-  work: () => Promise<unknown>,
+  work: (trx: Transaction<Database>) => Promise<unknown>,
 ): Promise<void> {
-  try {
-    await work();
-  } catch (err) {
-    const message = describeError(err, deps.logger, { userId: failure.userId });
-    await ack({ response_action: 'errors', errors: { [failure.errorBlock]: message } });
-    return;
-  }
-  await ack();
-  deps.kickOutbox();
+  const context = { userId: failure.userId };
+  const submitted = await submitThenAck(ack, { errorBlock: failure.errorBlock, logger: deps.logger, context }, () =>
+    deps.db.transaction().execute(work),
+  );
+  if (submitted.ok) deps.kickOutbox();
 }
 
 /** `action_done`: closes the action as done; the owner's DM loses its buttons and the asker is told. */
@@ -99,13 +88,13 @@ function wontDoSubmitted(deps: SlackDeps): SubmissionListener {
     const reason = textValue(view.state.values, ActionModalBlocks.reason);
     if (!reason) {
       const errors = { [ActionModalBlocks.reason]: "Say why it won't be done; the executive who asked reads it." };
-      await ack({ response_action: 'errors', errors });
+      await showFormErrors(ack, errors);
       return;
     }
-    await submitThenAck(deps, ack, { errorBlock: ActionModalBlocks.reason, userId }, async () => {
+    await submitChange(deps, ack, { errorBlock: ActionModalBlocks.reason, userId }, (trx) => {
       const actionId = actionIdFromMetadata(view.private_metadata);
       const input = { actionId, userId, status: 'wont_do' as const, reason, now: deps.now() };
-      await deps.db.transaction().execute((trx) => closeAction(trx, { roles: deps.roles }, input));
+      return closeAction(trx, { roles: deps.roles }, input);
     });
   };
 }
@@ -116,13 +105,13 @@ function reassignSubmitted(deps: SlackDeps): SubmissionListener {
     const userId = body.user.id;
     const newOwner = slackUserId.safeParse(userValue(view.state.values, ActionModalBlocks.newOwner));
     if (!newOwner.success) {
-      await ack({ response_action: 'errors', errors: { [ActionModalBlocks.newOwner]: 'Choose the new owner.' } });
+      await showFormErrors(ack, { [ActionModalBlocks.newOwner]: 'Choose the new owner.' });
       return;
     }
-    await submitThenAck(deps, ack, { errorBlock: ActionModalBlocks.newOwner, userId }, async () => {
+    await submitChange(deps, ack, { errorBlock: ActionModalBlocks.newOwner, userId }, (trx) => {
       const actionId = actionIdFromMetadata(view.private_metadata);
       const input = { actionId, userId, newOwnerId: newOwner.data, now: deps.now() };
-      await deps.db.transaction().execute((trx) => reassignAction(trx, { roles: deps.roles }, input));
+      return reassignAction(trx, { roles: deps.roles }, input);
     });
   };
 }
