@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
 import { withoutContacts } from '../complaints/complaint.format';
 import { findComplaintById } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
-import type { ActionRow, Database, Db } from '../db/schema';
+import type { ActionRow, ActionsTable, Database, Db } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import type { Roles } from '../people/roles';
 import { redactText } from '../privacy/redact';
@@ -364,9 +364,9 @@ export async function recordFixVerdict(
 }
 
 /** The changes that reopen a done action whose fix came back. */
-function reopened(row: ActionRow) {
+function reopened(row: ActionRow): Updateable<ActionsTable> {
   return {
-    status: 'open' as const,
+    status: 'open',
     reopened_count: row.reopened_count + 1,
     close_reason: null,
     closed_by: null,

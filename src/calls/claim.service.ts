@@ -192,21 +192,25 @@ export async function releaseClaim(
   return complaint;
 }
 
+/** One call to log, by the executive holding the claim. */
+export interface LogAttemptInput {
+  claimId: number;
+  userId: string;
+  attempt: AttemptInput;
+  now: Date;
+  followupDays: number;
+  /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
+  actionEvents?: ActionEvents | undefined;
+}
+
 /**
  * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
- * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence.
+ * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence,
+ * and "what should change" opens an action.
  */
 export async function logAttempt(
   trx: Trx,
-  input: {
-    claimId: number;
-    userId: string;
-    attempt: AttemptInput;
-    now: Date;
-    followupDays: number;
-    /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
-    actionEvents?: ActionEvents | undefined;
-  },
+  input: LogAttemptInput,
 ): Promise<{ attemptId: number; complaint: Complaint; claimOpen: boolean }> {
   const { claim, complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
   const a = input.attempt;
