@@ -37,6 +37,7 @@ const complaint: Complaint = {
   customer: { name: 'Ada Lovelace', company: 'Analytical Engines', phone: PHONE, email: EMAIL, timezone: null },
   url: 'https://help.example.com/tickets/1042',
   escalatedBy: null,
+  assignee: { name: null, email: null },
   receivedAt: T0,
   createdAt: T0,
   closedAt: null,
