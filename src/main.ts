@@ -6,6 +6,7 @@ import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/conn
 import { firstStartedAt } from './db/installation.repository';
 import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
+import { createHelpDeskClients } from './helpdesks/clients';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
@@ -86,6 +87,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
+    const helpdesks = createHelpDeskClients(config, logger);
 
     const scheduler = startScheduler({
       db: database.db,
@@ -106,6 +108,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         logger,
         roles,
         slack,
+        helpdesks,
         kickOutbox: scheduler.kickOutbox,
         now,
       },

@@ -14,6 +14,7 @@ import {
   fields,
   header,
   inputBlock,
+  LIMITS,
   option,
   plainText,
   section,
@@ -21,6 +22,7 @@ import {
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
+import { buildHistoryBlocks, buildThreadBlocks } from './brief.blocks';
 import {
   ASSESSMENT_LABELS,
   ASSESSMENTS,
@@ -30,7 +32,6 @@ import {
   OUTCOME_LABELS,
   OUTCOMES,
 } from './call';
-import { buildHistoryBlocks, buildThreadBlocks } from './brief.blocks';
 import type { CustomerHistory, TicketThread } from './history';
 import { THANK_MESSAGE_MAX } from './outcome.form';
 
@@ -105,6 +106,8 @@ export interface OutcomeModalOptions {
   themes?: readonly string[];
   /** The executive logging the call: the action's owner unless they choose someone else. */
   executiveId?: string;
+  /** False when SUPPORT_CHANNEL is unset: the thank-you checkbox then says that none can be posted. */
+  supportChannel?: boolean;
 }
 
 /**
@@ -158,18 +161,30 @@ export function buildOutcomeModal(claimId: number, subject: string, options: Out
       divider,
       ...buildActionInputs(options.themes ?? DEFAULT_ACTION_THEMES, options.executiveId),
       divider,
-      ...thanksInputs(),
+      ...thanksInputs(options.supportChannel ?? true),
     ],
   };
 }
 
-/** "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). */
-function thanksInputs(): Block[] {
+/**
+ * "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). Without a support channel the
+ * checkbox stays (the form is the same everywhere) but its description says that no thank-you can be posted.
+ */
+function thanksInputs(supportChannel: boolean): Block[] {
+  const thank = {
+    ...option('yes', 'Thank the support team'),
+    description: plainText(
+      supportChannel
+        ? 'Posted in the support channel, naming the agent on the ticket'
+        : 'No support channel is set up (SUPPORT_CHANNEL), so nothing is posted',
+      LIMITS.optionText,
+    ),
+  };
   return [
     inputBlock(
       OutcomeBlocks.thankSupport,
       'Praise',
-      { type: 'checkboxes', options: [option('yes', 'Thank the support team')] },
+      { type: 'checkboxes', options: [thank] },
       true,
       'Thanks the agent who handled the ticket (or the team) in the support channel.',
     ),

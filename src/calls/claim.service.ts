@@ -9,10 +9,11 @@ import { enqueueMessage } from '../outbox/outbox.repository';
 import { buildPickPost } from '../picks/pick.blocks';
 import { findPickByComplaintId } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
+import type { HelpDeskClients } from '../ports/helpdesk.port';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
+import { queueBrief } from './brief.service';
 import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './call';
-import { buildBrief } from './claim.blocks';
 import {
   closeClaim,
   findClaimById,
@@ -22,6 +23,7 @@ import {
   insertOpenClaim,
   releaseOpenClaim,
 } from './claim.repository';
+import { queueAttemptNews, queueClaimNews } from './frontline.service';
 
 type Trx = Transaction<Database>;
 type Db = Kysely<Database> | Trx;
@@ -80,12 +82,12 @@ async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: st
 
 /**
  * An executive takes a complaint. The first click wins (one conditional insert); everyone else learns who
- * holds it. The winner's brief (with contact details) and the channel post update are queued in the same
- * transaction.
+ * holds it. The winner's brief (with contact details), the channel post update and the escalating lead's DM are
+ * queued in the same transaction. With `helpdesks`, the brief waits for the ticket thread (see completeBrief).
  */
 export async function claimComplaint(
   trx: Trx,
-  input: { complaintId: number; userId: string; now: Date },
+  input: { complaintId: number; userId: string; now: Date; helpdesks?: HelpDeskClients | undefined },
 ): Promise<{ claim: Claim; complaint: Complaint }> {
   // Locked so an erasure running at the same moment cannot commit between this read and the queued brief.
   const row = await lockComplaint(trx, input.complaintId);
@@ -102,11 +104,10 @@ export async function claimComplaint(
     throw new DomainError('already_claimed', `Already claimed by ${mention(holder?.claimed_by ?? 'someone')}.`);
   }
   const claim = toClaim(claimRow);
-  await enqueueMessage(trx, `claim:${claim.id}:brief`, {
-    operation: 'post',
-    message: { channel: input.userId, ...buildBrief(complaint, claim.id, input.now) },
-  });
+  const brief = { complaint, claimId: claim.id, claimer: input.userId, now: input.now, helpdesks: input.helpdesks };
+  await queueBrief(trx, brief);
   await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
+  await queueClaimNews(trx, { complaint, claim });
   await recordAudit(trx, {
     actor: input.userId,
     action: 'claim.created',
@@ -201,6 +202,8 @@ export interface LogAttemptInput {
   followupDays: number;
   /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
   actionEvents?: ActionEvents | undefined;
+  /** SUPPORT_CHANNEL: where the support team hears of the call and is thanked; unset, nothing is posted there. */
+  supportChannel?: string | undefined;
 }
 
 /**
@@ -252,6 +255,8 @@ export async function logAttempt(
     operation: 'post',
     message: { channel: input.userId, text: attemptConfirmation(a, claimOpen, input.followupDays) },
   });
+  const news = { complaint, attemptId, executive: input.userId, attempt: a, claimOpen };
+  await queueAttemptNews(trx, { ...news, supportChannel: input.supportChannel });
   await recordAudit(trx, {
     actor: input.userId,
     action: 'attempt.logged',

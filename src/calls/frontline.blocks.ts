@@ -70,7 +70,9 @@ export function buildLeadAttemptDm(called: Complaint, news: LeadAttemptNews): Un
   ];
   if (news.followUpDate) facts.push(['Follow-up', news.followUpDate]);
   const blocks: Block[] = [
-    section(`:memo: ${mention(news.executive)} logged a call about the complaint you escalated.\n${ticketLine(complaint)}`),
+    section(
+      `:memo: ${mention(news.executive)} logged a call about the complaint you escalated.\n${ticketLine(complaint)}`,
+    ),
     fields(facts),
   ];
   if (news.learning) {
@@ -83,7 +85,10 @@ export function buildLeadAttemptDm(called: Complaint, news: LeadAttemptNews): Un
         : 'This call is closed. Thank you for escalating it.',
     ),
   );
-  return { text: `${mention(news.executive)} logged a call about ${fallbackText(complaint.subject)}: ${outcome}`, blocks };
+  return {
+    text: `${mention(news.executive)} logged a call about ${fallbackText(complaint.subject)}: ${outcome}`,
+    blocks,
+  };
 }
 
 /** The short post in SUPPORT_CHANNEL after an executive called a customer: who, how it went, which ticket. */
@@ -129,4 +134,3 @@ export function buildThankYou(called: Complaint, thanks: ThankYou): { message: U
   const message = { text: `Thank you, ${who}, from ${mention(thanks.executive)}`, blocks };
   return thanks.agent.email ? { message, mention: { email: thanks.agent.email, fallback: byName } } : { message };
 }
-

@@ -46,6 +46,4 @@ export interface CustomerHistory {
 }
 
 /** What became of fetching the ticket's public thread for the brief's "In their words". */
-export type TicketThread =
-  | { status: 'loaded'; messages: ThreadMessage[] }
-  | { status: 'failed'; reason: string };
+export type TicketThread = { status: 'loaded'; messages: ThreadMessage[] } | { status: 'failed'; reason: string };

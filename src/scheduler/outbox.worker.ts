@@ -91,7 +91,9 @@ async function send(
 ): Promise<PostedMessage | undefined> {
   switch (message.operation) {
     case 'post':
-      return slack.postMessage(message.mention ? await withMention(slack, message.message, message.mention) : message.message);
+      return slack.postMessage(
+        message.mention ? await withMention(slack, message.message, message.mention) : message.message,
+      );
     case 'update': {
       const target = await resolveTarget(db, message.target);
       return slack.updateMessage({ ...message.message, channel: target.channel, ts: target.ts });
@@ -112,7 +114,11 @@ async function send(
  * The message with its mention filled in: the Slack user with that email, or the fallback when Slack knows nobody by
  * it. A transient failure of the lookup is thrown, so the post is retried like any other Slack call.
  */
-async function withMention(slack: SlackPort, message: OutgoingMessage, mention: MentionByEmail): Promise<OutgoingMessage> {
+async function withMention(
+  slack: SlackPort,
+  message: OutgoingMessage,
+  mention: MentionByEmail,
+): Promise<OutgoingMessage> {
   const userId = await slack.findUserIdByEmail(mention.email);
   return fillMentionSlot(message, userId ? `<@${userId}>` : mention.fallback);
 }

@@ -38,13 +38,13 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
   {
     scope: 'users:read',
-    methods: [],
-    why: 'asked for with `users:read.email`, which Slack grants only alongside it',
+    methods: ['users.lookupByEmail'],
+    why: 'finding a Slack user by email (below): Slack grants `users:read.email` only alongside it',
   },
   {
     scope: 'users:read.email',
     methods: ['users.lookupByEmail'],
-    why: "the thank-you in `SUPPORT_CHANNEL`: the help-desk agent who handled the ticket is found by their email and @-mentioned",
+    why: 'the thank-you in `SUPPORT_CHANNEL`: the help-desk agent who handled the ticket is found by their email and @-mentioned',
   },
   {
     scope: 'channels:read',

@@ -50,6 +50,7 @@ describe('/pickup stats', () => {
       logger,
       roles: createRoles(config, { listUserGroupMembers: async () => [] }, logger),
       slack: noSlack,
+      helpdesks: {},
       kickOutbox: () => {},
       now: () => NOW,
     };

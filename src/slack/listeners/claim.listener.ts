@@ -10,6 +10,7 @@ import type {
 import { z } from 'zod';
 import { actionThemes } from '../../actions/action';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
+import { completeBrief } from '../../calls/brief.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
@@ -61,7 +62,10 @@ function claimClicked(deps: SlackDeps): ButtonListener {
     await ack();
     const complaintId = idFrom(action.value);
     const userId = body.user.id;
-    await deps.db.transaction().execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now() }));
+    const { helpdesks } = deps;
+    const { claim } = await deps.db
+      .transaction()
+      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), helpdesks }));
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
@@ -71,6 +75,8 @@ function claimClicked(deps: SlackDeps): ButtonListener {
         text: "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
       });
     }
+    await completeBrief(deps.db, { claimId: claim.id, helpdesks, now: deps.now, logger: deps.logger });
+    deps.kickOutbox();
   };
 }
 
@@ -89,6 +95,7 @@ function claimFormClicked(deps: SlackDeps, form: ClaimForm): ButtonListener {
         : buildOutcomeModal(opened.claimId, opened.subject, {
             themes: actionThemes(deps.config.actionThemes),
             executiveId: body.user.id,
+            supportChannel: deps.config.supportChannel !== undefined,
           });
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
@@ -130,10 +137,9 @@ function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
       { errorBlock: OutcomeBlocks.outcome, logger: deps.logger, context: { userId } },
       async () => {
         const claimId = claimIdFromMetadata(view.private_metadata);
-        const { followupDays } = deps.config;
-        await deps.db
-          .transaction()
-          .execute((trx) => logAttempt(trx, { claimId, userId, attempt: form.value, now: deps.now(), followupDays }));
+        const { followupDays, supportChannel } = deps.config;
+        const attempt = { claimId, userId, attempt: form.value, now: deps.now(), followupDays, supportChannel };
+        await deps.db.transaction().execute((trx) => logAttempt(trx, attempt));
       },
     );
     if (logged.ok) deps.kickOutbox();
