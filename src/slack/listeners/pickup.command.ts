@@ -1,4 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
+import { buildActionList } from '../../actions/action-list.blocks';
+import { listActionsFor } from '../../actions/action-list.service';
 import { listOpenClaimsBy } from '../../calls/claim.repository';
 import { buildMine } from '../../calls/mine.blocks';
 import { toComplaint } from '../../complaints/complaint.service';
@@ -18,6 +20,7 @@ export const PICKUP_HELP = [
   '• `/pickup queue`: eligible complaints you can claim',
   '• `/pickup mine`: your open claims',
   '• `/pickup stats [7d|30d|90d]`: the funnel over a window',
+  '• `/pickup actions`: open actions, yours first (executives see everyone’s)',
   '• `/pickup away YYYY-MM-DD..YYYY-MM-DD`: no suggestions or reminders while you are away',
   '• `/pickup back`: clear your away dates',
   "• `/pickup pick`: run today's pick now (executives)",
@@ -57,6 +60,13 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     await requireExecutive(deps, userId, 'hold calls');
     const claims = await listOpenClaimsBy(deps.db, userId, 40);
     await ephemeral(respond, buildMine(claims, deps.now()));
+  },
+
+  async actions({ deps, userId, respond }) {
+    const isExecutive = await deps.roles.isExecutive(userId);
+    const today = dateInZone(deps.now(), deps.config.timezone);
+    const listing = await listActionsFor(deps.db, { viewer: userId, isExecutive, today });
+    await ephemeral(respond, buildActionList(listing));
   },
 
   async pick({ deps, userId, respond }) {
