@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { listActionsFor } from '../actions/action-list.service';
-import type { Priority } from '../complaints/complaint';
 import type { Database } from '../db/schema';
 import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
@@ -25,6 +24,7 @@ import {
   countExecutiveActivity,
   countOpenClaims,
   findPickWithStatus,
+  type HomeComplaintRow,
   listEscalationsBy,
   listOpenClaimsWithContacts,
   listRecentAttemptsBy,
@@ -44,20 +44,8 @@ export interface HomeModelInput {
   askFor?: { executives: string; supportLeads: string } | undefined;
 }
 
-/** The complaint columns the queries select; nullable because picks join complaints outside. */
-interface ComplaintColumns {
-  subject: string | null;
-  customer_name: string | null;
-  customer_company: string | null;
-  source: string | null;
-  external_id: string | null;
-  ticket_url: string | null;
-  priority: Priority | null;
-  received_at: Date | null;
-  /** Read only to redact the complaint's own contact details from its text. */
-  customer_phone?: string | null;
-  customer_email?: string | null;
-}
+/** A complaint's columns as App Home reads them; nullable because picks join complaints outside. */
+type ComplaintColumns = { [K in keyof HomeComplaintRow]: HomeComplaintRow[K] | null };
 
 function toHomeComplaint(id: number, r: ComplaintColumns): HomeComplaint {
   // The view redacts any contact detail it can recognise; only here are the complaint's own ones known.
