@@ -67,8 +67,8 @@ export interface ActionWindow {
   from: Date;
   /** Exclusive. */
   to: Date;
-  /** "Overdue" is judged at `to`, or now when the window is not over. */
-  now: Date;
+  /** The moment "overdue" is judged at: the window's end, or now when the window is not over. */
+  asOf: Date;
   /** The local date (YYYY-MM-DD, in TIMEZONE) of that moment: an action due before it is overdue. */
   overdueBefore: string;
 }
@@ -145,7 +145,7 @@ export async function listActionsDone(db: Db, window: ActionWindow, limit: numbe
  * open then (still open, or closed only afterwards). Most overdue first (at most `limit`), and how many.
  */
 export async function listActionsOverdue(db: Db, window: ActionWindow, limit: number): Promise<ActionLines> {
-  const asOf = window.now.getTime() < window.to.getTime() ? window.now : window.to;
+  const { asOf } = window;
   const rows = await actionLines(db)
     .where('a.created_at', '<', asOf)
     .where('a.due_date', '<', window.overdueBefore)

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Kysely, Transaction } from 'kysely';
+import { THEME_DAYS } from '../actions/action-list';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -82,7 +83,8 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
   const { from, to } = weekBounds(week.start, tz);
   const partial = input.now.getTime() < to.getTime();
   const trend = trendWeeks(week.start, tz);
-  const metrics = await computeMetrics(db, { from, to, now: input.now, executives: input.executives, trend });
+  const window = { from, to, now: input.now, executives: input.executives, trend, timezone: tz };
+  const metrics = await computeMetrics(db, { ...window, themeDays: THEME_DAYS });
 
   // A week already stored for good needs no chart drawn; the transaction below still decides any race.
   const settled = !input.dryRun && isSettled(await findStoredDigest(db, week.start), partial);

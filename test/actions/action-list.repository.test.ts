@@ -20,7 +20,7 @@ const at = (iso: string) => new Date(iso);
 const WEEK: ActionWindow = {
   from: at('2026-11-16T00:00:00Z'),
   to: at('2026-11-23T00:00:00Z'),
-  now: at('2026-11-23T14:00:00Z'),
+  asOf: at('2026-11-23T00:00:00Z'),
   overdueBefore: '2026-11-23',
 };
 const IN_WEEK = at('2026-11-18T12:00:00Z');
@@ -153,8 +153,8 @@ describe('actions, read side, on a real database', () => {
       expect(overdue.total).toBe(2);
     });
 
-    it('judges a window not over yet at now, not at its end', async () => {
-      const partial = { ...WEEK, now: IN_WEEK, overdueBefore: '2026-11-18' };
+    it('judges a window not over yet at the moment asked, not at its end', async () => {
+      const partial = { ...WEEK, asOf: IN_WEEK, overdueBefore: '2026-11-18' };
       await insertAction(db.db, { created_at: BEFORE_WEEK, due_date: '2026-11-20' });
       const due = await insertAction(db.db, { created_at: BEFORE_WEEK, due_date: '2026-11-17' });
       await insertAction(db.db, { created_at: at('2026-11-19T00:00:00Z'), due_date: '2026-11-01' });

@@ -42,6 +42,8 @@ export const statsSubcommand: Subcommand = async ({ deps, userId, rest, respond 
     to: now,
     now,
     executives: await deps.roles.listExecutives(),
+    timezone: deps.config.timezone,
+    themeDays: days,
   });
   const { text, blocks } = buildStats(metrics, `last ${days} days`);
   // Our blocks are plain Block Kit objects built by the pure builders; Bolt's union type cannot see that.
