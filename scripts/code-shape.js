@@ -9,9 +9,8 @@ const ts = require('typescript');
 const ROOT = path.resolve(__dirname, '..');
 const SRC = path.join(ROOT, 'src');
 const MAX_FUNCTION_LINES = 80;
-// Files that may speak SQL besides repositories: the expressions repositories share (`*.sql.ts`), the migrator
-// and the connection set-up (session settings).
-const SQL_ALLOWED = [/\.repository\.ts$/, /\.sql\.ts$/, /^db\/(migrate|connection)\.ts$/];
+// Files that may speak SQL besides repositories: the migrator and the connection set-up (session settings).
+const SQL_ALLOWED = [/\.repository\.ts$/, /^db\/(migrate|connection)\.ts$/];
 const SQL_PATTERN =
   /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|ref|lit|id|table|join)\(/;
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/schema';
+import { hasAdvocacyEvidence } from './call.repository';
 
 /**
  * One page of call attempts made in [interval.start, interval.end), with their claim, complaint, pick date and
@@ -38,15 +39,7 @@ export async function findAttemptExportPage(
       'c.customer_phone',
       'c.customer_email',
       'p.pick_date',
-      eb
-        .exists(
-          eb
-            .selectFrom('advocacy_evidence as ev')
-            .select('ev.id')
-            .whereRef('ev.complaint_id', '=', 'c.id')
-            .where('ev.is_advocacy', '=', true),
-        )
-        .as('is_advocate'),
+      hasAdvocacyEvidence(eb.ref('c.id')).as('is_advocate'),
       sql<string | null>`(SELECT string_agg(DISTINCT ev.kind, ';' ORDER BY ev.kind)
         FROM advocacy_evidence ev WHERE ev.complaint_id = c.id)`.as('evidence_kinds'),
     ])

@@ -1,6 +1,6 @@
 import { type Insertable, sql } from 'kysely';
 import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Db } from '../db/schema';
-import { customerWasReached } from './call.sql';
+import { customerWasReached } from './call.repository';
 
 /**
  * Inserts an open claim unless one exists: the partial unique index makes the first click the only winner,

@@ -8,7 +8,7 @@ import {
   TOP_THEMES,
 } from '../actions/action-list';
 import { countActionFigures, countTopThemes, listFixChecks } from '../actions/action-list.repository';
-import { isReachedAttempt } from '../calls/call.sql';
+import { isReachedAttempt } from '../calls/call.repository';
 import type { CallAttemptRow, ComplaintRow, Db, DigestsTable, PickRow } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DAY_MS, dateInZone } from '../shared/time';

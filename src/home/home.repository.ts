@@ -1,5 +1,5 @@
 import { type Expression, expressionBuilder } from 'kysely';
-import { hasAdvocacyEvidence, isReachedAttempt, selectReachedCalls } from '../calls/call.sql';
+import { hasAdvocacyEvidence, isReachedAttempt, selectReachedCalls } from '../calls/call.repository';
 import { selectOpenClaimsOf } from '../calls/claim.repository';
 import type { ComplaintRow, Database, Db } from '../db/schema';
 

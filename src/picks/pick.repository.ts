@@ -1,5 +1,5 @@
 import { type Expression, expressionBuilder, type RawBuilder, sql, type Transaction } from 'kysely';
-import { customerWasReached } from '../calls/call.sql';
+import { customerWasReached } from '../calls/call.repository';
 import type { ComplaintRow, Database, Db, PickRow } from '../db/schema';
 import { type EligibilityWindow, eligibilityCutoffs } from './eligibility';
 import type { PickRecord } from './pick';

@@ -6,12 +6,13 @@ import {
   openActionsHomeBlocks,
 } from '../../src/actions/action-list.blocks';
 import type { Block } from '../../src/ports/slack.port';
+import { blockKitProblems } from '../helpers/block-kit';
+import { INJECTION, liveInjections } from '../helpers/customer-text';
 
 const ME = 'UEXEC0001';
 const OTHER = 'UEXEC0002';
 const PHONE = '+1 (415) 555-0123';
 const EMAIL = 'grace.hopper@navy.example';
-const NASTY = 'Refunds <!channel> & <@U999> <https://evil.example|click>';
 
 let seq = 0;
 function item(overrides: Partial<ActionListItem> = {}): ActionListItem {
@@ -39,16 +40,9 @@ function listing(mine: ActionList, others: ActionList | undefined, viewer = ME):
 
 const json = (value: unknown) => JSON.stringify(value);
 
-/** The message limits Slack enforces that these lists could hit. */
+/** Slack takes these blocks: within `maxBlocks` and every Block Kit limit. */
 function expectWithinLimits(blocks: Block[], maxBlocks: number): void {
-  expect(blocks.length).toBeLessThanOrEqual(maxBlocks);
-  for (const b of blocks) {
-    const text = (b.text as { text?: string } | undefined)?.text ?? '';
-    if (b.type === 'section') expect(text.length).toBeLessThanOrEqual(3000);
-    if (b.type === 'context') {
-      for (const e of b.elements as { text: string }[]) expect(e.text.length).toBeLessThanOrEqual(3000);
-    }
-  }
+  expect(blockKitProblems(blocks, maxBlocks)).toEqual([]);
 }
 
 describe('buildActionList (/pickup actions)', () => {
@@ -117,11 +111,12 @@ describe('buildActionList (/pickup actions)', () => {
   });
 
   it('escapes what people typed, so it cannot ping, mention or link', () => {
-    const out = json(
-      buildActionList(listing(list([item({ description: NASTY, theme: NASTY, subject: NASTY })]), undefined)),
-    );
-    for (const raw of ['<!channel>', '<@U999>', '<https://evil.example']) expect(out).not.toContain(raw);
-    expect(out).toContain('Refunds &lt;!channel&gt; &amp; &lt;@U999&gt;');
+    const nasty = item({ description: INJECTION, theme: INJECTION, subject: INJECTION });
+    const message = buildActionList(listing(list([nasty]), list([{ ...nasty, owner: OTHER }])));
+    expect(liveInjections(message)).toEqual([]);
+    expect(liveInjections(myActionsHomeBlocks(list([nasty]), ME))).toEqual([]);
+    expect(liveInjections(openActionsHomeBlocks(list([nasty]), ME))).toEqual([]);
+    expect(json(message)).toContain('Hi &lt;!channel&gt;');
   });
 
   it('shows contact details only to the owner who wrote the action, redacted for everyone else', () => {
