@@ -51,6 +51,7 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
     try {
       localTime = `${localTimeLabel(now, c.timezone)} (${escapeMrkdwn(c.timezone)})`;
     } catch {
+      // A zone this runtime does not know (Intl's RangeError): the brief says so, and that is all there is to report.
       localTime = `_unknown zone ${escapeMrkdwn(c.timezone)}_`;
     }
   }

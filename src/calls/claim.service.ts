@@ -172,7 +172,7 @@ export async function releaseClaim(
   input: { claimId: number; userId: string; reason: string; now: Date },
 ): Promise<Complaint> {
   const { complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
-  const released = await releaseOpenClaim(trx, input.claimId, input.userId, input.reason);
+  const released = await releaseOpenClaim(trx, input.claimId, input.userId, input.reason, input.now);
   if (!released) throw new DomainError('not_claimable', 'This call was already released or closed.');
   await queuePickPostUpdate(trx, complaint, null, `claim:${input.claimId}:released`, input.now);
   // The reason is the executive's words, not the customer's, but it may name the customer: keep it out of the audit.
@@ -206,7 +206,7 @@ export async function logAttempt(
     ok_to_quote: a.okToQuote,
   });
   const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
-  if (!claimOpen) await closeClaim(trx, claim.id);
+  if (!claimOpen) await closeClaim(trx, claim.id, input.now);
   if (a.outcome === 'reached') {
     await closeComplaint(trx, complaint.id, input.now);
   }
