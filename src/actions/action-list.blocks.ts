@@ -2,6 +2,7 @@ import type { Block } from '../ports/slack.port';
 import { redactText } from '../privacy/redact';
 import { context, divider, LIMITS, section } from '../shared/blocks';
 import { escapeAndTruncate, link, mention, oneLine, truncate } from '../shared/mrkdwn';
+import { themeLabel } from './action';
 import { type ActionList, type ActionListItem, type ActionListing, descriptionAsWritten } from './action-list';
 
 const DESCRIPTION_MAX = 300;
@@ -34,7 +35,7 @@ function description(item: ActionListItem, viewer: string, max: number): string 
  */
 export function actionItemText(item: ActionListItem, viewer: string): string {
   const meta = [
-    escapeAndTruncate(oneLine(item.theme), 60),
+    escapeAndTruncate(oneLine(themeLabel(item.theme)), 60),
     ...(item.owner === viewer ? [] : [`owner ${mention(item.owner)}`]),
     ...(item.requestedBy === viewer || item.requestedBy === item.owner
       ? []
@@ -92,7 +93,7 @@ export function myActionsHomeBlocks(list: ActionList, viewer: string): Block[] {
 /** One line of the compact list: description, theme, owner, due date. */
 function compactLine(item: ActionListItem, viewer: string): string {
   const due = item.dueDate === null ? '' : item.overdue ? ` · :warning: due ${item.dueDate}` : ` · due ${item.dueDate}`;
-  return `• ${description(item, viewer, 150)} · ${escapeAndTruncate(oneLine(item.theme), 60)} · ${mention(item.owner)}${due}`;
+  return `• ${description(item, viewer, 150)} · ${escapeAndTruncate(oneLine(themeLabel(item.theme)), 60)} · ${mention(item.owner)}${due}`;
 }
 
 /**

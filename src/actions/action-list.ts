@@ -1,3 +1,5 @@
+import { FIX_CHECK_DAYS } from './action';
+
 /**
  * The read side of actions: how `/pickup actions`, App Home, the digest and `/pickup stats` see them. The lifecycle
  * (opening, closing, reassigning, reminders) lives in action.ts and action.service.ts.
@@ -80,8 +82,11 @@ export interface FixCheck {
 /** How far back "Top themes" looks in the digest. */
 export const THEME_DAYS = 90;
 
-/** How far back a done action counts as "recently done" for the "did the fix hold?" figure. */
-export const RECENTLY_DONE_DAYS = 30;
+/**
+ * How far back a done action counts as "recently done" for the digest's "did the fixes hold?": until its owner is
+ * asked whether the fix held.
+ */
+export const RECENTLY_DONE_DAYS = FIX_CHECK_DAYS;
 
 /** How many themes the digest and stats name. */
 export const TOP_THEMES = 8;

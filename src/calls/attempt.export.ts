@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { ActionRow, ComplaintRow, Database } from '../db/schema';
+import type { ActionStatus } from '../actions/action';
+import type { ComplaintRow, Database } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
 import { addDays, isRealDate, zonedTimeToUtc } from '../shared/time';
@@ -72,7 +73,7 @@ export interface ExportRow {
   /** Slack user ID of whoever is to make the change. */
   action_owner: string | null;
   /** open, done or wont_do, as of the export. */
-  action_status: ActionRow['status'] | null;
+  action_status: ActionStatus | null;
   action_due_date: string | null;
   /** When it was marked done or won't-do; null while open. */
   action_closed_at: string | null;

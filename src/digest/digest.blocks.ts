@@ -1,3 +1,4 @@
+import { themeLabel } from '../actions/action';
 import { type ActionLine, type FixCheck, RECENTLY_DONE_DAYS } from '../actions/action-list';
 import type { Block } from '../ports/slack.port';
 import { redactText } from '../privacy/redact';
@@ -204,7 +205,7 @@ function learningBlocks(m: Metrics): Block[] {
 
 /** An action as a digest line: its description (redacted, escaped), theme and owner, plus `extra`. */
 function actionLine(a: ActionLine, extra = ''): string {
-  return `• ${customerText(a.description, 200)} · _${customerText(a.theme, 60)}_ · ${mention(a.owner)}${extra}`;
+  return `• ${customerText(a.description, 200)} · _${customerText(themeLabel(a.theme), 60)}_ · ${mention(a.owner)}${extra}`;
 }
 
 const dueSuffix = (a: ActionLine) => (a.dueDate ? `, due ${dayLabel(a.dueDate)}` : '');
@@ -250,7 +251,7 @@ function actionBlocks(m: Metrics, timezone: string): Block[] {
 /** "Top themes": each theme with how many major complaints carried it, busiest first, on one line. */
 function themesLine(m: Metrics): string | undefined {
   if (m.themes.length === 0) return undefined;
-  return m.themes.map((t) => `${customerText(t.theme, 60)} ${t.complaints}`).join(' · ');
+  return m.themes.map((t) => `${customerText(themeLabel(t.theme), 60)} ${t.complaints}`).join(' · ');
 }
 
 function themeBlocks(m: Metrics): Block[] {
@@ -374,7 +375,8 @@ function learningsText(m: Metrics): string[] {
 }
 
 /** An action for the terminal: description, theme, owner. */
-const actionText = (a: ActionLine) => `${truncate(plain(a.description), 200)} [${plain(a.theme)}] @${a.owner}`;
+const actionText = (a: ActionLine) =>
+  `${truncate(plain(a.description), 200)} [${plain(themeLabel(a.theme))}] @${a.owner}`;
 
 function actionsText(m: Metrics, timezone: string): string[] {
   const { opened, done, overdue } = m.actions;
@@ -396,7 +398,7 @@ function actionsText(m: Metrics, timezone: string): string[] {
       );
     }
   }
-  const themes = m.themes.map((t) => `${plain(t.theme)} ${t.complaints}`).join(', ');
+  const themes = m.themes.map((t) => `${plain(themeLabel(t.theme))} ${t.complaints}`).join(', ');
   if (themes) lines.push('', `Top themes (${m.themeDays} days), in major complaints: ${themes}`);
   return lines;
 }

@@ -28,7 +28,14 @@ export const STATS_WINDOWS: Readonly<Record<StatsWindow, number>> = { '7d': 7, '
  */
 export async function statsFor(
   db: Kysely<Database>,
-  input: { window: StatsWindow; now: Date; executives: readonly string[]; timezone: string },
+  input: {
+    window: StatsWindow;
+    now: Date;
+    executives: readonly string[];
+    timezone: string;
+    /** The outcome modal's themes (actions/action.ts actionThemes). */
+    themes: readonly string[];
+  },
 ): Promise<{ metrics: Metrics; days: number }> {
   const days = STATS_WINDOWS[input.window];
   const metrics = await computeMetrics(db, {
@@ -37,6 +44,7 @@ export async function statsFor(
     now: input.now,
     executives: input.executives,
     timezone: input.timezone,
+    themes: input.themes,
     // Stats name the themes of the window asked for, where the digest looks back THEME_DAYS.
     themeDays: days,
   });

@@ -280,13 +280,13 @@ describe('what we learned, actions, themes and whether fixes held', () => {
         "— from <@UEXEC0001>'s call notes",
         '• “Refunds took three weeks.” — <@UEXEC0002>',
         '*Actions*: 1 opened · 1 done · 1 overdue',
-        '• Refund within a day · _billing_ · <@UEXEC0001>, due Nov 20',
-        '• Stop double charges · _billing_ · <@UEXEC0002>',
-        '• Name the plan on invoices · _billing_ · <@UEXEC0001>, due Nov 19',
+        '• Refund within a day · _Billing_ · <@UEXEC0001>, due Nov 20',
+        '• Stop double charges · _Billing_ · <@UEXEC0002>',
+        '• Name the plan on invoices · _Billing_ · <@UEXEC0001>, due Nov 19',
         '*Did the fixes hold?* (done in the last 30 days)',
         'done Nov 19: :repeat: 2 new major complaints on this theme since',
         ':white_check_mark: no new major complaint on this theme since',
-        '*Top themes (90 days)*, in major complaints\\nbilling 5 · support process 2',
+        '*Top themes (90 days)*, in major complaints\\nBilling 5 · Support process 2',
       ],
       [],
     ],
@@ -380,11 +380,11 @@ describe('what we learned, actions, themes and whether fixes held', () => {
     expect(text).toContain('What we learned (2 shareable notes):');
     expect(text).toContain('"Refunds took three weeks." (@UEXEC0002)');
     expect(text).toContain('Actions: 1 opened, 1 done, 1 overdue');
-    expect(text).toContain('overdue: Name the plan on invoices [billing] @UEXEC0001, due 2026-11-19');
+    expect(text).toContain('overdue: Name the plan on invoices [Billing] @UEXEC0001, due 2026-11-19');
     expect(text).toContain(
-      'done 2026-11-19: Stop double charges [billing] @UEXEC0001: 2 new major complaints on it since',
+      'done 2026-11-19: Stop double charges [Billing] @UEXEC0001: 2 new major complaints on it since',
     );
-    expect(text).toContain('Top themes (90 days), in major complaints: billing 5, support process 2');
+    expect(text).toContain('Top themes (90 days), in major complaints: Billing 5, Support process 2');
   });
 });
 

@@ -75,7 +75,7 @@ describe('/pickup stats', () => {
     await run(EXEC_1, '7d');
     const answer = lastAnswer();
     expect(answer.json).toContain('Actions: 4 opened · 1 done · 1 overdue');
-    expect(answer.json).toMatch(/Top themes, in major complaints: billing 3 · delivery 1 · support process 1/i);
+    expect(answer.json).toContain('Top themes, in major complaints: Billing 3 · Delivery 1 · Support process 1');
     for (const secret of Object.values(SEED_SECRETS)) expect(answer.json).not.toContain(secret);
   });
 

@@ -383,7 +383,7 @@ describe('buildHomeView', () => {
     const text = json(view.blocks);
     expect(text).not.toContain('My actions');
     expect(text).toContain(
-      '*Everyone else’s open actions* (1)\\n• Theirs · billing · <@UEXEC0002> · :warning: due 2026-11-20',
+      '*Everyone else’s open actions* (1)\\n• Theirs · Billing · <@UEXEC0002> · :warning: due 2026-11-20',
     );
   });
 

@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { actionThemes } from '../../actions/action';
 import { buildActionList } from '../../actions/action-list.blocks';
 import { listActionsFor } from '../../actions/action-list.service';
 import { buildMine } from '../../calls/mine.blocks';
@@ -68,7 +69,9 @@ async function showStats({ deps, rest, respond }: SubcommandArgs): Promise<void>
   }
   const executives = await deps.roles.listExecutives();
   const { timezone } = deps.config;
-  const { metrics, days } = await statsFor(deps.db, { window: window.data, now: deps.now(), executives, timezone });
+  const themes = actionThemes(deps.config.actionThemes);
+  const input = { window: window.data, now: deps.now(), executives, timezone, themes };
+  const { metrics, days } = await statsFor(deps.db, input);
   await answer(respond, buildStats(metrics, `last ${days} days`));
 }
 
