@@ -26,6 +26,9 @@ describe('npm run cli -- demo', () => {
     expect(output).toMatch(/Picked complaint \d+ for \d{4}-\d{2}-\d{2}: 1 of 3 eligible/);
     expect(output).toContain('Claimed by @UDEMOCTO1');
     expect(output).toContain('Logged: Reached the customer');
+    // The support team hears of the call and is thanked (the demo's agents have no Slack accounts: named, not mentioned).
+    expect(output).toMatch(/Slack · #CSUPPORTTEAM[\s\S]*called the customer on this ticket/);
+    expect(output).toMatch(/Thank you, (\*Sam Rivera\*|\*Priya Natarajan\*|support team)!/);
     expect(output).toContain('[ Referral ]');
     expect(output).toMatch(/Slack · #CLEADERSHIP/);
     expect(output).toMatch(/\.png: /);

@@ -31,6 +31,7 @@ export const DEMO = {
   lead: 'UDEMOLEAD',
   execChannel: 'CEXECUTIVES',
   leadershipChannel: 'CLEADERSHIP',
+  supportChannel: 'CSUPPORTTEAM',
 } as const;
 
 /** Sample deliveries, as a help desk would post them to POST /webhooks/complaints. */
@@ -50,6 +51,7 @@ const SAMPLES: unknown[] = [
       timezone: 'Europe/London',
     },
     url: 'https://support.example.com/tickets/1042',
+    assignee: { name: 'Sam Rivera', email: 'sam.rivera@support.example' },
   },
   {
     externalId: 'ZD-1043',
@@ -57,6 +59,7 @@ const SAMPLES: unknown[] = [
     subject: 'Outage lost a day of orders <!channel>',
     priority: 'high',
     customer: { name: 'Grace Hopper', company: 'Compiler Co', phone: '+1 202 555 0147', timezone: 'America/New_York' },
+    assignee: { name: 'Priya Natarajan', email: 'priya.natarajan@support.example' },
   },
   {
     externalId: 'ZD-1044',
@@ -92,6 +95,7 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
       LEADERSHIP_CHANNEL: DEMO.leadershipChannel,
       EXECUTIVES: `${DEMO.ceo},${DEMO.cto}`,
       SUPPORT_LEADS: DEMO.lead,
+      SUPPORT_CHANNEL: DEMO.supportChannel,
       DATA_DIR: dir,
       TIMEZONE: 'UTC',
     },
@@ -205,12 +209,14 @@ async function logCall(run: DemoRun, claimId: number): Promise<void> {
       userId: DEMO.cto,
       now: run.now(),
       followupDays: run.config.followupDays,
+      supportChannel: run.config.supportChannel,
       attempt: {
         outcome: 'reached',
         notes: 'They felt nobody was listening. I apologised, we fixed it together, and they thanked us for calling.',
         followUpDate: undefined,
         assessment: 'advocate',
         okToQuote: true,
+        thanks: { message: 'Your notes on the ticket told me exactly what had gone wrong. Thank you.' },
       },
     }),
   );
