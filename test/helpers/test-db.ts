@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openDatabase, openPglite } from '../../src/db/connection';
+import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { TEST_DATABASE_URL, withDatabase } from './env';
 
@@ -80,4 +82,27 @@ export async function createEmptyPostgresDb(): Promise<{ url: string; drop(): Pr
       await c.end();
     },
   };
+}
+
+/** The tables Pickup fills as it runs: not the migrator's own, nor the one-row installation record. */
+const DOMAIN_TABLES = [
+  'complaints',
+  'picks',
+  'draw_seeds',
+  'claims',
+  'call_attempts',
+  'advocacy_evidence',
+  'digests',
+  'executive_away',
+  'outbox',
+  'audit_log',
+] as const satisfies readonly (keyof Database)[];
+
+/**
+ * Empties every domain table (and, by CASCADE, any table that references one), so each test in a file that
+ * shares one database starts from nothing. Ids keep counting, so an id left over from an earlier test never
+ * names a new row.
+ */
+export async function emptyTables(db: Kysely<Database>): Promise<void> {
+  await sql`TRUNCATE ${sql.join(DOMAIN_TABLES.map((t) => sql.table(t)))} CASCADE`.execute(db);
 }
