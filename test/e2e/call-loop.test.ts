@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Database } from '../../src/db/schema';
 import {
   EXEC_1,
   EXEC_2,
@@ -21,9 +19,8 @@ import {
   startResponseUrlServer,
   textValue,
 } from '../helpers/slack-requests';
-import { type DrivenTestApp, startDrivenTestApp } from '../helpers/test-app';
+import { type DrivenTestApp, startDrivenTestApp, waitForOutboxIdle } from '../helpers/test-app';
 import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
-import { waitFor } from '../helpers/wait-for';
 
 const PHONE = '+14155550123';
 const EMAIL = 'ada@example.com';
@@ -38,21 +35,6 @@ const ADA = {
 const SUBJECT = 'Billed three times <!channel>';
 
 const MODES: SlackMode[] = ['http', 'socket'];
-
-/** Resolves once the outbox holds nothing still to send, so no delivery of one test lands in the next one's fake. */
-async function outboxIdle(db: Kysely<Database>): Promise<void> {
-  await waitFor(
-    async () => {
-      const { n } = await db
-        .selectFrom('outbox')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending')
-        .executeTakeFirstOrThrow();
-      return Number(n) === 0;
-    },
-    { what: 'the outbox to send everything queued' },
-  );
-}
 
 /**
  * The whole loop through the public interface: complaint → pick → claim → DM → outcome → advocacy, once with
@@ -84,7 +66,8 @@ describe.each(MODES)('the call loop, end to end through Bolt and the fake Slack 
     slack.reset();
     responses.reset();
   });
-  afterEach(() => outboxIdle(db.db));
+  // A delivery still in flight would land in the next test's fake Slack.
+  afterEach(() => waitForOutboxIdle(db.db));
 
   /** Sends one Slack request and resolves with the text of the response_url answer it causes. */
   async function answerText(send: () => Promise<unknown>): Promise<string> {
@@ -196,7 +179,7 @@ describe.each(MODES)('the call loop, end to end through Bolt and the fake Slack 
     await pickedComplaint();
     expect(await pick(EXEC_2)).toMatch(/already picked/);
     // Anything the second pick had queued would be sent before the outbox runs dry.
-    await outboxIdle(db.db);
+    await waitForOutboxIdle(db.db);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect(await db.db.selectFrom('outbox').selectAll().execute()).toHaveLength(1);
   });

@@ -5,9 +5,10 @@ import { describeOnPostgres } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo, sleep } from './support/db-state';
+import { postsTo, sleep } from './support/db-state';
 import { type HoldingProxy, startHoldingProxy } from './support/holding-proxy';
 
 // A bot commits the day's pick (pick row, audit row and outbox post in one transaction), leases the post and calls
@@ -69,13 +70,12 @@ describeOnPostgres('SIGKILL between committing a pick and posting it (real proce
     expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
 
     const second = await startBot({ label: 'bot-2', env: { ...env, SLACK_API_URL: fake.url } });
-    const [posted] = await eventually(
+    const [posted] = await waitFor(
       () => {
         const posts = postsTo(fake.calls, EXEC_CHANNEL);
         return posts.length > 0 ? posts : undefined;
       },
-      LEASE_SECONDS * 1000 + 15_000,
-      () => `${second.tail()}\noutbox: ${key}`,
+      { timeoutMs: LEASE_SECONDS * 1000 + 15_000, seen: () => `${second.tail()}\noutbox: ${key}` },
     );
     // Two more lease periods: a duplicate (a second lease, a second draw) would show up by now.
     await sleep(2 * LEASE_SECONDS * 1000);

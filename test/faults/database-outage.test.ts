@@ -14,9 +14,10 @@ import {
   startResponseUrlServer,
   submitView,
 } from '../helpers/slack-requests';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, sleep } from './support/db-state';
+import { sleep } from './support/db-state';
 import { nextLoopbackAddress, postWebhook, type RawResponse, rawRequest } from './support/http-client';
 import { startThrowawayCluster, type ThrowawayCluster } from './support/pg-cluster';
 import { escalateFormValues } from './support/slack-forms';
@@ -159,12 +160,10 @@ describeOnPostgres('PostgreSQL stops while webhooks arrive (a throw-away cluster
   it('works again within seconds of the database coming back, without a restart', async () => {
     await cluster.start();
     const restartedAt = Date.now();
-    await eventually(
-      async () =>
-        (await rawRequest({ url: `${bot.baseUrl}/healthz`, method: 'GET' })).status === 200 ? true : undefined,
-      10_000,
-      () => bot.tail(),
-    );
+    await waitFor(async () => (await rawRequest({ url: `${bot.baseUrl}/healthz`, method: 'GET' })).status === 200, {
+      timeoutMs: 10_000,
+      seen: () => bot.tail(),
+    });
     expect((await deliver()).status).toBe(201);
     expect(Date.now() - restartedAt).toBeLessThan(10_000);
 

@@ -17,9 +17,10 @@ import {
   submitView,
 } from '../helpers/slack-requests';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo } from './support/db-state';
+import { postsTo } from './support/db-state';
 import { nextLoopbackAddress, postWebhook, type RawResponse, rawRequest } from './support/http-client';
 import { escalateFormValues, outcomeFormValues, releaseFormValues } from './support/slack-forms';
 
@@ -251,13 +252,12 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     await slack('/pickup pick', () =>
       sendSlashCommand(target, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: 'C1' }),
     );
-    const [pickPost] = await eventually(
+    const [pickPost] = await waitFor(
       () => {
         const posts = postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' });
         return posts.length > 0 ? posts : undefined;
       },
-      10_000,
-      () => bot.tail(),
+      { timeoutMs: 10_000, seen: () => bot.tail() },
     );
     // Rendered, not dropped: the subject's <!channel> shows as text.
     expect(JSON.stringify(pickPost?.args)).toContain('&lt;!channel&gt;');
@@ -275,11 +275,10 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
         }),
       );
     }
-    await eventually(
-      () => (postsTo(fake.calls, EXEC_1).length >= toClaim.length ? true : undefined),
-      15_000,
-      () => bot.tail(),
-    );
+    await waitFor(() => postsTo(fake.calls, EXEC_1).length >= toClaim.length, {
+      timeoutMs: 15_000,
+      seen: () => bot.tail(),
+    });
     const claims = await db.db.selectFrom('claims').select(['id', 'complaint_id']).execute();
     const claimOf = (complaintId: number) => claims.find((c) => c.complaint_id === complaintId)?.id ?? -1;
 
@@ -345,13 +344,12 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     );
 
     // Everything queued is delivered: hostile text never makes a message undeliverable (Block Kit limits).
-    await eventually(
+    await waitFor(
       async () => {
         const pending = await db.db.selectFrom('outbox').select('id').where('status', '=', 'pending').execute();
-        return pending.length === 0 ? true : undefined;
+        return pending.length === 0;
       },
-      20_000,
-      () => bot.tail(),
+      { timeoutMs: 20_000, seen: () => bot.tail() },
     );
     const failed = await db.db
       .selectFrom('outbox')

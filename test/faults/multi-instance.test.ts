@@ -7,10 +7,11 @@ import { describeOnPostgres } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, errorLines, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt, REPO_ROOT } from './support/build';
 import { type ClockPlan, planBusinessHoursClock, SHIFT_CLOCK_PRELOAD } from './support/clock';
-import { eventually, postsTo, sleep } from './support/db-state';
+import { postsTo, sleep } from './support/db-state';
 
 // Two real bot processes share one PostgreSQL database. With PICK_SCHEDULE='* * * * *' both race the start-up
 // catch-up and then every minute's tick; both run the five-minute reminder tick. The database must make every
@@ -178,7 +179,7 @@ describeOnPostgres(
       const dm1 = EXEC_1;
       const dm2 = EXEC_2;
       // The reminder tick is LEAD_MS after start-up (bot clock); then the outbox drains within a poll or two.
-      await eventually(
+      await waitFor(
         () =>
           postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' }).length >= 1 &&
           postsTo(fake.calls, EXEC_CHANNEL, { thread: SEEN_TS }).length >= 1 &&
@@ -186,8 +187,7 @@ describeOnPostgres(
           postsTo(fake.calls, dm2).length >= 1
             ? true
             : undefined,
-        LEAD_MS + 30_000,
-        describeState,
+        { timeoutMs: LEAD_MS + 30_000, seen: describeState },
       );
       // Let both instances finish whatever else they would do: a duplicate would arrive within a poll or two.
       await sleep(4_000);
@@ -242,11 +242,10 @@ describeOnPostgres(
     (DIGEST_WIRED ? it : it.skip)(
       'posts the weekly digest exactly once across both instances',
       async () => {
-        await eventually(
-          () => (postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' }).length >= 1 ? true : undefined),
-          30_000,
-          describeState,
-        );
+        await waitFor(() => postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' }).length >= 1, {
+          timeoutMs: 30_000,
+          seen: describeState,
+        });
         await sleep(3_000);
         expect(postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' })).toHaveLength(1);
         const digests = await db.db.selectFrom('digests').select('week_start').execute();

@@ -5,9 +5,10 @@ import { describeOnPostgres } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, errorLines, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo, sleep } from './support/db-state';
+import { postsTo, sleep } from './support/db-state';
 
 // Slack answers chat.postMessage with HTTP 500 three times, then 429 with Retry-After: 2, then succeeds. The real
 // bot's outbox (production settings: backoff 1 s, doubling) must post every message exactly once, back off after
@@ -63,13 +64,15 @@ describeOnPostgres('Slack outage: 500, 500, 500, 429 Retry-After, then success (
   });
 
   it('delivers the pick post once, after backing off 1, 2 and 4 s and then honouring Retry-After', async () => {
-    const ok = await eventually(
+    const ok = await waitFor(
       () => {
         const posts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === EXEC_CHANNEL);
         return posts.some((c) => !c.failure) ? posts : undefined;
       },
-      30_000,
-      () => `calls: ${JSON.stringify(fake.calls.map((c) => [c.method, outcomeOf(c)]))}\n${bot.tail()}`,
+      {
+        timeoutMs: 30_000,
+        seen: () => `calls: ${JSON.stringify(fake.calls.map((c) => [c.method, outcomeOf(c)]))}\n${bot.tail()}`,
+      },
     );
     await sleep(2_500);
     const attempts = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === EXEC_CHANNEL);
@@ -110,11 +113,10 @@ describeOnPostgres('Slack outage: 500, 500, 500, 429 Retry-After, then success (
       }
     });
 
-    await eventually(
-      () => (postsTo(fake.calls, EXEC_1).length >= texts.length ? true : undefined),
-      30_000,
-      () => `calls: ${JSON.stringify(fake.calls.map((c) => [c.args.text, outcomeOf(c)]))}\n${bot.tail()}`,
-    );
+    await waitFor(() => postsTo(fake.calls, EXEC_1).length >= texts.length, {
+      timeoutMs: 30_000,
+      seen: () => `calls: ${JSON.stringify(fake.calls.map((c) => [c.args.text, outcomeOf(c)]))}\n${bot.tail()}`,
+    });
     await sleep(2_500);
 
     const calls = fake.callsTo('chat.postMessage');

@@ -4,8 +4,10 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between checks (default 20 ms). */
   intervalMs?: number;
-  /** What was awaited, for the timeout's message. */
+  /** What was awaited, for the timeout's message ("the pick post to be sent"). */
   what?: string;
+  /** Asked at the timeout, to add what was seen instead (a process's log tail, the calls recorded). */
+  seen?: () => string;
 }
 
 type Done<T> = Exclude<T, undefined | null | false>;
@@ -17,15 +19,17 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Polls `check` until it returns something other than `undefined`, `null` or `false`, and resolves with that value:
  * a predicate (`() => rows.length > 0`) resolves with `true`, a finder (`() => calls.find(...)`) with what it found.
- * Rejects after `timeoutMs`, naming `what`. An error thrown by `check` fails the wait at once.
+ * Rejects after `timeoutMs`, naming `what` and `seen()`. An error thrown by `check` fails the wait at once.
  */
 export async function waitFor<T>(check: () => T | Promise<T>, options: WaitOptions = {}): Promise<Done<T>> {
-  const { timeoutMs = 5_000, intervalMs = 20, what = 'a condition' } = options;
+  const { timeoutMs = 5_000, intervalMs = 20, what = 'a condition', seen } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (isDone(value)) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen ? `; saw: ${seen()}` : ''}`);
+    }
     await pause(intervalMs);
   }
 }
