@@ -47,6 +47,12 @@ describe('npm run cli -- digest', () => {
     await slack.close();
     await db.close();
   });
+  // The seeded week stays; what a run writes or sends does not carry over to the next test.
+  beforeEach(async () => {
+    await db.db.deleteFrom('digests').execute();
+    await db.db.deleteFrom('outbox').execute();
+    slack.reset();
+  });
 
   it('refuses a bad --week or an unknown flag with a usage error', async () => {
     await expect(digest(['--week', '2026-02-30'])).rejects.toThrow(UsageError);

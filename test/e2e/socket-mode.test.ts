@@ -59,6 +59,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     await slack.close();
     await db.close();
   });
+  beforeEach(() => responses.reset());
   afterEach(() => {
     expect(fatal).toEqual([]);
   });
@@ -86,7 +87,6 @@ describe('Socket Mode through a fake Socket Mode server', () => {
 
   it('takes a block action (a claim click) and DMs the brief', async () => {
     const complaintId = await insertComplaint(db.db);
-    responses.reset();
     await app.driver.clickButton({ actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
     const [answer] = await responses.waitFor(1);
     expect(JSON.stringify(answer?.body)).toContain("It's yours");
@@ -137,6 +137,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     const ack = await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
     expect(socket().acks.at(-1)?.envelopeId).toBeDefined();
     expect(ack.payload).toBeUndefined();
+    await responses.waitFor(1);
     expect(next.closedAt).toBeUndefined();
   });
 
@@ -146,6 +147,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     await socket().waitForConnection(before + 1);
     expect(lines.some((l) => l.msg === 'lost the Socket Mode connection to Slack; reconnecting')).toBe(true);
     await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
+    await responses.waitFor(1);
   });
 
   it('keeps trying when apps.connections.open fails (HTTP 500, then a reset), then reconnects', async () => {
@@ -160,6 +162,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     const retries = lines.filter((l) => l.msg === 'could not connect to Slack; retrying');
     expect(retries.map((l) => l.reason)).toEqual(expect.arrayContaining(['apps.connections.open answered HTTP 500']));
     await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
+    await responses.waitFor(1);
   });
 
   it('waits as long as Slack’s Retry-After when apps.connections.open is rate limited', async () => {
