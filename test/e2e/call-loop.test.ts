@@ -19,8 +19,8 @@ import {
   startResponseUrlServer,
   textValue,
 } from '../helpers/slack-requests';
-import { type DrivenTestApp, startDrivenTestApp, waitForOutboxIdle } from '../helpers/test-app';
-import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
+import { type DrivenTestApp, startDrivenTestApp } from '../helpers/test-app';
+import { createTestDb, emptyTables, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
 
 const PHONE = '+14155550123';
 const EMAIL = 'ada@example.com';

@@ -9,8 +9,8 @@ import {
   submitView,
   textValue,
 } from '../helpers/slack-requests';
-import { startTestApp, type TestApp, waitForOutboxIdle } from '../helpers/test-app';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createTestDb, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
 
 async function setup(poolSize = 10) {
   const db = await createTestDb({ poolSize });

@@ -10,8 +10,8 @@ import {
   submitView,
   textValue,
 } from '../helpers/slack-requests';
-import { startTestApp, type TestApp, waitForOutboxIdle } from '../helpers/test-app';
-import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createTestDb, emptyTables, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
 
 describe('/escalate and the escalate_message shortcut, end to end', () => {
   let db: TestDb;

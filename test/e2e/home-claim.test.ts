@@ -2,8 +2,8 @@ import { EXEC_1, OUTSIDER } from '../helpers/config';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fake-slack';
 import { buttonClickPayload, sendInteraction } from '../helpers/slack-requests';
-import { startTestApp, type TestApp, waitForOutboxIdle } from '../helpers/test-app';
-import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createTestDb, emptyTables, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
 import { waitFor } from '../helpers/wait-for';
 
 /** A click on a button in the App Home: Slack sends a view container and no response_url. */

@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../src/db/schema';
 import { createLogger, type Logger } from '../../src/logger';
 import { type RunningPickup, type StartOptions, startPickup } from '../../src/main';
 import { DEFAULT_OUTBOX_OPTIONS } from '../../src/scheduler/outbox.worker';
@@ -9,7 +7,6 @@ import { type FakeSocketMode, startFakeSocketMode } from './fake-socket-mode';
 import { httpDriver, type SlackDriver, type SlackMode, socketDriver } from './slack-driver';
 import type { SlackTarget } from './slack-requests';
 import type { TestDb } from './test-db';
-import { waitFor } from './wait-for';
 
 /** The app token test apps use in Socket Mode. */
 export const TEST_APP_TOKEN = 'xapp-1-A1-test-app-token';
@@ -86,22 +83,4 @@ export async function startDrivenTestApp(
     await socket.close();
     throw err;
   }
-}
-
-/**
- * Resolves once a running app's outbox holds nothing still to send (none pending, none leased), so every message a
- * test caused has reached the fake Slack and nothing of it can land in the next test's.
- */
-export async function waitForOutboxIdle(db: Kysely<Database>, timeoutMs = 5_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const { n } = await db
-        .selectFrom('outbox')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending')
-        .executeTakeFirstOrThrow();
-      return Number(n) === 0;
-    },
-    { timeoutMs, what: 'the outbox to send everything queued' },
-  );
 }

@@ -7,6 +7,7 @@ import { type DatabaseHandle, openDatabase, openPglite } from '../../src/db/conn
 import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { TEST_DATABASE_URL, withDatabase } from './env';
+import { waitFor } from './wait-for';
 
 /** A fresh database for one test file; `url` is set on Postgres so child processes can share it. */
 export interface TestDb extends DatabaseHandle {
@@ -105,4 +106,22 @@ const DOMAIN_TABLES = [
  */
 export async function emptyTables(db: Kysely<Database>): Promise<void> {
   await sql`TRUNCATE ${sql.join(DOMAIN_TABLES.map((t) => sql.table(t)))} CASCADE`.execute(db);
+}
+
+/**
+ * Resolves once the outbox holds nothing still to send (none pending, none leased): every message a running app or
+ * bot process was asked to deliver has reached the fake Slack, and none of it can land in the next test's.
+ */
+export async function waitForOutboxIdle(db: Kysely<Database>, timeoutMs = 5_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const { n } = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(n) === 0;
+    },
+    { timeoutMs, what: 'the outbox to send everything queued' },
+  );
 }

@@ -52,8 +52,3 @@ export function postsTo(
     return true;
   });
 }
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
