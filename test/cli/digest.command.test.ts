@@ -1,10 +1,10 @@
 import { digestCommand } from '../../src/cli/digest.command';
 import { type CommandContext, UsageError } from '../../src/cli/support';
 import { createLogger } from '../../src/logger';
+import { resetDigestTables, SEED_SECRETS, seedKnownWeek } from '../digest/seed';
 import { EXEC_GROUP, EXEC_IN_GROUP, LEADERSHIP_CHANNEL, testConfig } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_SECRETS, seedKnownWeek } from '../digest/seed';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -5,9 +5,9 @@ import type { SlackPort } from '../../../src/ports/slack.port';
 import { DomainError } from '../../../src/shared/errors';
 import type { SlackDeps } from '../../../src/slack/deps';
 import { statsSubcommand } from '../../../src/slack/listeners/stats.subcommand';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownWeek } from '../../digest/seed';
 import { EXEC_1, OUTSIDER, testConfig } from '../../helpers/config';
 import { createTestDb, type TestDb } from '../../helpers/test-db';
-import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownWeek } from '../../digest/seed';
 
 /** The end of the seeded week plus a day: the last 7 days cover most of it. */
 const NOW = new Date('2026-11-23T05:00:00Z');
