@@ -3,19 +3,21 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
-import { firstStartedAt } from './db/installation';
-import { refreshStatistics } from './db/maintenance';
+import { firstStartedAt } from './db/installation.repository';
+import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
-import { webhookRoutes } from './http/webhook.routes';
+import { type WebhookDeps, webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
 import { createRoles } from './people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
-import { createSlackApp } from './slack/app';
+import { PickupError } from './shared/errors';
+import { systemClock } from './shared/time';
+import { createSlackApp, type SlackApp } from './slack/app';
 import { type ReconnectPolicy, SlackAuthError, type SlackConnection } from './slack/connection';
 import { checkSlackChannels } from './slack/preflight';
 import { createSlackPort, createWebClient } from './slack/slack.client';
@@ -76,7 +78,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
-    const now = options.now ?? (() => new Date());
+    const now = options.now ?? systemClock;
     // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
     await firstStartedAt(database.db, now());
     signal?.throwIfAborted();
@@ -116,22 +118,10 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     );
     parts.add(() => slackApp.stop());
 
-    const server = createHttpServer({
-      routes: [
-        ...healthRoutes(database.ping, () => summarizeFailures(database.db), slackApp.connection),
-        ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
-        ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
-      ],
-      slack: slackApp.endpoint,
-      logger,
-    });
-    const port = await listen(server, config.port);
-    parts.add(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
+    const port = await serveHttp(
+      { db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now },
+      { ping: database.ping, slackApp },
+      parts,
     );
     const mode = config.slack.appToken ? 'socket' : 'http';
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
@@ -145,6 +135,40 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     await parts.stop();
     throw err;
   }
+}
+
+/**
+ * Starts the one HTTP server on PORT (health, webhooks and, in HTTP mode, Slack's endpoint) and adds its stop to
+ * `parts`; resolves with the port it listens on.
+ */
+async function serveHttp(
+  deps: WebhookDeps,
+  health: { ping: () => Promise<void>; slackApp: Pick<SlackApp, 'connection' | 'endpoint'> },
+  parts: Pick<ReturnType<typeof stopInReverse>, 'add'>,
+): Promise<number> {
+  const server = createHttpServer({
+    routes: [
+      ...healthRoutes({
+        ping: health.ping,
+        outbox: () => summarizeFailures(deps.db),
+        slack: health.slackApp.connection,
+        logger: deps.logger,
+      }),
+      ...webhookRoutes(deps),
+      ...feedbackRoutes(deps),
+    ],
+    slack: health.slackApp.endpoint,
+    logger: deps.logger,
+  });
+  const port = await listen(server, deps.config.port);
+  parts.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  );
+  return port;
 }
 
 /** Logs a start-up or Slack failure the operator must fix as one clear line (and on stderr, for `npm start`). */
@@ -278,10 +302,9 @@ async function main(): Promise<void> {
 }
 
 /** Why start-up was abandoned: the operator asked Pickup to stop. */
-class ShutdownRequested extends Error {
+class ShutdownRequested extends PickupError<'shutdown_requested'> {
   constructor(signal: string) {
-    super(`${signal} received during start-up`);
-    this.name = 'ShutdownRequested';
+    super('shutdown_requested', `${signal} received during start-up`);
   }
 }
 

@@ -1,7 +1,8 @@
-import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
-import { blockKitBuilderUrl, renderDigestText } from '../digest/digest.blocks';
+import { renderDigestText } from '../digest/digest.blocks';
 import { describeDigestResult, runDigestJob } from '../digest/digest.service';
+import { blockKitBuilderUrl } from '../shared/blocks';
+import { isRealDate } from '../shared/time';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './support';
 
 /**
@@ -23,7 +24,7 @@ export const digestCommand: Command = {
       // Migrating writes schema, never data, and a dry run on a fresh database needs the tables to read.
       await migrateToLatest(db);
       const result = await runDigestJob(
-        { db, config: ctx.config, roles: rolesFor(ctx), now: () => new Date() },
+        { db, config: ctx.config, roles: rolesFor(ctx), now: ctx.now },
         { weekStart: week, dryRun },
       );
       if (dryRun) {

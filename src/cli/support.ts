@@ -4,10 +4,15 @@ import type { DatabaseHandle } from '../db/connection';
 import type { Logger } from '../logger';
 import { createRoles } from '../people/roles';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../scheduler/outbox.worker';
+import { PickupError } from '../shared/errors';
 import { createSlackPort, createWebClient } from '../slack/slack.client';
 
 /** Thrown for a bad command line; the message is shown with a pointer to --help. */
-export class UsageError extends Error {}
+export class UsageError extends PickupError<'cli_usage'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('cli_usage', message, options);
+  }
+}
 
 /** What a command gets: its parsed flags and positionals, and a way to open the database. */
 export interface CommandContext {
@@ -15,6 +20,8 @@ export interface CommandContext {
   config: Config;
   logger: Logger;
   out: (line: string) => void;
+  /** The command's clock: every timestamp it writes, and "today", come from here. */
+  now: () => Date;
   withDatabase<T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T>;
 }
 
@@ -61,6 +68,6 @@ export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordSurvey } from '../calls/advocacy.service';
 import { DomainError } from '../shared/errors';
-import type { Route } from './http';
+import { domainErrorResponse, type Route } from './http';
 import {
   hasIngestToken,
   parseJsonBody,
@@ -62,11 +62,9 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
             },
           };
         } catch (err) {
+          // Only this route knows which field named the missing complaint; any other DomainError is the server's to map.
           if (err instanceof DomainError && err.code === 'not_found') {
-            return {
-              status: 404,
-              body: { error: err.userMessage, issues: [{ path: 'complaintId', message: err.userMessage }] },
-            };
+            return domainErrorResponse(err, { issues: [{ path: 'complaintId', message: err.userMessage }] });
           }
           throw err;
         }

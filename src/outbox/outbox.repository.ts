@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, OutboxRow } from '../db/schema';
+import { type Kysely, sql } from 'kysely';
+import type { Database, Db, OutboxRow } from '../db/schema';
 import type { OutboxMessage } from './outbox';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Queues a message in the caller's transaction. Returns false when a message with this key already exists,
@@ -72,6 +70,7 @@ export async function markSent(db: Db, id: number, posted: { channel: string; ts
     .updateTable('outbox')
     .set({
       status: 'sent',
+      // Delivery bookkeeping on the real clock, like the leases the database stamps with its own now().
       sent_at: new Date(),
       leased_until: null,
       last_error: null,

@@ -77,6 +77,7 @@ async function deliver(
       err instanceof SlackDeliveryError && err.retryAfterMs !== undefined
         ? err.retryAfterMs
         : Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (row.attempts - 1));
+    // A backoff timer, on the real clock: it is compared with the database's own now() when messages are leased.
     await scheduleRetry(db, row.id, new Date(Date.now() + waitMs), reason);
     log.warn({ attempts: row.attempts, waitMs, reason }, 'outbox message will be retried');
     return 'retried';

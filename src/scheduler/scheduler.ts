@@ -2,8 +2,8 @@ import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { queueDueReminders } from '../calls/reminder.service';
 import type { Config } from '../config';
-import { firstStartedAt } from '../db/installation';
-import { refreshStatistics } from '../db/maintenance';
+import { firstStartedAt } from '../db/installation.repository';
+import { refreshStatistics } from '../db/maintenance.repository';
 import type { Database } from '../db/schema';
 import { automaticDigestWeek, describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
 import type { Logger } from '../logger';
@@ -74,17 +74,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     inFlight.add(p);
   };
 
-  const pick = (reason: string) =>
-    track('pick', async () => {
-      const date = dateInZone(deps.now(), config.timezone);
-      if (config.holidays.includes(date)) {
-        logger.info({ job: 'pick', date }, 'holiday: no pick today');
-        return;
-      }
-      const result = await runPickJob(deps, { date, trigger: 'schedule', actor: 'scheduler' });
-      outbox.kick();
-      logger.info({ job: 'pick', date, status: result.status, reason }, describePickResult(result));
-    });
+  const pick = (reason: string) => track('pick', () => scheduledPick(deps, outbox.kick, reason));
 
   const reminders = () =>
     track('reminders', async () => {
@@ -95,26 +85,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       }
     });
 
-  const digest = (reason: string) =>
-    track('digest', async () => {
-      const now = deps.now();
-      const installed = await firstStartedAt(deps.db, now);
-      const week = automaticDigestWeek(now, config.timezone, installed);
-      if (!week) {
-        logger.info(
-          { job: 'digest', reason, firstStartedAt: installed.toISOString() },
-          'no digest: the last complete week ended before Pickup was first started',
-        );
-        return;
-      }
-      const result = await runDigestJob(deps, { weekStart: week.start, dryRun: false });
-      outbox.kick();
-      logger.info(
-        { job: 'digest', week: result.model.weekStart, status: result.status, reason },
-        describeDigestResult(result),
-      );
-      if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
-    });
+  const digest = (reason: string) => track('digest', () => scheduledDigest(deps, outbox.kick, reason));
 
   const retention = () =>
     track('retention', async () => {
@@ -142,4 +113,39 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       await outbox.stop();
     },
   };
+}
+
+/** Today's pick in TIMEZONE, unless today is a holiday; `reason` says whether the schedule or a catch-up asked. */
+async function scheduledPick(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  const { config, logger } = deps;
+  const date = dateInZone(deps.now(), config.timezone);
+  if (config.holidays.includes(date)) {
+    logger.info({ job: 'pick', date }, 'holiday: no pick today');
+    return;
+  }
+  const result = await runPickJob(deps, { date, trigger: 'schedule', actor: 'scheduler' });
+  kickOutbox();
+  logger.info({ job: 'pick', date, status: result.status, reason }, describePickResult(result));
+}
+
+/** The digest of the last complete week, unless that week ended before Pickup was first started. */
+async function scheduledDigest(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  const { config, logger } = deps;
+  const now = deps.now();
+  const installed = await firstStartedAt(deps.db, now);
+  const week = automaticDigestWeek(now, config.timezone, installed);
+  if (!week) {
+    logger.info(
+      { job: 'digest', reason, firstStartedAt: installed.toISOString() },
+      'no digest: the last complete week ended before Pickup was first started',
+    );
+    return;
+  }
+  const result = await runDigestJob(deps, { weekStart: week.start, dryRun: false });
+  kickOutbox();
+  logger.info(
+    { job: 'digest', week: result.model.weekStart, status: result.status, reason },
+    describeDigestResult(result),
+  );
+  if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
 }
