@@ -172,7 +172,7 @@ describe('/escalate and the escalate_message shortcut, end to end', () => {
       response_action: 'errors',
       errors: { subject: expect.stringContaining('This form is out of date') },
     });
-    expect(await db.db.selectFrom('complaints').selectAll().execute()).toHaveLength(1);
+    expect(await db.db.selectFrom('complaints').selectAll().execute()).toHaveLength(0);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 

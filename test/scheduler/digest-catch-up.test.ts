@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations';
 import { digestCommand } from '../../src/cli/digest.command';
 import type { CommandContext } from '../../src/cli/support';
@@ -7,7 +7,6 @@ import { migrateToLatest } from '../../src/db/migrate';
 import { automaticDigestWeek } from '../../src/digest/digest.service';
 import { createLogger } from '../../src/logger';
 import { EXEC_GROUP, EXEC_IN_GROUP, testConfig } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { startTestApp } from '../helpers/test-app';
 import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
@@ -139,10 +138,11 @@ describe('migration 20261129_0006_installation', () => {
   it('backfills an install older than the record with the earliest thing it stored (never a received date)', async () => {
     await migrateTo(before);
     const earliest = new Date('2026-03-02T10:00:00Z');
-    await insertComplaint(
+    // Written as the schema stood before this migration: the factories follow the latest one.
+    await sql`
+      INSERT INTO complaints (source, external_id, subject, priority, is_major, received_at, created_at)
+      VALUES ('api', 'old-1', 'Before the record', 'urgent', true, '2025-01-01T00:00:00Z', '2026-04-01T00:00:00Z')`.execute(
       db.db,
-      {},
-      { created_at: new Date('2026-04-01T00:00:00Z'), received_at: new Date('2025-01-01') },
     );
     await db.db
       .insertInto('picks')
