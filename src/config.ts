@@ -107,6 +107,17 @@ const ticketAttributeRules = csv.pipe(
   ),
 );
 
+/**
+ * The themes an action may have (ACTION_THEMES): up to 100 (a select's limit), each at most 50 characters, none
+ * twice. Empty when unset: the domain then offers its defaults (actions/action.ts DEFAULT_ACTION_THEMES).
+ */
+const themeList = csv
+  .pipe(z.array(z.string().max(50, 'each theme must be at most 50 characters')).max(100, 'list at most 100 themes'))
+  .refine(
+    (themes) => new Set(themes.map((t) => t.toLowerCase())).size === themes.length,
+    'each theme must appear once (themes are compared ignoring case)',
+  );
+
 // ── Help-desk API access: write-back notes and the ticket thread ─────────────────────────────────────────────────
 // A vendor's client exists only when its credentials are set. A vendor half set up (an email without its token) is a
 // configuration error, not a silently disabled write-back.
@@ -356,6 +367,7 @@ const envSchema = z.object({
   FOLLOWUP_DAYS: positiveInt(14),
   RETENTION_DAYS: positiveInt(365),
   OUTBOX_LEASE_SECONDS: positiveInt(120),
+  ACTION_THEMES: themeList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -408,6 +420,8 @@ export interface Config {
   retentionDays: number;
   /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
   outboxLeaseSeconds: number;
+  /** The themes of actions, as configured; empty means the defaults (see actions/action.ts actionThemes). */
+  actionThemes: readonly string[];
   logLevel: Env['LOG_LEVEL'];
   /** Help-desk API access for write-back notes and the ticket thread. */
   helpDesks: HelpDesksConfig;
@@ -551,6 +565,7 @@ function toConfig(e: ParsedEnv, env: NodeJS.ProcessEnv): Config {
     followupDays: e.FOLLOWUP_DAYS,
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+    actionThemes: Object.freeze(e.ACTION_THEMES),
     logLevel: e.LOG_LEVEL,
     helpDesks: helpDesksConfig(e, env),
   };

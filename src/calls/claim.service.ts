@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { type ActionEvents, openAction } from '../actions/action.service';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
 import { closeComplaint, findComplaintById, lockComplaint } from '../complaints/complaint.repository';
@@ -27,6 +28,12 @@ type Db = Kysely<Database> | Trx;
 
 /** The DM that confirms a logged call and says what happens next. */
 function attemptConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
+  const confirmation = callConfirmation(a, claimOpen, followupDays);
+  if (!a.action) return confirmation;
+  return `${confirmation} What should change is now an action for ${mention(a.action.ownerId)}, who has it in a DM.`;
+}
+
+function callConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
   const label = OUTCOME_LABELS[a.outcome];
   if (a.outcome === 'reached') {
     return `Logged: ${label}. Thank you for making this call. In ${followupDays} days I'll ask whether they have shown signs of promoting us.`;
@@ -185,13 +192,25 @@ export async function releaseClaim(
   return complaint;
 }
 
+/** One call to log, by the executive holding the claim. */
+export interface LogAttemptInput {
+  claimId: number;
+  userId: string;
+  attempt: AttemptInput;
+  now: Date;
+  followupDays: number;
+  /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
+  actionEvents?: ActionEvents | undefined;
+}
+
 /**
  * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
- * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence.
+ * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence,
+ * and "what should change" opens an action.
  */
 export async function logAttempt(
   trx: Trx,
-  input: { claimId: number; userId: string; attempt: AttemptInput; now: Date; followupDays: number },
+  input: LogAttemptInput,
 ): Promise<{ attemptId: number; complaint: Complaint; claimOpen: boolean }> {
   const { claim, complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
   const a = input.attempt;
@@ -205,6 +224,10 @@ export async function logAttempt(
     advocate_assessment: a.assessment ?? null,
     ok_to_quote: a.okToQuote,
   });
+  if (a.action) {
+    const opening = { complaint, attemptId, requestedBy: input.userId, action: a.action, now: input.now };
+    await openAction(trx, opening, input.actionEvents);
+  }
   const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
   if (!claimOpen) await closeClaim(trx, claim.id, input.now);
   if (a.outcome === 'reached') {

@@ -47,6 +47,7 @@ export const DOMAIN_ERROR_HTTP_STATUS: Readonly<Record<DomainErrorCode, number>>
   not_found: 404,
   already_claimed: 409,
   not_claimable: 409,
+  action_closed: 409,
 });
 
 /** The answer to a DomainError: its status from the table, its user-facing message as `error`, and `extra`. */

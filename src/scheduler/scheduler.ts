@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
+import { queueActionReminders } from '../actions/action-reminder.service';
 import { queueDueReminders } from '../calls/reminder.service';
 import type { Config } from '../config';
 import { firstStartedAt } from '../db/installation.repository';
@@ -79,8 +80,10 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const reminders = () =>
     track('reminders', async () => {
       const report = await queueDueReminders(deps.db, config, deps.now());
-      if (report.unclaimed + report.noAttempt + report.followUp + report.evidence > 0) {
-        logger.info({ job: 'reminders', ...report }, 'queued reminders');
+      const actions = await queueActionReminders(deps.db, config, deps.now());
+      const queued = report.unclaimed + report.noAttempt + report.followUp + report.evidence;
+      if (queued + actions.reminders + actions.fixChecks > 0) {
+        logger.info({ job: 'reminders', ...report, actions }, 'queued reminders');
         outbox.kick();
       }
     });

@@ -5,6 +5,7 @@ export type DomainErrorCode =
   | 'already_claimed'
   | 'not_claimable'
   | 'not_your_claim'
+  | 'action_closed'
   | 'invalid_input';
 
 /** Codes for failures the operator (or Pickup itself) must deal with, each thrown by one error class. */

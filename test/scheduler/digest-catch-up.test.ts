@@ -1,4 +1,4 @@
-import { Migrator, sql } from 'kysely';
+import { Migrator } from 'kysely';
 import { migrations } from '../../migrations';
 import { digestCommand } from '../../src/cli/digest.command';
 import type { CommandContext } from '../../src/cli/support';
@@ -138,12 +138,20 @@ describe('migration 20261129_0006_installation', () => {
   it('backfills an install older than the record with the earliest thing it stored (never a received date)', async () => {
     await migrateTo(before);
     const earliest = new Date('2026-03-02T10:00:00Z');
-    // Written as the schema stood before this migration: the factories follow the latest one.
-    await sql`
-      INSERT INTO complaints (source, external_id, subject, priority, is_major, received_at, created_at)
-      VALUES ('api', 'old-1', 'Before the record', 'urgent', true, '2025-01-01T00:00:00Z', '2026-04-01T00:00:00Z')`.execute(
-      db.db,
-    );
+    // Only the columns that existed at migration 0006: today's factory writes later ones (the assignee) too.
+    await db.db
+      .insertInto('complaints')
+      .values({
+        source: 'api',
+        external_id: 'before-0006',
+        subject: 'A complaint stored by an older release',
+        priority: 'urgent',
+        tags: [],
+        is_major: true,
+        received_at: new Date('2025-01-01'),
+        created_at: new Date('2026-04-01T00:00:00Z'),
+      })
+      .execute();
     await db.db
       .insertInto('picks')
       .values({ pick_date: '2026-03-02', pool_size: 0, pool_hash: 'h', trigger: 'test', created_at: earliest })

@@ -118,6 +118,7 @@ describe('DomainError codes and their HTTP statuses', () => {
       not_found: 404,
       already_claimed: 409,
       not_claimable: 409,
+      action_closed: 409,
     } satisfies Record<DomainErrorCode, number>);
   });
 

@@ -8,6 +8,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { z } from 'zod';
+import { actionThemes } from '../../actions/action';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
@@ -83,7 +84,12 @@ function claimFormClicked(deps: SlackDeps, form: ClaimForm): ButtonListener {
     const claimId = idFrom(action.value);
     const opened = await openClaimForm(deps.db, { claimId, userId: body.user.id, form });
     const view =
-      form === 'release' ? buildReleaseModal(opened.claimId) : buildOutcomeModal(opened.claimId, opened.subject);
+      form === 'release'
+        ? buildReleaseModal(opened.claimId)
+        : buildOutcomeModal(opened.claimId, opened.subject, {
+            themes: actionThemes(deps.config.actionThemes),
+            executiveId: body.user.id,
+          });
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
 }
@@ -113,7 +119,8 @@ function releaseSubmitted(deps: SlackDeps): SubmissionListener {
 function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
   return async ({ ack, body, view }) => {
     const userId = body.user.id;
-    const form = parseOutcomeForm(view.state.values, dateInZone(deps.now(), deps.config.timezone));
+    const themes = actionThemes(deps.config.actionThemes);
+    const form = parseOutcomeForm(view.state.values, dateInZone(deps.now(), deps.config.timezone), { themes, userId });
     if (!form.ok) {
       await showFormErrors(ack, form.errors);
       return;
