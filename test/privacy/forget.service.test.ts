@@ -130,9 +130,12 @@ describe('forget: erasing a customer everywhere', () => {
     let second: number;
     let bystander: number;
     let report: Awaited<ReturnType<typeof forget>>;
+    // Its own database: these tests look at whole tables, which the other tests' customers must not share.
+    let db: TestDb;
 
     // Every test below looks at what this one erasure did, so it runs once, before them, and none of them writes.
     beforeAll(async () => {
+      db = await createTestDb();
       cycle = await fullCycle(db.db, GRACE);
       // Her second complaint arrived through a help desk that keeps the address's capitals.
       second = await intake(db.db, { customer: { ...GRACE, email: 'Grace.Hopper@Navy.Example', phone: undefined } });
@@ -157,6 +160,7 @@ describe('forget: erasing a customer everywhere', () => {
       }
       report = await forget(db.db, { email: 'GRACE.HOPPER@navy.example' });
     });
+    afterAll(() => db.close());
 
     it('erases both of her complaints, whatever the case of the address given', () => {
       expect(report.complaintIds).toEqual([cycle.complaintId, second]);
