@@ -3,6 +3,8 @@ import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { ComplaintInput, Customer } from '../../src/complaints/complaint';
 import { toComplaintRow } from '../../src/complaints/complaint.service';
 import type {
+  ActionRow,
+  ActionsTable,
   AdvocacyEvidenceTable,
   CallAttemptRow,
   CallAttemptsTable,
@@ -151,6 +153,27 @@ export async function insertEvidence(
       is_advocacy: true,
       source: 'executive',
       recorded_by: EXEC_1,
+      ...overrides,
+      complaint_id: complaintId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Inserts an action (open, "product", owned and asked for by EXEC_1, no due date, on a new major complaint unless
+ * `complaint_id` says which) and returns its row.
+ */
+export async function insertAction(db: Db, overrides: Partial<Insertable<ActionsTable>> = {}): Promise<ActionRow> {
+  const complaintId = overrides.complaint_id ?? (await insertComplaint(db));
+  return db
+    .insertInto('actions')
+    .values({
+      description: 'Send a status email when a nightly export fails',
+      theme: 'product',
+      owner_id: EXEC_1,
+      requested_by: EXEC_1,
+      due_date: null,
       ...overrides,
       complaint_id: complaintId,
     })
