@@ -15,7 +15,7 @@ import { explainEligibility } from '../../src/picks/pick.service';
 import { ERASED_SUBJECT } from '../../src/privacy/erasure.repository';
 import { type ForgetSelector, forgetCustomer } from '../../src/privacy/forget.service';
 import { EXEC_1, EXEC_2, testConfig, testEnv } from '../helpers/config';
-import { type ComplaintOverrides, newComplaint } from '../helpers/factories';
+import { type ComplaintOverrides, insertAction, newComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const RULE = { priorities: ['urgent', 'high'], tags: [] };
@@ -129,8 +129,13 @@ describe('forget: erasing a customer everywhere', () => {
     let cycle: Awaited<ReturnType<typeof fullCycle>>;
     let second: number;
     let bystander: number;
+    let report: Awaited<ReturnType<typeof forget>>;
+    // Its own database: these tests look at whole tables, which the other tests' customers must not share.
+    let db: TestDb;
 
+    // Every test below looks at what this one erasure did, so it runs once, before them, and none of them writes.
     beforeAll(async () => {
+      db = await createTestDb();
       cycle = await fullCycle(db.db, GRACE);
       // Her second complaint arrived through a help desk that keeps the address's capitals.
       second = await intake(db.db, { customer: { ...GRACE, email: 'Grace.Hopper@Navy.Example', phone: undefined } });
@@ -150,13 +155,22 @@ describe('forget: erasing a customer everywhere', () => {
           metrics: JSON.stringify({ calls: 2, quotes: [`"${GRACE.name} wants it in writing" (${GRACE.email})`] }),
         })
         .execute();
+      // An action her call opened, whose text names her: the learning must stay, she must not.
+      await insertAction(db.db, {
+        complaint_id: cycle.complaintId,
+        description: `Call ${GRACE.name} back (${GRACE.email}) once billing sends written refunds`,
+        theme: 'billing',
+        status: 'wont_do',
+        close_reason: `${GRACE.phone} no longer answers`,
+      });
       for (const value of [GRACE.phone, GRACE.email, GRACE.name]) {
         expect(Object.keys(await whereItAppears(db.db, value)).length).toBeGreaterThan(0);
       }
+      report = await forget(db.db, { email: 'GRACE.HOPPER@navy.example' });
     });
+    afterAll(() => db.close());
 
-    it('erases both of her complaints, whatever the case of the address given', async () => {
-      const report = await forget(db.db, { email: 'GRACE.HOPPER@navy.example' });
+    it('erases both of her complaints, whatever the case of the address given', () => {
       expect(report.complaintIds).toEqual([cycle.complaintId, second]);
       expect(report.counts).toMatchObject({
         complaints: 2,
@@ -164,6 +178,7 @@ describe('forget: erasing a customer everywhere', () => {
         claimReleaseReasons: 1,
         evidenceNotes: 1,
         digests: 1,
+        actionTexts: 1,
       });
       expect(report.counts.outboxPayloads).toBeGreaterThanOrEqual(5);
     });
@@ -183,6 +198,17 @@ describe('forget: erasing a customer everywhere', () => {
       ]) {
         expect({ value, tables: await whereItAppears(db.db, value) }).toEqual({ value, tables: {} });
       }
+    });
+
+    it('keeps the action her call opened, without her in its text', async () => {
+      const [action] = await db.db
+        .selectFrom('actions')
+        .select(['description', 'theme', 'status'])
+        .where('complaint_id', '=', cycle.complaintId)
+        .execute();
+      expect(action).toMatchObject({ theme: 'billing', status: 'wont_do' });
+      expect(action?.description).toContain('once billing sends written refunds');
+      expect(action?.description).not.toContain('Hopper');
     });
 
     it('keeps the rows, ids, outcomes and evidence kinds the digest counts', async () => {
