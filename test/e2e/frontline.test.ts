@@ -1,4 +1,3 @@
-import { eventually } from '../faults/support/db-state';
 import { EXEC_1, EXEC_2, LEAD_1, TEST_INGEST_TOKEN } from '../helpers/config';
 import { FAKE_CREDENTIALS, type FakeHelpDesk, startFakeHelpDesk } from '../helpers/fake-helpdesks';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
@@ -14,6 +13,7 @@ import {
 } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const SUPPORT_CHANNEL = 'CSUPPORT01';
 const AGENT = { id: 'UAGENT001', name: 'Dana Scully', email: 'dana.scully@support.example' };
@@ -78,12 +78,11 @@ describe('the front line hears back, end to end', () => {
 
   /** Waits for a post to `channel` containing `text`, and returns it (as JSON). */
   const postTo = (channel: string, text: string) =>
-    eventually(
-      () => postsTo(channel).find((p) => p.includes(text)),
-      8_000,
-      () => `no post to ${channel} with "${text}"; posts there: ${postsTo(channel).join('\n')}`,
-      50,
-    );
+    waitFor(() => postsTo(channel).find((p) => p.includes(text)), {
+      timeoutMs: 8_000,
+      what: `a post to ${channel} with "${text}"`,
+      seen: () => postsTo(channel).join('\n'),
+    });
 
   /** Claims as `userId` and returns the claim's id and how long the click took to be acknowledged. */
   const claimAs = async (userId: string, complaintId: number) => {
@@ -96,7 +95,7 @@ describe('the front line hears back, end to end', () => {
     });
     const ackMs = Date.now() - started;
     expect(res.status).toBe(200);
-    const claim = await eventually(
+    const claim = await waitFor(
       () =>
         db.db
           .selectFrom('claims')
@@ -104,9 +103,7 @@ describe('the front line hears back, end to end', () => {
           .where('complaint_id', '=', complaintId)
           .where('claimed_by', '=', userId)
           .executeTakeFirst(),
-      5_000,
-      () => `no claim on ${complaintId}`,
-      50,
+      { what: `the claim on ${complaintId}` },
     );
     return { claimId: claim.id, ackMs };
   };
@@ -215,11 +212,9 @@ describe('the front line hears back, end to end', () => {
       },
     });
     expect(escalated.status).toBe(200);
-    const complaint = await eventually(
+    const complaint = await waitFor(
       () => db.db.selectFrom('complaints').select('id').where('escalated_by', '=', LEAD_1).executeTakeFirst(),
-      5_000,
-      () => 'the escalation was not stored',
-      50,
+      { what: 'the escalation to be stored' },
     );
     const { claimId } = await claimAs(EXEC_2, complaint.id);
     await postTo(LEAD_1, `<@${EXEC_2}> claimed the complaint you escalated`);

@@ -3,9 +3,9 @@ import { MENTION_SLOT } from '../../src/outbox/outbox';
 import { completeHeldMessage, enqueueMessage } from '../../src/outbox/outbox.repository';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../../src/scheduler/outbox.worker';
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
-import { eventually } from '../faults/support/db-state';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const logger = createLogger('silent');
 const fast = { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 10, backoffMaxMs: 50 };
@@ -14,14 +14,12 @@ const AGENT_EMAIL = 'dana.scully@support.example';
 /** Drains until Slack got a post: for messages that become due later, on the database's clock. */
 function drainUntilPosted(db: TestDb, slack: FakeSlack): Promise<true> {
   const port = createSlackPort(createWebClient('xoxb-test', slack.url, logger));
-  return eventually(
+  return waitFor(
     async () => {
       await drainOutbox(db.db, port, logger, fast);
-      return slack.callsTo('chat.postMessage').length > 0 ? true : undefined;
+      return slack.callsTo('chat.postMessage').length > 0;
     },
-    5_000,
-    () => `no post; Slack calls: ${slack.calls.map((c) => c.method).join(', ')}`,
-    50,
+    { intervalMs: 50, what: 'a post', seen: () => slack.calls.map((c) => c.method).join(', ') },
   );
 }
 
