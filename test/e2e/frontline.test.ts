@@ -76,11 +76,11 @@ describe('the front line hears back, end to end', () => {
       .filter((c) => c.args.channel === channel && !c.failure)
       .map((c) => JSON.stringify(c.args));
 
-  /** Waits for a post to `channel` containing `text`, and returns it (as JSON). */
-  const postTo = (channel: string, text: string) =>
-    waitFor(() => postsTo(channel).find((p) => p.includes(text)), {
+  /** Waits for a post to `channel` containing every one of `texts`, and returns it (as JSON). */
+  const postTo = (channel: string, ...texts: string[]) =>
+    waitFor(() => postsTo(channel).find((p) => texts.every((t) => p.includes(t))), {
       timeoutMs: 8_000,
-      what: `a post to ${channel} with "${text}"`,
+      what: `a post to ${channel} with ${texts.map((t) => `"${t}"`).join(' and ')}`,
       seen: () => postsTo(channel).join('\n'),
     });
 
@@ -183,10 +183,10 @@ describe('the front line hears back, end to end', () => {
       notes: 'She wants it in writing.',
       thanks: 'Your notes made the call easy.',
     });
-    const post = await postTo(SUPPORT_CHANNEL, 'called the customer on this ticket');
+    const post = await postTo(SUPPORT_CHANNEL, 'called the customer on this ticket', 'Zendesk #100');
     expect(post).toContain('*Reached the customer*');
     expect(post).toContain('<https://acme.zendesk.com/agent/tickets/100|Zendesk #100>');
-    const thanks = await postTo(SUPPORT_CHANNEL, 'Thank you, ');
+    const thanks = await postTo(SUPPORT_CHANNEL, 'Thank you, ', 'Zendesk #100');
     expect(thanks).toContain(`Thank you, <@${AGENT.id}>!`);
     expect(thanks).toContain('Your notes made the call easy.');
     expect(slack.callsTo('users.lookupByEmail').map((c) => c.args.email)).toEqual([AGENT.email]);
@@ -218,7 +218,7 @@ describe('the front line hears back, end to end', () => {
     );
     const { claimId } = await claimAs(EXEC_2, complaint.id);
     await postTo(LEAD_1, `<@${EXEC_2}> claimed the complaint you escalated`);
-    const brief = await postTo(EXEC_2, 'Your call');
+    const brief = await postTo(EXEC_2, 'Your call', 'Export lost a week of data');
     expect(brief).not.toContain('ticket thread');
 
     await logCall(EXEC_2, claimId, { outcome: 'voicemail', followUp: '2099-01-01' });
@@ -226,8 +226,9 @@ describe('the front line hears back, end to end', () => {
     await logCall(EXEC_2, claimId, { outcome: 'reached', notes: 'Call +44 20 7946 0001 on Fridays.', thanks: null });
     const dm = await postTo(LEAD_1, 'Reached the customer');
     expect(dm).toContain('Call [phone] on Fridays.');
-    await postTo(SUPPORT_CHANNEL, 'Thank you, support team!');
-    // One post for the reached call; none for the voicemail.
+    await postTo(SUPPORT_CHANNEL, 'Thank you, support team!', 'desk.example/tickets/7');
+    await postTo(SUPPORT_CHANNEL, '*Reached the customer*', 'desk.example/tickets/7');
+    // One post for the reached call (queued after the voicemail's DMs, so any post for the voicemail would be here).
     const called = postsTo(SUPPORT_CHANNEL).filter((p) => p.includes('desk.example/tickets/7'));
     expect(called.filter((p) => p.includes('called the customer on this ticket'))).toHaveLength(1);
     for (const message of [...postsTo(LEAD_1), ...postsTo(SUPPORT_CHANNEL)]) {
@@ -241,7 +242,6 @@ describe('the front line hears back, end to end', () => {
     const earlier = await intake({ externalId: 'earlier-1', customer: { ...customer, phone: '+14155550199' } });
     const first = await claimAs(EXEC_1, earlier);
     await logCall(EXEC_1, first.claimId, { outcome: 'reached' });
-    await postTo(EXEC_1, 'Logged: Reached the customer');
 
     zendesk.setTicket('101', { thread: [] });
     const id = await intake({
