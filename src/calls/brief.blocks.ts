@@ -3,16 +3,20 @@ import type { Block } from '../ports/slack.port';
 import { context, section } from '../shared/blocks';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
 import { ASSESSMENT_LABELS, OUTCOME_LABELS } from './call';
-import type { CustomerHistory, EarlierComplaint, PastCall, SurveyScore, TicketThread } from './history';
+import {
+  type CustomerHistory,
+  type EarlierComplaint,
+  HISTORY_LIMITS,
+  type PastCall,
+  type SurveyScore,
+  type TicketThread,
+} from './history';
 
 /**
  * The parts of the pre-call brief about the customer's past: their history with us and, from the ticket, their own
  * words. They go in the claimer's DM only (buildBrief), the one message where the customer is shown in full; the
  * customer's text is escaped and cut, never redacted, because the executive is about to call them.
  */
-
-/** How many of each list the brief shows; the rest is a count. */
-export const HISTORY_LIMITS = { complaints: 5, calls: 5, surveys: 5 } as const;
 
 /** The longest message quoted from the ticket thread. */
 export const THREAD_MESSAGE_MAX = 600;

@@ -6,11 +6,10 @@ import type { Database, Db } from '../db/schema';
 import type { Logger } from '../logger';
 import { completeHeldMessage, enqueueMessage } from '../outbox/outbox.repository';
 import { HelpDeskApiError, type HelpDeskClient, type HelpDeskClients } from '../ports/helpdesk.port';
-import { HISTORY_LIMITS } from './brief.blocks';
 import { ASSESSMENTS, type Assessment, OUTCOMES, type Outcome } from './call';
 import { buildBrief } from './claim.blocks';
 import { findClaimById } from './claim.repository';
-import type { CustomerHistory, PastCall, TicketThread } from './history';
+import { type CustomerHistory, HISTORY_LIMITS, type PastCall, type TicketThread } from './history';
 import { findCustomerHistory, type HistoryCallRow, type HistoryRow } from './history.repository';
 
 /**

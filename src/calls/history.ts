@@ -1,6 +1,9 @@
 import type { ThreadMessage } from '../ports/helpdesk.port';
 import type { Assessment, Outcome } from './call';
 
+/** How many of each list the brief shows (the newest); the rest is a count. */
+export const HISTORY_LIMITS = { complaints: 5, calls: 5, surveys: 5 } as const;
+
 /** A call an executive made to this customer, on the complaint being called about or an earlier one. */
 export interface PastCall {
   complaintId: number;

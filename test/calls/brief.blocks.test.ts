@@ -1,12 +1,12 @@
-import {
-  buildHistoryBlocks,
-  buildThreadBlocks,
-  HISTORY_LIMITS,
-  slackDate,
-  THREAD_MESSAGE_MAX,
-} from '../../src/calls/brief.blocks';
+import { buildHistoryBlocks, buildThreadBlocks, slackDate, THREAD_MESSAGE_MAX } from '../../src/calls/brief.blocks';
 import { buildBrief } from '../../src/calls/claim.blocks';
-import type { CustomerHistory, EarlierComplaint, PastCall, TicketThread } from '../../src/calls/history';
+import {
+  type CustomerHistory,
+  type EarlierComplaint,
+  HISTORY_LIMITS,
+  type PastCall,
+  type TicketThread,
+} from '../../src/calls/history';
 import { slackProblems } from '../helpers/block-kit';
 import {
   hostileComplaint,
