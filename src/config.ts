@@ -103,6 +103,17 @@ const ticketAttributeRules = csv.pipe(
   ),
 );
 
+/**
+ * Where outcome events may be sent: https, or plain http to this machine only (a receiver beside Pickup, or a
+ * tunnel's local end), since the events, though free of contact details, describe customers' complaints.
+ */
+const isOutcomeWebhookUrl = (value: string) => {
+  // Zod runs this check even after the URL check failed; that one already reported it.
+  if (!URL.canParse(value)) return true;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+};
+
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
@@ -142,6 +153,15 @@ const envSchema = z.object({
   RETENTION_DAYS: positiveInt(365),
   OUTBOX_LEASE_SECONDS: positiveInt(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTCOME_WEBHOOK_URL: z
+    .url('must be a URL such as https://crm.example.com/hooks/pickup')
+    .refine(isOutcomeWebhookUrl, 'must be an https:// URL (plain http:// only to localhost or 127.0.0.1)')
+    .optional(),
+  OUTCOME_WEBHOOK_SECRET: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 32`'),
+  WRITEBACK_TAG: z
+    .string()
+    .regex(/^[^\s,]{1,80}$/, 'must be one tag of at most 80 characters, without spaces or commas')
+    .default('exec-called'),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -194,6 +214,10 @@ export interface Config {
   /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
   outboxLeaseSeconds: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Where signed outcome events go, and every secret that signs them (several while one is rotated); unset: none. */
+  outcomeWebhook: { url: string; secrets: readonly string[] } | undefined;
+  /** The tag a write-back note adds to the ticket, where the help desk has tags. */
+  writebackTag: string;
 }
 
 /** Thrown when the environment is unusable; `message` is the whole guide for the operator. */
@@ -235,6 +259,16 @@ function conflictingJiraPriorities(e: Pick<Env, 'JIRA_URGENT_PRIORITIES' | 'JIRA
   );
 }
 
+/** A webhook URL without a secret would send unsigned events that any receiver must refuse: say so at start-up. */
+function outcomeWebhookProblems(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WEBHOOK_SECRET'>): string[] {
+  if (e.OUTCOME_WEBHOOK_URL && !e.OUTCOME_WEBHOOK_SECRET) {
+    return [
+      'OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set: set it to a random value of at least 16 characters (`openssl rand -hex 32`) and give the same value to the receiver',
+    ];
+  }
+  return [];
+}
+
 /**
  * Validates the environment for a purpose and returns a frozen Config.
  * Every problem is collected and reported at once in a ConfigError.
@@ -270,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     }
   }
   if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data));
+  if (parsed.success) problems.push(...outcomeWebhookProblems(parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
@@ -317,6 +352,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
+    outcomeWebhook:
+      e.OUTCOME_WEBHOOK_URL && e.OUTCOME_WEBHOOK_SECRET
+        ? Object.freeze({ url: e.OUTCOME_WEBHOOK_URL, secrets: Object.freeze(e.OUTCOME_WEBHOOK_SECRET) })
+        : undefined,
+    writebackTag: e.WRITEBACK_TAG,
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });
 }

@@ -22,6 +22,7 @@ const SENSITIVE_KEYS = [
   'vendorSecrets',
   'password',
   'secret',
+  'secrets',
   'authorization',
   'Authorization',
 ];

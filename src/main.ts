@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOutgoing } from './calls/outgoing';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { firstStartedAt } from './db/installation';
 import { refreshStatistics } from './db/maintenance';
 import { migrateToLatest } from './db/migrate';
+import { createOutcomeWebhook } from './helpdesks/outgoing/outgoing-webhook';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
 import { webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
+import { createProfileDirectory } from './people/profiles';
 import { createRoles } from './people/roles';
+import type { HelpDeskClients } from './ports/helpdesk.port';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { createSlackApp } from './slack/app';
@@ -47,6 +51,8 @@ export interface StartOptions {
   slackDownGraceMs?: number;
   /** Told as each phase of start-up begins. */
   onPhase?: (phase: StartPhase) => void;
+  /** The help desks' API clients, for write-back notes; default none. */
+  helpdesks?: HelpDeskClients;
 }
 
 /** The steps of start-up, logged as each begins so an operator (and the signal tests) can tell where it is. */
@@ -84,6 +90,8 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
+    const helpdesks = options.helpdesks ?? {};
+    const outgoing = createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) });
 
     const scheduler = startScheduler({
       db: database.db,
@@ -92,6 +100,8 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       slack,
       roles,
       now,
+      destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config) },
+      outgoing,
       outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
@@ -106,6 +116,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         slack,
         kickOutbox: scheduler.kickOutbox,
         now,
+        outgoing,
       },
       {
         ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
@@ -120,7 +131,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       routes: [
         ...healthRoutes(database.ping, () => summarizeFailures(database.db), slackApp.connection),
         ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
-        ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
+        ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now, outgoing }),
       ],
       slack: slackApp.endpoint,
       logger,

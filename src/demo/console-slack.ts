@@ -1,11 +1,14 @@
-import type { Block, SlackPort } from '../ports/slack.port';
+import type { Block, SlackPort, UserProfile } from '../ports/slack.port';
 import { blockKitBuilderUrl, renderBlocks } from './render';
 
 /**
  * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
- * Nothing else in the demo differs from production.
+ * Nothing else in the demo differs from production. `people` are the profiles users.info would return.
  */
-export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
+export function createConsoleSlackPort(
+  out: (line: string) => void,
+  people: Readonly<Record<string, UserProfile>> = {},
+): SlackPort {
   let counter = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
   const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to @${channel}` : `#${channel}`);
@@ -40,6 +43,9 @@ export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
     },
     async listUserGroupMembers() {
       return [];
+    },
+    async getUserProfile(userId) {
+      return people[userId] ?? { name: null, title: null };
     },
   };
 }

@@ -49,7 +49,9 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
         try {
           const result = await deps.db
             .transaction()
-            .execute((trx) => recordSurvey(trx, { complaint, score: b.score, comment: b.comment }));
+            .execute((trx) =>
+              recordSurvey(trx, { complaint, score: b.score, comment: b.comment, outgoing: deps.outgoing }),
+            );
           deps.kickOutbox();
           return {
             status: 201,

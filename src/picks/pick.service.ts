@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
+import { type Outgoing, recordPicked } from '../calls/outgoing';
 import { findComplaintById } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
 import type { OutboxMessage } from '../outbox/outbox';
 import { enqueueMessage } from '../outbox/outbox.repository';
-import { DAY_MS } from '../shared/time';
+import { DAY_MS, dateInZone } from '../shared/time';
 import { drawFromPool, seedWeekFor } from './draw';
 import { ensureWeekSeed } from './draw.service';
 import { type EligibilityWindow, eligibilityCutoffs, isEligible } from './eligibility';
@@ -57,6 +58,8 @@ export interface DailyPickInput extends EligibilityWindow {
   random?: (n: number) => number;
   /** The messages announcing the pick; the first, when any, must be the channel post that later edits target. */
   buildMessages: (pick: PickForPost) => OutboxMessage[];
+  /** The help-desk note and webhook event a pick sends, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
 }
 
 /** What `runDailyPick` did: drew a complaint, recorded an empty day, or found the date already done. */
@@ -150,6 +153,11 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       // Keys are fresh for a new pick; a leftover key would mean the message was already queued once.
       await enqueueMessage(trx, pickPostKey(pick.date), first);
       for (const [i, message] of rest.entries()) await enqueueMessage(trx, `pick:${pick.date}:${i + 1}`, message);
+    }
+    if (complaintRow) {
+      const complaint = toComplaint(complaintRow);
+      const today = dateInZone(input.now, input.timezone);
+      await recordPicked(trx, input.outgoing, { pick, complaint, today, now: input.now });
     }
     return { status: pick.complaintId === null ? 'empty' : 'picked', pick };
   });

@@ -5,6 +5,7 @@ import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { findClaimById } from '../../calls/claim.repository';
 import { claimComplaint, logAttempt, releaseClaim } from '../../calls/claim.service';
 import { parseOutcomeForm } from '../../calls/outcome.form';
+import { describeClaimer } from '../../calls/outgoing';
 import { findComplaintById } from '../../complaints/complaint.repository';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';
@@ -50,7 +51,11 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
       return;
     }
     const complaintId = idFrom(action.value);
-    await deps.db.transaction().execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now() }));
+    const { outgoing } = deps;
+    const claimer = await describeClaimer(outgoing, userId);
+    await deps.db
+      .transaction()
+      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), outgoing, claimer }));
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
@@ -129,6 +134,7 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
           attempt: form.value,
           now: deps.now(),
           followupDays: deps.config.followupDays,
+          outgoing: deps.outgoing,
         }),
       );
     } catch (err) {
@@ -150,7 +156,9 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
     const complaintId = idFrom(rawId);
     await deps.db
       .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
+      .execute((trx) =>
+        recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id, outgoing: deps.outgoing }),
+      );
     await respond({
       replace_original: true,
       text:
