@@ -269,6 +269,11 @@ function outcomeWebhookProblems(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WE
   return [];
 }
 
+function outcomeWebhookOf(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WEBHOOK_SECRET'>): Config['outcomeWebhook'] {
+  if (!e.OUTCOME_WEBHOOK_URL || !e.OUTCOME_WEBHOOK_SECRET) return undefined;
+  return Object.freeze({ url: e.OUTCOME_WEBHOOK_URL, secrets: Object.freeze(e.OUTCOME_WEBHOOK_SECRET) });
+}
+
 /**
  * Validates the environment for a purpose and returns a frozen Config.
  * Every problem is collected and reported at once in a ConfigError.
@@ -303,8 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
       problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode: set it to ${HINTS.SLACK_SIGNING_SECRET}`);
     }
   }
-  if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data));
-  if (parsed.success) problems.push(...outcomeWebhookProblems(parsed.data));
+  if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data), ...outcomeWebhookProblems(parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
@@ -352,10 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
-    outcomeWebhook:
-      e.OUTCOME_WEBHOOK_URL && e.OUTCOME_WEBHOOK_SECRET
-        ? Object.freeze({ url: e.OUTCOME_WEBHOOK_URL, secrets: Object.freeze(e.OUTCOME_WEBHOOK_SECRET) })
-        : undefined,
+    outcomeWebhook: outcomeWebhookOf(e),
     writebackTag: e.WRITEBACK_TAG,
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });

@@ -18,6 +18,7 @@ import type {
 } from '../ports/events.port';
 import type { HelpDeskClients } from '../ports/helpdesk.port';
 import type { UserProfile } from '../ports/slack.port';
+import { dateInZone } from '../shared/time';
 import type { AttemptInput, Claim } from './call';
 import { buildAttemptNote, buildClaimNote, buildPickNote, shareableLearning } from './writeback';
 
@@ -106,12 +107,14 @@ export async function recordPicked(
   input: {
     pick: { id: number; date: string; poolSize: number; suggestedExecutive: string | null };
     complaint: Complaint;
-    today: string;
+    /** TIMEZONE, in which the note tells a pick for today from one for another day. */
+    timezone: string;
     now: Date;
   },
 ): Promise<void> {
   if (!outgoing) return;
   const { pick, complaint } = input;
+  const today = dateInZone(input.now, input.timezone);
   await queueEvent(trx, outgoing, `pick:${pick.date}:event`, input.now, {
     type: 'complaint.picked',
     data: {
@@ -120,7 +123,7 @@ export async function recordPicked(
     },
   });
   await queueNote(trx, outgoing, `pick:${pick.date}:note`, complaint, {
-    text: buildPickNote({ date: pick.date, today: pick.date === input.today }),
+    text: buildPickNote({ date: pick.date, today: pick.date === today }),
     tags: [],
   });
 }

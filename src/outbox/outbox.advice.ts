@@ -116,7 +116,7 @@ export function helpDeskLabel(source: VendorSource): string {
 function helpDeskAdvice(reason: string, source: VendorSource, ticketId: string): string {
   const { label, credentials, apiUrl } = HELPDESK_SETUP[source];
   const ticket = `${label} ticket ${ticketId}`;
-  if (reason === HELPDESK_NOT_CONFIGURED || reason.endsWith(HELPDESK_NOT_CONFIGURED)) {
+  if (reason.endsWith(HELPDESK_NOT_CONFIGURED)) {
     return `${label}'s API settings (${credentials}) are not set in this Pickup, so the note cannot be written. Set them and restart Pickup, then retry; or leave it: the note only tells the support team.`;
   }
   const status = httpStatusOf(reason);

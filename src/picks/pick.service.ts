@@ -6,7 +6,7 @@ import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
 import type { OutboxMessage } from '../outbox/outbox';
 import { enqueueMessage } from '../outbox/outbox.repository';
-import { DAY_MS, dateInZone } from '../shared/time';
+import { DAY_MS } from '../shared/time';
 import { drawFromPool, seedWeekFor } from './draw';
 import { ensureWeekSeed } from './draw.service';
 import { type EligibilityWindow, eligibilityCutoffs, isEligible } from './eligibility';
@@ -154,11 +154,9 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       await enqueueMessage(trx, pickPostKey(pick.date), first);
       for (const [i, message] of rest.entries()) await enqueueMessage(trx, `pick:${pick.date}:${i + 1}`, message);
     }
-    if (complaintRow) {
-      const complaint = toComplaint(complaintRow);
-      const today = dateInZone(input.now, input.timezone);
-      await recordPicked(trx, input.outgoing, { pick, complaint, today, now: input.now });
-    }
+    const complaint = complaintRow && toComplaint(complaintRow);
+    if (complaint)
+      await recordPicked(trx, input.outgoing, { pick, complaint, timezone: input.timezone, now: input.now });
     return { status: pick.complaintId === null ? 'empty' : 'picked', pick };
   });
 }

@@ -75,6 +75,8 @@ export async function drainOutbox(
   for (;;) {
     const rows = await leaseDueMessages(db, options.batchSize, options.leaseSeconds);
     if (rows.length === 0) return result;
+    // UPDATE … RETURNING hands rows back in no particular order; queue order is what receivers should see.
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
     for (const row of rows) {
       const outcome = await deliver(db, destinations, logger, row, options);
       result[outcome] += 1;
