@@ -30,7 +30,7 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** The help desks' API clients a CLI run writes notes with, as the bot has them (none in this build yet). */
+/** The help desks' API clients for a CLI run; none until vendor clients are wired in, as in main.ts. */
 function helpDesksFor(_ctx: CommandContext): HelpDeskClients {
   return {};
 }

@@ -1,14 +1,11 @@
-import type { Block, SlackPort, UserProfile } from '../ports/slack.port';
+import type { Block, SlackPort } from '../ports/slack.port';
 import { blockKitBuilderUrl, renderBlocks } from './render';
 
 /**
  * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
- * Nothing else in the demo differs from production. `people` are the profiles users.info would return.
+ * Nothing else in the demo differs from production.
  */
-export function createConsoleSlackPort(
-  out: (line: string) => void,
-  people: Readonly<Record<string, UserProfile>> = {},
-): SlackPort {
+export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
   let counter = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
   const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to @${channel}` : `#${channel}`);
@@ -44,8 +41,9 @@ export function createConsoleSlackPort(
     async listUserGroupMembers() {
       return [];
     },
-    async getUserProfile(userId) {
-      return people[userId] ?? { name: null, title: null };
+    async getUserProfile() {
+      // The demo's executives have no Slack profile: notes then say "an executive", as when Slack does not answer.
+      return { name: null, title: null };
     },
   };
 }

@@ -7,6 +7,7 @@ import type { VendorSource } from '../../src/complaints/complaint';
 import type { OutboxMessage } from '../../src/outbox/outbox';
 import { type DailyPickInput, runDailyPick } from '../../src/picks/pick.service';
 import type { PickupEvent } from '../../src/ports/events.port';
+import { forgetCustomer } from '../../src/privacy/forget.service';
 import { EXEC_1, EXEC_2 } from '../helpers/config';
 import { insertComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -292,6 +293,34 @@ describe('what leaves Pickup when a complaint is picked, claimed and called', ()
       ],
     ]);
     expect(JSON.stringify(events)).not.toContain('415');
+  });
+
+  it('cancels the notes and events still waiting when the customer is forgotten', async () => {
+    const { claimId, complaintId } = await pickAndClaim(outgoing());
+    const o = outgoing();
+    await db.db
+      .transaction()
+      .execute((trx) =>
+        logAttempt(trx, { claimId, userId: EXEC_1, attempt: reached(), now: NOW, followupDays: 14, outgoing: o }),
+      );
+    await db.db
+      .transaction()
+      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: EXEC_1, outgoing: o }));
+    await db.db.transaction().execute((trx) => forgetCustomer(trx, { complaintId }, 'cli'));
+    const rows = await db.db
+      .selectFrom('outbox')
+      .select(['dedupe_key', 'status', 'last_error', 'payload'])
+      .where('operation', 'in', ['helpdesk_note', 'webhook'])
+      .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    for (const row of rows) {
+      expect([row.dedupe_key, row.status, row.last_error, row.payload]).toEqual([
+        row.dedupe_key,
+        'failed',
+        'erased',
+        expect.objectContaining({ erased: true }),
+      ]);
+    }
   });
 
   it('queues action.changed once per change key', async () => {
