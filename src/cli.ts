@@ -9,7 +9,7 @@ import { outboxCommand } from './cli/outbox.command';
 import { type Command, deliverQueued, outgoingFor, parseFlags, rolesFor, UsageError } from './cli/support';
 import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
-import { type Config, ConfigError, isRealDate, loadConfig, loadDotEnvFile } from './config';
+import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import {
   type DatabaseHandle,
   DataDirLockedError,
@@ -17,11 +17,11 @@ import {
   openDatabase,
   openViaRunningBot,
 } from './db/connection';
-import { refreshStatistics } from './db/maintenance';
+import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
-import { dateInZone } from './shared/time';
+import { dateInZone, isRealDate } from './shared/time';
 
 /**
  * `import --skip-invalid`'s exit code when it imported the valid rows and refused others: distinct from 1 (nothing

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { isTimeZone } from './shared/time';
+import { isRealDate, isTimeZone } from './shared/time';
 
 /**
  * What the process is about to do decides which settings it needs:
@@ -41,14 +41,6 @@ const isCron = (expr: string) => {
   } catch {
     return false;
   }
-};
-
-const isoDate = /^\d{4}-\d{2}-\d{2}$/;
-/** True for a YYYY-MM-DD string naming a real calendar day. */
-export const isRealDate = (s: string) => {
-  if (!isoDate.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
 };
 
 const csv = z.string().transform((s) =>

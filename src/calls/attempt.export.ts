@@ -1,9 +1,9 @@
-import { type Kysely, sql } from 'kysely';
-import { isRealDate } from '../config';
-import type { Database } from '../db/schema';
+import type { Kysely } from 'kysely';
+import type { ComplaintRow, Database } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
-import { addDays, zonedTimeToUtc } from '../shared/time';
+import { addDays, isRealDate, zonedTimeToUtc } from '../shared/time';
+import { findAttemptExportPage } from './attempt.repository';
 
 /** Columns of every export row, in output order (the CSV header). */
 export const EXPORT_COLUMNS = [
@@ -48,7 +48,7 @@ export interface ExportRow {
   source: string;
   external_id: string;
   subject: string;
-  priority: string;
+  priority: ComplaintRow['priority'];
   company: string | null;
   received_at: string;
   /** The date the complaint was drawn as a daily pick, or null when it was claimed from the queue. */
@@ -83,53 +83,6 @@ export function exportInterval(from: string, to: string, timezone: string): { st
   return { start: zonedTimeToUtc(from, '00:00', timezone), end: zonedTimeToUtc(addDays(to, 1), '00:00', timezone) };
 }
 
-function selectPage(db: Kysely<Database>, interval: { start: Date; end: Date }, afterId: number, limit: number) {
-  return db
-    .selectFrom('call_attempts as a')
-    .innerJoin('claims as cl', 'cl.id', 'a.claim_id')
-    .innerJoin('complaints as c', 'c.id', 'a.complaint_id')
-    .leftJoin('picks as p', 'p.complaint_id', 'c.id')
-    .select((eb) => [
-      'a.id',
-      'a.created_at',
-      'a.executive',
-      'a.outcome',
-      'a.notes',
-      'a.follow_up_date',
-      'a.advocate_assessment',
-      'a.ok_to_quote',
-      'cl.id as claim_id',
-      'cl.claimed_at',
-      'c.id as complaint_id',
-      'c.source',
-      'c.external_id',
-      'c.subject',
-      'c.priority',
-      'c.customer_company',
-      'c.received_at',
-      'c.customer_name',
-      'c.customer_phone',
-      'c.customer_email',
-      'p.pick_date',
-      eb
-        .exists(
-          eb
-            .selectFrom('advocacy_evidence as ev')
-            .select('ev.id')
-            .whereRef('ev.complaint_id', '=', 'c.id')
-            .where('ev.is_advocacy', '=', true),
-        )
-        .as('is_advocate'),
-      sql<string | null>`(SELECT string_agg(DISTINCT ev.kind, ';' ORDER BY ev.kind)
-        FROM advocacy_evidence ev WHERE ev.complaint_id = c.id)`.as('evidence_kinds'),
-    ])
-    .where('a.created_at', '>=', interval.start)
-    .where('a.created_at', '<', interval.end)
-    .where('a.id', '>', afterId)
-    .orderBy('a.id')
-    .limit(limit);
-}
-
 /**
  * Every call attempt made from `from` to `to` (inclusive dates in `timezone`), one row each, in attempt-id order.
  * Reads 1000 rows at a time with keyset pagination on the attempt id, so memory stays bounded and a page never
@@ -142,7 +95,7 @@ export async function* exportAttempts(db: Kysely<Database>, options: ExportOptio
   const pageSize = options.pageSize ?? EXPORT_PAGE_SIZE;
   let afterId = 0;
   for (;;) {
-    const page = await selectPage(db, interval, afterId, pageSize).execute();
+    const page = await findAttemptExportPage(db, interval, afterId, pageSize);
     for (const r of page) {
       // Without --include-pii, free text an executive or customer typed goes through the redaction policy.
       const known = { phone: r.customer_phone, email: r.customer_email };

@@ -1,6 +1,7 @@
 import type { Complaint } from '../complaints/complaint';
-import { customerLabel, sourceLink } from '../complaints/complaint.format';
-import type { Block } from '../ports/slack.port';
+import { customerLabel, sourceLink, withoutContacts } from '../complaints/complaint.format';
+import type { Block, Modal } from '../ports/slack.port';
+import { redactText } from '../privacy/redact';
 import {
   actions,
   button,
@@ -11,6 +12,8 @@ import {
   fields,
   header,
   inputBlock,
+  option,
+  plainText,
   section,
 } from '../shared/blocks';
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
@@ -68,19 +71,20 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   return { text: `Your call: ${fallbackText(complaint.subject)}`, blocks };
 }
 
-const option = (value: string, text: string) => ({ text: { type: 'plain_text', text }, value });
-
-/** The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). */
-export function buildOutcomeModal(claimId: number, subject: string): Record<string, unknown> {
+/**
+ * The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). Like every
+ * builder but the brief, it shows the subject without contact details.
+ */
+export function buildOutcomeModal(claimId: number, subject: string): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.outcomeModal,
     private_metadata: JSON.stringify({ claimId }),
-    title: { type: 'plain_text', text: 'Log the call' },
-    submit: { type: 'plain_text', text: 'Save' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText('Log the call'),
+    submit: plainText('Save'),
+    close: plainText('Cancel'),
     blocks: [
-      section(`*${escapeAndTruncate(oneLine(subject), 500)}*`),
+      section(`*${escapeAndTruncate(redactText(oneLine(subject)), 500)}*`),
       inputBlock(OutcomeBlocks.outcome, 'How did it go?', {
         type: 'static_select',
         options: OUTCOMES.map((o) => option(o, OUTCOME_LABELS[o])),
@@ -119,14 +123,14 @@ export function buildOutcomeModal(claimId: number, subject: string): Record<stri
 }
 
 /** The release modal: asks why, so the next executive knows. */
-export function buildReleaseModal(claimId: number): Record<string, unknown> {
+export function buildReleaseModal(claimId: number): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.releaseModal,
     private_metadata: JSON.stringify({ claimId }),
-    title: { type: 'plain_text', text: 'Release this call' },
-    submit: { type: 'plain_text', text: 'Release' },
-    close: { type: 'plain_text', text: 'Keep it' },
+    title: plainText('Release this call'),
+    submit: plainText('Release'),
+    close: plainText('Keep it'),
     blocks: [
       section('The complaint goes back to the channel so another executive can take it.'),
       inputBlock(ReleaseBlocks.reason, 'Why are you releasing it?', {
@@ -138,8 +142,9 @@ export function buildReleaseModal(claimId: number): Record<string, unknown> {
   };
 }
 
-/** The DM asking, some days after a reached call, whether the customer has shown they promote us. */
-export function buildEvidenceRequest(complaint: Complaint, days: number): { text: string; blocks: Block[] } {
+/** The DM asking, some days after a reached call, whether the customer has shown they promote us. No contact details. */
+export function buildEvidenceRequest(called: Complaint, days: number): { text: string; blocks: Block[] } {
+  const complaint = withoutContacts(called);
   return {
     text: `Follow-up: has ${fallbackText(complaint.customer.company ?? complaint.customer.name ?? 'the customer')} shown they'd recommend us?`,
     blocks: [
@@ -154,9 +159,9 @@ export function buildEvidenceRequest(complaint: Complaint, days: number): { text
   };
 }
 
-/** A DM nudging an executive who claimed but has not logged a call. */
+/** A DM nudging an executive who claimed but has not logged a call. The subject shows without contact details. */
 export function buildNoAttemptReminder(subject: string, claimId: number): { text: string; blocks: Block[] } {
-  const text = `Reminder: you claimed "${fallbackText(subject)}" a day ago and no call is logged yet.`;
+  const text = `Reminder: you claimed "${fallbackText(redactText(subject))}" a day ago and no call is logged yet.`;
   return {
     text,
     blocks: [
@@ -170,13 +175,13 @@ export function buildNoAttemptReminder(subject: string, claimId: number): { text
   };
 }
 
-/** A DM on the follow-up date an executive set. */
+/** A DM on the follow-up date an executive set. The subject shows without contact details. */
 export function buildFollowUpReminder(
   subject: string,
   claimId: number,
   date: string,
 ): { text: string; blocks: Block[] } {
-  const text = `Today (${date}) is the follow-up you planned for "${fallbackText(subject)}".`;
+  const text = `Today (${date}) is the follow-up you planned for "${fallbackText(redactText(subject))}".`;
   return {
     text,
     blocks: [

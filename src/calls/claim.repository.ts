@@ -1,7 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ClaimRow, Database } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { type Insertable, sql } from 'kysely';
+import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Db } from '../db/schema';
+import { customerWasReached } from './call.repository';
 
 /**
  * Inserts an open claim unless one exists: the partial unique index makes the first click the only winner,
@@ -53,47 +52,40 @@ export async function closeClaim(db: Db, id: number): Promise<void> {
   await db.updateTable('claims').set({ status: 'closed', closed_at: sql`now()` }).where('id', '=', id).execute();
 }
 
+/**
+ * One executive's open claims joined to their complaints (aliased `cl` and `c`), oldest first, each with its claim
+ * id, complaint id and count of attempts: a query the caller selects the complaint's columns from.
+ */
+export function selectOpenClaimsOf(db: Db, userId: string) {
+  return db
+    .selectFrom('claims as cl')
+    .innerJoin('complaints as c', 'c.id', 'cl.complaint_id')
+    .select((eb) => [
+      'cl.id as claim_id',
+      'cl.claimed_at',
+      'c.id as complaint_id',
+      eb
+        .selectFrom('call_attempts as a')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('a.claim_id', '=', 'cl.id')
+        .as('attempts'),
+    ])
+    .where('cl.claimed_by', '=', userId)
+    .where('cl.status', '=', 'open')
+    .orderBy('cl.claimed_at')
+    .orderBy('cl.id');
+}
+
 /** Open claims of one executive, oldest first, with their complaints. */
 export async function listOpenClaimsBy(db: Db, userId: string, limit: number) {
-  return db
-    .selectFrom('claims')
-    .innerJoin('complaints', 'complaints.id', 'claims.complaint_id')
-    .select([
-      'claims.id as claim_id',
-      'claims.claimed_at',
-      'complaints.id as complaint_id',
-      'complaints.subject',
-      'complaints.customer_company',
-      'complaints.customer_name',
-      'complaints.ticket_url',
-      (eb) =>
-        eb
-          .selectFrom('call_attempts')
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .whereRef('call_attempts.claim_id', '=', 'claims.id')
-          .as('attempts'),
-    ])
-    .where('claims.claimed_by', '=', userId)
-    .where('claims.status', '=', 'open')
-    .orderBy('claims.claimed_at')
+  return selectOpenClaimsOf(db, userId)
+    .select(['c.subject', 'c.customer_company', 'c.customer_name', 'c.ticket_url'])
     .limit(limit)
     .execute();
 }
 
 /** Inserts one call attempt. */
-export async function insertAttempt(
-  db: Db,
-  row: {
-    claim_id: number;
-    complaint_id: number;
-    executive: string;
-    outcome: string;
-    notes: string | null;
-    follow_up_date: string | null;
-    advocate_assessment: string | null;
-    ok_to_quote: boolean;
-  },
-): Promise<number> {
+export async function insertAttempt(db: Db, row: Insertable<CallAttemptsTable>): Promise<number> {
   const { id } = await db.insertInto('call_attempts').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
@@ -101,27 +93,13 @@ export async function insertAttempt(
 /** True when someone reached this complaint's customer. */
 export async function hasReachedCall(db: Db, complaintId: number): Promise<boolean> {
   const row = await db
-    .selectFrom('call_attempts')
-    .select('id')
-    .where('complaint_id', '=', complaintId)
-    .where('outcome', '=', 'reached')
-    .executeTakeFirst();
-  return row !== undefined;
+    .selectNoFrom((eb) => customerWasReached(eb.val(complaintId)).as('reached'))
+    .executeTakeFirstOrThrow();
+  return Boolean(row.reached);
 }
 
 /** Inserts one piece of advocacy evidence. */
-export async function insertEvidence(
-  db: Db,
-  row: {
-    complaint_id: number;
-    kind: string;
-    is_advocacy: boolean;
-    source: 'executive' | 'followup' | 'survey';
-    recorded_by: string | null;
-    score?: number | null;
-    note?: string | null;
-  },
-): Promise<number> {
+export async function insertEvidence(db: Db, row: Insertable<AdvocacyEvidenceTable>): Promise<number> {
   const { id } = await db.insertInto('advocacy_evidence').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }

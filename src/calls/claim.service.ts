@@ -1,7 +1,7 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
-import { lockComplaint } from '../complaints/complaint.repository';
+import { closeComplaint, findComplaintById, lockComplaint } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { ClaimRow, Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -25,6 +25,7 @@ import {
 import { type Outgoing, recordAttemptLogged, recordClaimed } from './outgoing';
 
 type Trx = Transaction<Database>;
+type Db = Kysely<Database> | Trx;
 
 /** The DM that confirms a logged call and says what happens next. */
 function attemptConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
@@ -118,17 +119,52 @@ export async function claimComplaint(
   return { claim, complaint };
 }
 
+/**
+ * The claim `claimId` if `userId` holds it: the one "is this your call" rule. Otherwise a DomainError, whose
+ * message for someone else's claim `notYours` words (it is given the holder).
+ */
+async function heldClaim(
+  db: Db,
+  claimId: number,
+  userId: string,
+  notYours: (holder: string) => string,
+): Promise<ClaimRow> {
+  const claim = await findClaimById(db, claimId);
+  if (!claim) throw new DomainError('not_found', 'That call no longer exists.');
+  if (claim.claimed_by !== userId) throw new DomainError('not_your_claim', notYours(claim.claimed_by));
+  return claim;
+}
+
+/** The forms a claim holder opens from their brief, and how each refuses anyone else at the click. */
+const CLAIM_FORM_REFUSALS = {
+  release: 'Only the executive who claimed this call can release it.',
+  outcome: 'Only the executive who claimed this call can log it.',
+} as const;
+
+/** A form about a claim: release it, or log a call. */
+export type ClaimForm = keyof typeof CLAIM_FORM_REFUSALS;
+
+/**
+ * What the release or outcome modal needs, for the holder of claim `claimId` only: nobody is shown a form for
+ * someone else's call. Whether the claim is still open is checked when the form is submitted.
+ */
+export async function openClaimForm(
+  db: Db,
+  input: { claimId: number; userId: string; form: ClaimForm },
+): Promise<{ claimId: number; subject: string }> {
+  const claim = await heldClaim(db, input.claimId, input.userId, () => CLAIM_FORM_REFUSALS[input.form]);
+  const complaint = await findComplaintById(db, claim.complaint_id);
+  if (!complaint) throw new DomainError('not_found', 'That call no longer exists.');
+  return { claimId: claim.id, subject: complaint.subject };
+}
+
 /** The open claim `claimId`, held by `userId`, with its complaint locked; or a DomainError saying why not. */
 async function ownOpenClaim(
   trx: Trx,
   claimId: number,
   userId: string,
 ): Promise<{ claim: ClaimRow; complaint: Complaint }> {
-  const claim = await findClaimById(trx, claimId);
-  if (!claim) throw new DomainError('not_found', 'That claim no longer exists.');
-  if (claim.claimed_by !== userId) {
-    throw new DomainError('not_your_claim', `This call belongs to ${mention(claim.claimed_by)}.`);
-  }
+  const claim = await heldClaim(trx, claimId, userId, (holder) => `This call belongs to ${mention(holder)}.`);
   if (claim.status !== 'open') {
     throw new DomainError(
       'not_claimable',
@@ -190,7 +226,7 @@ export async function logAttempt(
   const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
   if (!claimOpen) await closeClaim(trx, claim.id);
   if (a.outcome === 'reached') {
-    await trx.updateTable('complaints').set({ closed_at: input.now }).where('id', '=', complaint.id).execute();
+    await closeComplaint(trx, complaint.id, input.now);
   }
   if (a.assessment === 'advocate') {
     await insertEvidence(trx, {

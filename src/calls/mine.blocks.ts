@@ -1,10 +1,14 @@
 import type { Block } from '../ports/slack.port';
+import { redactText } from '../privacy/redact';
 import { button, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
 import { escapeAndTruncate, oneLine } from '../shared/mrkdwn';
 import { ageLabel } from '../shared/time';
 
-/** `/pickup mine`: an executive's open claims with "Log outcome". */
+/**
+ * `/pickup mine`: an executive's open claims with "Log outcome". It answers in a channel, so the customer's text shows
+ * without contact details (the brief DM carries those).
+ */
 export function buildMine(
   claims: {
     claim_id: number;
@@ -25,11 +29,11 @@ export function buildMine(
   for (const c of claims.slice(0, 40)) {
     const who = [c.customer_name, c.customer_company]
       .filter(Boolean)
-      .map((s) => oneLine(String(s)))
+      .map((s) => redactText(oneLine(String(s))))
       .join(', ');
     blocks.push(
       section(
-        `*${escapeAndTruncate(oneLine(c.subject), 300)}*\n${escapeAndTruncate(who || 'customer', 200)} · claimed ${ageLabel(c.claimed_at, now)} · ${c.attempts ?? 0} attempt(s)`,
+        `*${escapeAndTruncate(redactText(oneLine(c.subject)), 300)}*\n${escapeAndTruncate(who || 'customer', 200)} · claimed ${ageLabel(c.claimed_at, now)} · ${c.attempts ?? 0} attempt(s)`,
         { accessory: button('Log outcome', ActionIds.logOutcome, String(c.claim_id), 'primary') },
       ),
     );

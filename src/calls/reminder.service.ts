@@ -1,12 +1,18 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { toComplaint } from '../complaints/complaint.service';
 import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { buildUnclaimedReminder } from '../picks/pick.blocks';
 import { findAwayExecutives } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
-import { dateInZone, partsInZone } from '../shared/time';
+import { DAY_MS, dateInZone, partsInZone } from '../shared/time';
 import { buildEvidenceRequest, buildFollowUpReminder, buildNoAttemptReminder } from './claim.blocks';
+import {
+  findDueFollowUps,
+  findIdleClaims,
+  findReachedAwaitingEvidence,
+  findUnclaimedPicks,
+} from './reminder.repository';
 
 /** Settings the reminders follow. */
 export interface ReminderSettings {
@@ -32,6 +38,20 @@ export function isBusinessHours(now: Date, timezone: string): boolean {
 const HOUR_MS = 3_600_000;
 /** Picks older than this are history, not something to nag about. */
 const UNCLAIMED_LOOKBACK_DAYS = 7;
+/** A claim this old without a logged call earns its holder a nudge. */
+const NO_ATTEMPT_AFTER_MS = DAY_MS;
+/** A follow-up older than half a year would surprise more than help. */
+const EVIDENCE_LOOKBACK_DAYS = 180;
+
+/** What every kind of reminder is judged against in one run. */
+interface DueContext {
+  settings: ReminderSettings;
+  now: Date;
+  /** Today's date in the settings' time zone. */
+  today: string;
+  /** Executives away today: they get no reminder and are not suggested. */
+  away: ReadonlySet<string>;
+}
 
 /**
  * Queues every reminder that is due. Each has a dedupe key, so running this on every instance, every few
@@ -42,115 +62,82 @@ export async function queueDueReminders(
   settings: ReminderSettings,
   now: Date,
 ): Promise<ReminderReport> {
-  const report: ReminderReport = { unclaimed: 0, noAttempt: 0, followUp: 0, evidence: 0 };
-  if (!isBusinessHours(now, settings.timezone)) return report;
+  if (!isBusinessHours(now, settings.timezone)) return { unclaimed: 0, noAttempt: 0, followUp: 0, evidence: 0 };
   const today = dateInZone(now, settings.timezone);
   return db.transaction().execute(async (trx) => {
-    const away = await findAwayExecutives(trx, today);
-
-    const unclaimed = await trx
-      .selectFrom('picks as p')
-      .select(['p.id', 'p.pick_date', 'p.suggested_exec'])
-      .where('p.complaint_id', 'is not', null)
-      .where('p.created_at', '<=', new Date(now.getTime() - settings.claimReminderHours * HOUR_MS))
-      .where('p.created_at', '>=', new Date(now.getTime() - UNCLAIMED_LOOKBACK_DAYS * 24 * HOUR_MS))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('claims as c')
-              .select('c.id')
-              .whereRef('c.complaint_id', '=', 'p.complaint_id')
-              .where('c.status', 'in', ['open', 'closed']),
-          ),
-        ),
-      )
-      .execute();
-    for (const p of unclaimed) {
-      const suggested = p.suggested_exec && !away.has(p.suggested_exec) ? p.suggested_exec : null;
-      const queued = await enqueueMessage(trx, `reminder:unclaimed:${p.id}`, {
-        operation: 'reply',
-        target: pickPostKey(p.pick_date),
-        message: buildUnclaimedReminder(settings.claimReminderHours, suggested),
-      });
-      if (queued) report.unclaimed += 1;
-    }
-
-    const idle = await trx
-      .selectFrom('claims as c')
-      .innerJoin('complaints as co', 'co.id', 'c.complaint_id')
-      .select(['c.id', 'c.claimed_by', 'co.subject'])
-      .where('c.status', '=', 'open')
-      .where('c.claimed_at', '<=', new Date(now.getTime() - 24 * HOUR_MS))
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('call_attempts as a').select('a.id').whereRef('a.claim_id', '=', 'c.id'))),
-      )
-      .execute();
-    for (const c of idle) {
-      if (away.has(c.claimed_by)) continue;
-      const queued = await enqueueMessage(trx, `reminder:no-attempt:${c.id}`, {
-        operation: 'post',
-        message: { channel: c.claimed_by, ...buildNoAttemptReminder(c.subject, c.id) },
-      });
-      if (queued) report.noAttempt += 1;
-    }
-
-    // The latest attempt of each open claim decides whether a follow-up is due.
-    const followUps = await trx
-      .selectFrom('call_attempts as a')
-      .innerJoin('claims as c', 'c.id', 'a.claim_id')
-      .innerJoin('complaints as co', 'co.id', 'a.complaint_id')
-      .select(['a.id', 'a.follow_up_date', 'c.id as claim_id', 'c.claimed_by', 'co.subject'])
-      .where('c.status', '=', 'open')
-      .where('a.follow_up_date', '<=', today)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('call_attempts as later')
-              .select('later.id')
-              .whereRef('later.claim_id', '=', 'a.claim_id')
-              .whereRef('later.id', '>', 'a.id'),
-          ),
-        ),
-      )
-      .execute();
-    for (const f of followUps) {
-      if (away.has(f.claimed_by) || !f.follow_up_date) continue;
-      const queued = await enqueueMessage(trx, `reminder:follow-up:${f.id}`, {
-        operation: 'post',
-        message: { channel: f.claimed_by, ...buildFollowUpReminder(f.subject, f.claim_id, f.follow_up_date) },
-      });
-      if (queued) report.followUp += 1;
-    }
-
-    const reached = await trx
-      .selectFrom('call_attempts as a')
-      .innerJoin('complaints as co', 'co.id', 'a.complaint_id')
-      .selectAll('co')
-      .select(['a.executive'])
-      .where('a.outcome', '=', 'reached')
-      .where('a.created_at', '<=', new Date(now.getTime() - settings.followupDays * 24 * HOUR_MS))
-      .where('co.pii_erased_at', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('advocacy_evidence as e')
-              .select('e.id')
-              .whereRef('e.complaint_id', '=', 'a.complaint_id')
-              .where('e.source', '=', 'followup'),
-          ),
-        ),
-      )
-      // A follow-up older than half a year would surprise more than help.
-      .where('a.created_at', '>=', new Date(now.getTime() - 180 * 24 * HOUR_MS))
-      .execute();
-    for (const r of reached) {
-      if (away.has(r.executive)) continue;
-      const queued = await enqueueMessage(trx, `followup:${r.id}`, {
-        operation: 'post',
-        message: { channel: r.executive, ...buildEvidenceRequest(toComplaint(r), settings.followupDays) },
-      });
-      if (queued) report.evidence += 1;
-    }
-    return report;
+    const due: DueContext = { settings, now, today, away: await findAwayExecutives(trx, today) };
+    return {
+      unclaimed: await queueUnclaimedReminders(trx, due),
+      noAttempt: await queueNoAttemptReminders(trx, due),
+      followUp: await queueFollowUpReminders(trx, due),
+      evidence: await queueEvidenceRequests(trx, due),
+    };
   });
+}
+
+/** Replies under each pick post nobody claimed within `claimReminderHours`, naming the suggestion if not away. */
+async function queueUnclaimedReminders(trx: Transaction<Database>, due: DueContext): Promise<number> {
+  const picks = await findUnclaimedPicks(trx, {
+    createdBefore: new Date(due.now.getTime() - due.settings.claimReminderHours * HOUR_MS),
+    createdSince: new Date(due.now.getTime() - UNCLAIMED_LOOKBACK_DAYS * DAY_MS),
+  });
+  let queued = 0;
+  for (const p of picks) {
+    const suggested = p.suggested_exec && !due.away.has(p.suggested_exec) ? p.suggested_exec : null;
+    const isNew = await enqueueMessage(trx, `reminder:unclaimed:${p.id}`, {
+      operation: 'reply',
+      target: pickPostKey(p.pick_date),
+      message: buildUnclaimedReminder(due.settings.claimReminderHours, suggested),
+    });
+    if (isNew) queued += 1;
+  }
+  return queued;
+}
+
+/** DMs each executive holding a day-old claim with no call logged. */
+async function queueNoAttemptReminders(trx: Transaction<Database>, due: DueContext): Promise<number> {
+  const idle = await findIdleClaims(trx, new Date(due.now.getTime() - NO_ATTEMPT_AFTER_MS));
+  let queued = 0;
+  for (const c of idle) {
+    if (due.away.has(c.claimed_by)) continue;
+    const isNew = await enqueueMessage(trx, `reminder:no-attempt:${c.id}`, {
+      operation: 'post',
+      message: { channel: c.claimed_by, ...buildNoAttemptReminder(c.subject, c.id) },
+    });
+    if (isNew) queued += 1;
+  }
+  return queued;
+}
+
+/** DMs each executive whose last attempt on an open claim set a follow-up date that has come. */
+async function queueFollowUpReminders(trx: Transaction<Database>, due: DueContext): Promise<number> {
+  const followUps = await findDueFollowUps(trx, due.today);
+  let queued = 0;
+  for (const f of followUps) {
+    if (due.away.has(f.claimed_by) || !f.follow_up_date) continue;
+    const isNew = await enqueueMessage(trx, `reminder:follow-up:${f.id}`, {
+      operation: 'post',
+      message: { channel: f.claimed_by, ...buildFollowUpReminder(f.subject, f.claim_id, f.follow_up_date) },
+    });
+    if (isNew) queued += 1;
+  }
+  return queued;
+}
+
+/** `followupDays` after a customer was reached, asks the executive whether they now promote us. */
+async function queueEvidenceRequests(trx: Transaction<Database>, due: DueContext): Promise<number> {
+  const reached = await findReachedAwaitingEvidence(trx, {
+    reachedBefore: new Date(due.now.getTime() - due.settings.followupDays * DAY_MS),
+    reachedSince: new Date(due.now.getTime() - EVIDENCE_LOOKBACK_DAYS * DAY_MS),
+  });
+  let queued = 0;
+  for (const r of reached) {
+    if (due.away.has(r.executive)) continue;
+    const isNew = await enqueueMessage(trx, `followup:${r.id}`, {
+      operation: 'post',
+      message: { channel: r.executive, ...buildEvidenceRequest(toComplaint(r), due.settings.followupDays) },
+    });
+    if (isNew) queued += 1;
+  }
+  return queued;
 }

@@ -1,7 +1,8 @@
-import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
-import { blockKitBuilderUrl, renderDigestText } from '../digest/digest.blocks';
+import { renderDigestText } from '../digest/digest.blocks';
 import { describeDigestResult, runDigestJob } from '../digest/digest.service';
+import { blockKitBuilderUrl } from '../shared/blocks';
+import { isRealDate } from '../shared/time';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './support';
 
 /**

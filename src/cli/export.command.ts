@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { EXPORT_COLUMNS, type ExportRow, exportAttempts, PII_COLUMNS } from '../calls/attempt.export';
-import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
+import { isRealDate } from '../shared/time';
 import { type Command, parseFlags, UsageError } from './support';
 
 const FORMATS = ['csv', 'json'] as const;

@@ -1,7 +1,7 @@
-import { isRealDate } from '../config';
 import { migrateToLatest } from '../db/migrate';
 import { drawMessage } from '../picks/draw';
 import { type DateVerification, verifyDrawOfDate } from '../picks/draw.service';
+import { isRealDate } from '../shared/time';
 import { type Command, parseFlags, UsageError } from './support';
 
 /** Exit codes of `verify`, as the contract gives them. */

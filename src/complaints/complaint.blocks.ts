@@ -1,6 +1,7 @@
-import type { Block } from '../ports/slack.port';
-import { actions, button, context, fallbackText, inputBlock, section } from '../shared/blocks';
-import { ActionIds, CallbackIds, EscalateBlocks, INPUT_ACTION_ID } from '../shared/ids';
+import type { InputBlock, PlainTextInput } from '@slack/types';
+import type { Block, Modal } from '../ports/slack.port';
+import { actions, button, context, fallbackText, inputBlock, option, plainText, section } from '../shared/blocks';
+import { ActionIds, CallbackIds, EscalateBlocks } from '../shared/ids';
 import { escapeAndTruncate, mention, oneLine } from '../shared/mrkdwn';
 import type { Complaint } from './complaint';
 import { customerLabel, priorityLabel, sourceLink, withoutContacts } from './complaint.format';
@@ -11,24 +12,23 @@ function textInput(
   blockId: string,
   label: string,
   optional: boolean,
-  extra: Record<string, unknown> = {},
+  extra: Omit<PlainTextInput, 'type'> = {},
   hint?: string,
-): Block {
+): InputBlock {
   return inputBlock(blockId, label, { type: 'plain_text_input', ...extra }, optional, hint);
 }
 
 const initial = (v: string | undefined, max: number) => (v ? { initial_value: v.slice(0, max) } : {});
 
 /** The escalate modal (contract block_ids), prefilled from the command text or a message. */
-export function buildEscalateModal(prefill: Prefill, privateMetadata: string): Record<string, unknown> {
-  const option = (v: string, t: string) => ({ text: { type: 'plain_text', text: t }, value: v });
+export function buildEscalateModal(prefill: Prefill, privateMetadata: string): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.escalateModal,
     private_metadata: privateMetadata.slice(0, 3000),
-    title: { type: 'plain_text', text: 'Escalate to Pickup' },
-    submit: { type: 'plain_text', text: 'Escalate' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plainText('Escalate to Pickup'),
+    submit: plainText('Escalate'),
+    close: plainText('Cancel'),
     blocks: [
       section(
         'An executive may call this customer personally. Their phone and email go only to the executive who takes the call.',
@@ -63,33 +63,17 @@ export function buildEscalateModal(prefill: Prefill, privateMetadata: string): R
         max_length: 3000,
         ...initial(prefill.supportTried, 3000),
       }),
-      {
-        type: 'input',
-        block_id: EscalateBlocks.priority,
-        label: { type: 'plain_text', text: 'Priority' },
-        element: {
-          type: 'static_select',
-          action_id: INPUT_ACTION_ID,
-          initial_option: option('high', 'High'),
-          options: [
-            option('urgent', 'Urgent'),
-            option('high', 'High'),
-            option('normal', 'Normal'),
-            option('low', 'Low'),
-          ],
-        },
-      },
-      {
-        type: 'input',
-        block_id: EscalateBlocks.doNotCall,
-        optional: true,
-        label: { type: 'plain_text', text: 'Do not call' },
-        element: {
-          type: 'checkboxes',
-          action_id: INPUT_ACTION_ID,
-          options: [option('yes', 'The customer asked not to be called')],
-        },
-      },
+      inputBlock(EscalateBlocks.priority, 'Priority', {
+        type: 'static_select',
+        initial_option: option('high', 'High'),
+        options: [option('urgent', 'Urgent'), option('high', 'High'), option('normal', 'Normal'), option('low', 'Low')],
+      }),
+      inputBlock(
+        EscalateBlocks.doNotCall,
+        'Do not call',
+        { type: 'checkboxes', options: [option('yes', 'The customer asked not to be called')] },
+        true,
+      ),
     ],
   };
 }

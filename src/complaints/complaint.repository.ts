@@ -1,7 +1,5 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
-import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import { type RawBuilder, sql, type Transaction } from 'kysely';
+import type { ComplaintRow, Database, Db, NewComplaintRow } from '../db/schema';
 
 /** A re-delivery may update a column, unless the complaint was erased: then what the erasure left stays. */
 function keepIfErased<T>(column: string, value: RawBuilder<T>): RawBuilder<T> {
@@ -153,6 +151,11 @@ export async function findComplaintByExternalId(
 /** Locks one complaint row for the rest of the transaction. */
 export async function lockComplaint(trx: Transaction<Database>, id: number): Promise<ComplaintRow | undefined> {
   return trx.selectFrom('complaints').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Marks a complaint closed (its customer was reached) at `closedAt`. */
+export async function closeComplaint(db: Db, id: number, closedAt: Date): Promise<void> {
+  await db.updateTable('complaints').set({ closed_at: closedAt }).where('id', '=', id).execute();
 }
 
 /** Inserts many complaints at once, skipping (source, external_id) pairs that exist; returns how many were new. */

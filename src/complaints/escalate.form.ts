@@ -12,13 +12,44 @@ import { type ComplaintInput, customerSchema, PRIORITIES } from './complaint';
 
 const URL_PATTERN = /https?:\/\/\S+/i;
 
+/** What the escalate modal opens with, before the lead types anything. */
+export interface EscalatePrefill {
+  ticketUrl?: string;
+  subject?: string;
+  supportTried?: string;
+}
+
+/** The longest subject and "what support tried" the escalate modal takes (its inputs' max_length). */
+export const ESCALATE_LIMITS = { subject: 500, supportTried: 3000 } as const;
+
 /** Splits `/escalate` text into a ticket URL (the first URL) and a subject (the rest). */
-export function parseEscalateText(text: string): { ticketUrl?: string; subject?: string } {
+export function parseEscalateText(text: string): Pick<EscalatePrefill, 'ticketUrl' | 'subject'> {
   const url = URL_PATTERN.exec(text)?.[0];
   // Slack wraps links as <https://…|label> or <https://…>; strip the wrapping.
   const cleanUrl = url?.replace(/^<|>$/g, '').split('|')[0]?.replace(/>$/, '');
   const rest = (url ? text.replace(url, ' ') : text).replace(/[<>]/g, ' ').replace(/\s+/g, ' ').trim();
-  return { ...(cleanUrl ? { ticketUrl: cleanUrl } : {}), ...(rest ? { subject: rest.slice(0, 500) } : {}) };
+  return {
+    ...(cleanUrl ? { ticketUrl: cleanUrl } : {}),
+    ...(rest ? { subject: rest.slice(0, ESCALATE_LIMITS.subject) } : {}),
+  };
+}
+
+/**
+ * The escalate modal, prefilled from a message (the `escalate_message` shortcut): its first non-blank line is the
+ * subject, the whole message is what support tried, and its permalink stands in for the ticket.
+ */
+export function prefillFromMessage(text: string, permalink: string | undefined): EscalatePrefill {
+  const subject = text
+    .split('\n')
+    .find((line) => line.trim())
+    ?.trim()
+    .slice(0, ESCALATE_LIMITS.subject);
+  const supportTried = text.slice(0, ESCALATE_LIMITS.supportTried);
+  return {
+    ...(permalink ? { ticketUrl: permalink } : {}),
+    ...(subject ? { subject } : {}),
+    ...(supportTried ? { supportTried } : {}),
+  };
 }
 
 const formSchema = z.object({
@@ -32,8 +63,8 @@ const formSchema = z.object({
     .trim()
     .refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), { message: 'Use an http(s) link to the ticket.' })
     .optional(),
-  [EscalateBlocks.subject]: z.string().trim().min(1, 'Say in a line what went wrong.').max(500),
-  [EscalateBlocks.supportTried]: z.string().max(3000).optional(),
+  [EscalateBlocks.subject]: z.string().trim().min(1, 'Say in a line what went wrong.').max(ESCALATE_LIMITS.subject),
+  [EscalateBlocks.supportTried]: z.string().max(ESCALATE_LIMITS.supportTried).optional(),
   [EscalateBlocks.priority]: z.enum(PRIORITIES).default('high'),
 });
 
@@ -43,6 +74,9 @@ const FRIENDLY: Record<string, string> = {
   [EscalateBlocks.customerEmail]: 'That is not a valid email address.',
   [EscalateBlocks.customerTimezone]: 'Use an IANA time zone such as Europe/Paris or America/New_York.',
   [EscalateBlocks.subject]: 'Say in a line what went wrong.',
+  [EscalateBlocks.company]: 'Keep the company name under 200 characters.',
+  [EscalateBlocks.supportTried]: 'Keep this under 3,000 characters.',
+  [EscalateBlocks.priority]: 'Choose one of the priorities.',
 };
 
 /** Validates the escalate modal into a complaint; errors are keyed by block_id for inline display. */

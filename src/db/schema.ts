@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /** A timestamptz column: Date when read, Date or ISO string when written, defaulted by the database. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -152,6 +152,37 @@ export interface InstallationTable {
 }
 
 /** The whole database, as Kysely sees it. */
+/** What a call taught us, owned by someone (see migrations/20261207_0009_actions.ts). */
+export interface ActionsTable {
+  id: Id;
+  complaint_id: number;
+  attempt_id: number | null;
+  description: string;
+  theme: string;
+  owner_id: string;
+  requested_by: string;
+  due_date: DateString | null;
+  status: ColumnType<'open' | 'done' | 'wont_do', 'open' | 'done' | 'wont_do' | undefined, 'open' | 'done' | 'wont_do'>;
+  close_reason: string | null;
+  closed_by: string | null;
+  closed_at: NullableTimestamp;
+  /** When to ask the owner whether the fix held (30 days after done); cleared by reopening. */
+  fix_check_due_at: NullableTimestamp;
+  fix_verdict: 'held' | 'came_back' | null;
+  fix_checked_at: NullableTimestamp;
+  reopened_count: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One reminder DM per person per local day, listing the actions it covered. */
+export interface ActionRemindersTable {
+  user_id: string;
+  local_date: DateString;
+  action_ids: number[];
+  sent_at: Timestamp;
+}
+
 export interface Database {
   complaints: ComplaintsTable;
   picks: PicksTable;
@@ -164,7 +195,12 @@ export interface Database {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   installation: InstallationTable;
+  actions: ActionsTable;
+  action_reminders: ActionRemindersTable;
 }
+
+/** What a repository function runs on: the database, or a transaction the caller opened. */
+export type Db = Kysely<Database> | Transaction<Database>;
 
 export type ComplaintRow = Selectable<ComplaintsTable>;
 export type NewComplaintRow = Insertable<ComplaintsTable>;
@@ -174,3 +210,5 @@ export type DrawSeedRow = Selectable<DrawSeedsTable>;
 export type ClaimRow = Selectable<ClaimsTable>;
 export type CallAttemptRow = Selectable<CallAttemptsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type ActionRow = Selectable<ActionsTable>;
+export type NewActionRow = Insertable<ActionsTable>;

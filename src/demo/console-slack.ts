@@ -1,5 +1,6 @@
 import type { Block, SlackPort } from '../ports/slack.port';
-import { blockKitBuilderUrl, renderBlocks } from './render';
+import { blockKitBuilderUrl } from '../shared/blocks';
+import { renderBlocks } from './render';
 
 /**
  * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
@@ -36,7 +37,7 @@ export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
       );
     },
     async publishHome(userId, view) {
-      show(`App Home of @${userId}`, '', (view as { blocks?: Block[] }).blocks);
+      show(`App Home of @${userId}`, '', view.blocks);
     },
     async listUserGroupMembers() {
       return [];

@@ -18,7 +18,7 @@ import { describeDigestResult, runDigestJob, weekOf } from '../digest/digest.ser
 import { createLogger } from '../logger';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
-import { dateInZone } from '../shared/time';
+import { DAY_MS, dateInZone } from '../shared/time';
 import { createConsoleSlackPort } from './console-slack';
 
 /** The people and channels of the demo workspace. */
@@ -167,7 +167,7 @@ export async function runDemo(out: (line: string) => void): Promise<void> {
 
     step(6, `${config.followupDays} days later: Pickup asks whether the customer became an advocate`);
     // The real reminder job, run at a business-hours moment past the follow-up delay.
-    const later = new Date(Date.now() + (config.followupDays + 1) * 86_400_000);
+    const later = new Date(Date.now() + (config.followupDays + 1) * DAY_MS);
     while (later.getUTCDay() === 0 || later.getUTCDay() === 6) later.setUTCDate(later.getUTCDate() + 1);
     later.setUTCHours(12, 0, 0, 0);
     await queueDueReminders(db, config, later);

@@ -3,11 +3,6 @@ import type { Block } from '../ports/slack.port';
 type TextObject = { text?: string };
 type Element = { type?: string; text?: TextObject | string; action_id?: string; alt_text?: string };
 
-/** A link that opens the blocks in Slack's Block Kit Builder, for a look at the real rendering. */
-export function blockKitBuilderUrl(blocks: readonly Block[]): string {
-  return `https://app.slack.com/block-kit-builder#${encodeURIComponent(JSON.stringify({ blocks }))}`;
-}
-
 /** Undoes mrkdwn escaping and shows links and mentions as a terminal reader expects them. */
 function plain(mrkdwn: string): string {
   return mrkdwn

@@ -292,8 +292,3 @@ export function renderDigestText(model: DigestModel): string {
   if (seeds.length > 0) lines.push('', ...seeds.map((l) => l.replace(/^:\w+: /, '')));
   return lines.join('\n');
 }
-
-/** A link that opens blocks in Slack's Block Kit Builder, to preview a message without posting it. */
-export function blockKitBuilderUrl(blocks: readonly Block[]): string {
-  return `https://app.slack.com/block-kit-builder#${encodeURIComponent(JSON.stringify({ blocks }))}`;
-}

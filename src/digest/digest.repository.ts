@@ -1,6 +1,8 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema';
+import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
+import { isReachedAttempt } from '../calls/call.repository';
+import type { CallAttemptRow, ComplaintRow, Db, DigestsTable, PickRow } from '../db/schema';
 import { redactText } from '../privacy/redact';
+import { DAY_MS } from '../shared/time';
 import {
   type ExecutiveActivity,
   LIST_LIMIT,
@@ -12,9 +14,6 @@ import {
   type UnclaimedPick,
 } from './digest';
 
-type Db = Kysely<Database> | Transaction<Database>;
-
-const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
 /** One bucket of the trend; the digest passes zone-aware weeks, `/pickup stats` takes the 7-day default. */
@@ -39,6 +38,15 @@ export interface MetricsWindow {
 
 const ts = (d: Date): RawBuilder<Date> => sql<Date>`${d.toISOString()}::timestamptz`;
 
+/** One end of a counting range: a parameter, or a column of the trend's buckets. */
+type Bound = Expression<Date>;
+
+/** The window's ends as SQL parameters, once it is known to end after it starts. */
+function windowBounds(window: Pick<MetricsWindow, 'from' | 'to'>): { F: Bound; T: Bound } {
+  if (window.to.getTime() <= window.from.getTime()) throw new Error('the metrics window must end after it starts');
+  return { F: ts(window.from), T: ts(window.to) };
+}
+
 /** The 4 weeks ending at `to`, each 7 × 24 hours, labelled with their first UTC day. */
 export function defaultTrend(to: Date): TrendBucket[] {
   return [3, 2, 1, 0].map((i) => {
@@ -53,180 +61,97 @@ export function defaultTrend(to: Date): TrendBucket[] {
  * Customer text is stripped of anything that looks like an email or phone number before it leaves here.
  */
 export async function computeMetrics(db: Db, window: MetricsWindow): Promise<Metrics> {
-  const { from, to, now } = window;
-  if (to.getTime() <= from.getTime()) throw new Error('the metrics window must end after it starts');
-  const F = ts(from);
-  const T = ts(to);
-  // Evidence row `e` is its complaint's first advocacy evidence ever: one probe of the per-complaint index.
-  const isFirstAdvocacy = sql`e.id = (SELECT o.id FROM advocacy_evidence o WHERE o.complaint_id = e.complaint_id
-                                      AND o.is_advocacy ORDER BY o.created_at, o.id LIMIT 1)`;
+  windowBounds(window);
+  // One query at a time, as the figures have always been read: on a pool, seven at once would hold seven
+  // connections for one digest or `/pickup stats`, and on PGlite or in a transaction they would queue anyway.
+  const { funnel, medians } = await countFunnel(db, window);
+  const executives = await listExecutiveActivity(db, window);
+  const quiet = await findQuietExecutives(db, window);
+  const { unclaimed, unclaimedTotal } = await listUnclaimedPicks(db, window);
+  const newAdvocates = await listNewAdvocates(db, window);
+  const quote = await findShareableQuote(db, window);
+  const trend = await countTrend(db, window);
+  const range = { from: window.from.toISOString(), to: window.to.toISOString() };
+  return { ...range, funnel, medians, executives, quiet, unclaimed, unclaimedTotal, newAdvocates, quote, trend };
+}
 
-  const funnel = await sql<{
-    received: number;
-    escalated: number;
-    picked: number;
-    claimed: number;
-    first_attempt: number;
-    reached: number;
-    advocates: number;
-    pick_to_claim: number | null;
-    claim_to_attempt: number | null;
-  }>`
+// Evidence row `e` is its complaint's first advocacy evidence ever: one probe of the per-complaint index.
+const isFirstAdvocacy = sql<boolean>`e.id = (SELECT o.id FROM advocacy_evidence o WHERE o.complaint_id = e.complaint_id
+                                             AND o.is_advocacy ORDER BY o.created_at, o.id LIMIT 1)`;
+
+/** Picks made in [from, to) that drew a complaint. */
+const countPicked = (from: Bound, to: Bound) => sql<number>`(SELECT count(*) FROM picks p
+  WHERE p.complaint_id IS NOT NULL AND p.created_at >= ${from} AND p.created_at < ${to})`;
+
+/** Distinct complaints with a reached call in [from, to). */
+const countReached = (from: Bound, to: Bound) => sql<number>`(SELECT count(DISTINCT a.complaint_id) FROM call_attempts a
+  WHERE ${isReachedAttempt('a')} AND a.created_at >= ${from} AND a.created_at < ${to})`;
+
+/** Complaints whose first advocacy evidence ever was recorded in [from, to). */
+const countNewAdvocates = (from: Bound, to: Bound) => sql<number>`(SELECT count(*) FROM advocacy_evidence e
+  WHERE e.is_advocacy AND e.created_at >= ${from} AND e.created_at < ${to} AND ${isFirstAdvocacy})`;
+
+// "First ever" checks are scalar subqueries on purpose: each is one probe of a per-complaint (or per-claim) index
+// for the rows in the window, where NOT EXISTS or DISTINCT let the planner hash or sort whole tables.
+
+/** Complaints whose very first call attempt was made in [from, to). */
+const countFirstAttempts = (from: Bound, to: Bound) => sql<number>`(SELECT count(*) FROM call_attempts a
+  WHERE a.created_at >= ${from} AND a.created_at < ${to}
+    AND a.id = (SELECT b.id FROM call_attempts b WHERE b.complaint_id = a.complaint_id
+                ORDER BY b.created_at, b.id LIMIT 1))`;
+
+/**
+ * The median hours from a pick to its first claim, over claims made in [from, to). claims has no index on
+ * complaint_id, so the "first" check scans claimed_at between the pick and the claim (hours, usually).
+ */
+const medianPickToClaimHours = (from: Bound, to: Bound) => sql<number | null>`(
+  SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM cl.claimed_at - p.created_at)::float8 / 3600)
+  FROM claims cl JOIN picks p ON p.complaint_id = cl.complaint_id
+  WHERE cl.claimed_at >= ${from} AND cl.claimed_at < ${to} AND cl.claimed_at >= p.created_at
+    AND cl.claimed_at = (SELECT min(c2.claimed_at) FROM claims c2
+                         WHERE c2.complaint_id = cl.complaint_id
+                           AND c2.claimed_at >= p.created_at AND c2.claimed_at <= cl.claimed_at))`;
+
+/** The median hours from a claim to its first call attempt, over attempts made in [from, to). */
+const medianClaimToAttemptHours = (from: Bound, to: Bound) => sql<number | null>`(
+  SELECT percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM a.created_at - (SELECT cl.claimed_at FROM claims cl WHERE cl.id = a.claim_id))::float8 / 3600)
+  FROM call_attempts a
+  WHERE a.created_at >= ${from} AND a.created_at < ${to}
+    AND a.id = (SELECT b.id FROM call_attempts b WHERE b.claim_id = a.claim_id ORDER BY b.created_at, b.id LIMIT 1))`;
+
+/** The funnel's counts and medians, as the funnel query reads them. */
+type FunnelRow = Record<
+  'received' | 'escalated' | 'picked' | 'claimed' | 'first_attempt' | 'reached' | 'advocates',
+  number
+> & {
+  pick_to_claim: number | null;
+  claim_to_attempt: number | null;
+};
+
+/** The funnel of the window, each stage counted in complaints, and the medians between its stages. */
+export async function countFunnel(db: Db, window: MetricsWindow): Promise<Pick<Metrics, 'funnel' | 'medians'>> {
+  const { F, T } = windowBounds(window);
+  const { rows } = await sql<FunnelRow>`
     SELECT
       r.received,
       r.escalated,
-      (SELECT count(*) FROM picks p
-        WHERE p.complaint_id IS NOT NULL AND p.created_at >= ${F} AND p.created_at < ${T}) AS picked,
+      ${countPicked(F, T)} AS picked,
       (SELECT count(DISTINCT cl.complaint_id) FROM claims cl
         WHERE cl.claimed_at >= ${F} AND cl.claimed_at < ${T}) AS claimed,
-      -- "First ever" checks are scalar subqueries on purpose: each is one probe of a per-complaint (or per-claim)
-      -- index for the rows in the window, where NOT EXISTS or DISTINCT let the planner hash or sort whole tables.
-      (SELECT count(*) FROM call_attempts a
-        WHERE a.created_at >= ${F} AND a.created_at < ${T}
-          AND a.id = (SELECT b.id FROM call_attempts b WHERE b.complaint_id = a.complaint_id
-                      ORDER BY b.created_at, b.id LIMIT 1)
-      ) AS first_attempt,
-      (SELECT count(DISTINCT a.complaint_id) FROM call_attempts a
-        WHERE a.outcome = 'reached' AND a.created_at >= ${F} AND a.created_at < ${T}) AS reached,
-      (SELECT count(*) FROM advocacy_evidence e
-        WHERE e.is_advocacy AND e.created_at >= ${F} AND e.created_at < ${T} AND ${isFirstAdvocacy}
-      ) AS advocates,
-      -- Claims in the window that were the first claim after their complaint's pick. claims has no index on
-      -- complaint_id, so the "first" check scans claimed_at between the pick and the claim (hours, usually).
-      (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM cl.claimed_at - p.created_at)::float8 / 3600)
-        FROM claims cl JOIN picks p ON p.complaint_id = cl.complaint_id
-        WHERE cl.claimed_at >= ${F} AND cl.claimed_at < ${T} AND cl.claimed_at >= p.created_at
-          AND cl.claimed_at = (SELECT min(c2.claimed_at) FROM claims c2
-                               WHERE c2.complaint_id = cl.complaint_id
-                                 AND c2.claimed_at >= p.created_at AND c2.claimed_at <= cl.claimed_at)
-      ) AS pick_to_claim,
-      -- Attempts in the window that were the first on their claim.
-      (SELECT percentile_cont(0.5) WITHIN GROUP (
-                ORDER BY extract(epoch FROM a.created_at - (SELECT cl.claimed_at FROM claims cl WHERE cl.id = a.claim_id))::float8 / 3600)
-        FROM call_attempts a
-        WHERE a.created_at >= ${F} AND a.created_at < ${T}
-          AND a.id = (SELECT b.id FROM call_attempts b WHERE b.claim_id = a.claim_id ORDER BY b.created_at, b.id LIMIT 1)
-      ) AS claim_to_attempt
+      ${countFirstAttempts(F, T)} AS first_attempt,
+      ${countReached(F, T)} AS reached,
+      ${countNewAdvocates(F, T)} AS advocates,
+      ${medianPickToClaimHours(F, T)} AS pick_to_claim,
+      ${medianClaimToAttemptHours(F, T)} AS claim_to_attempt
     FROM (
       SELECT count(*) FILTER (WHERE c.is_major) AS received,
              count(*) FILTER (WHERE c.is_major AND c.escalated_by IS NOT NULL) AS escalated
       FROM complaints c WHERE c.created_at >= ${F} AND c.created_at < ${T}
     ) r`.execute(db);
-  const f = funnel.rows[0];
+  const f = rows[0];
   if (!f) throw new Error('the funnel query returned no row');
-
-  // Complaints whose first advocacy evidence is in the window, credited to whoever last called the customer
-  // (the survey webhook records no executive), or else to the executive who recorded it.
-  const newAdvocates = sql`
-    SELECT n.complaint_id, n.first_at,
-      COALESCE((SELECT a.executive FROM call_attempts a
-                WHERE a.complaint_id = n.complaint_id AND a.created_at < ${T}
-                ORDER BY a.created_at DESC, a.id DESC LIMIT 1), n.recorded_by) AS executive
-    FROM (
-      SELECT e.complaint_id, e.created_at AS first_at, e.recorded_by
-      FROM advocacy_evidence e
-      WHERE e.is_advocacy AND e.created_at >= ${F} AND e.created_at < ${T} AND ${isFirstAdvocacy}
-    ) n`;
-
-  const activity = await sql<{
-    executive: string;
-    claims: number;
-    attempts: number;
-    reached: number;
-    advocates: number;
-  }>`
-    WITH credited AS (${newAdvocates}),
-    events AS (
-      SELECT cl.claimed_by AS executive, 1 AS claims, 0 AS attempts,
-             NULL::bigint AS reached_complaint, NULL::bigint AS advocate_complaint
-      FROM claims cl WHERE cl.claimed_at >= ${F} AND cl.claimed_at < ${T}
-      UNION ALL
-      SELECT a.executive, 0, 1, CASE WHEN a.outcome = 'reached' THEN a.complaint_id END, NULL
-      FROM call_attempts a WHERE a.created_at >= ${F} AND a.created_at < ${T}
-      UNION ALL
-      SELECT c.executive, 0, 0, NULL, c.complaint_id FROM credited c WHERE c.executive IS NOT NULL
-    )
-    SELECT executive, sum(claims) AS claims, sum(attempts) AS attempts,
-           count(DISTINCT reached_complaint) AS reached, count(DISTINCT advocate_complaint) AS advocates
-    FROM events GROUP BY executive`.execute(db);
-
-  const quietSince = new Date(to.getTime() - QUIET_DAYS * DAY_MS);
-  const recentCallers = await sql<{ executive: string }>`
-    SELECT DISTINCT a.executive FROM call_attempts a
-    WHERE a.created_at >= ${ts(quietSince)} AND a.created_at < ${T}
-      AND a.executive = ANY(${[...window.executives]}::text[])`.execute(db);
-
-  const unclaimed = await sql<{
-    pick_date: string;
-    complaint_id: number;
-    subject: string;
-    ticket_url: string | null;
-    customer_email: string | null;
-    customer_phone: string | null;
-    total: number;
-  }>`
-    SELECT p.pick_date, c.id AS complaint_id, c.subject, c.ticket_url, c.customer_email, c.customer_phone,
-           count(*) OVER () AS total
-    FROM picks p JOIN complaints c ON c.id = p.complaint_id
-    WHERE p.created_at >= ${F} AND p.created_at < ${T}
-      -- Held at "now" by a claim made after the pick (an earlier claim from the queue was let go, or it could not
-      -- have been picked). The redundant bound on F lets the planner read claims by claimed_at, not all of them.
-      AND NOT EXISTS (SELECT 1 FROM claims cl
-                      WHERE cl.complaint_id = p.complaint_id
-                        AND cl.claimed_at >= p.created_at AND cl.claimed_at >= ${F} AND cl.claimed_at <= ${ts(now)}
-                        AND (cl.released_at IS NULL OR cl.released_at > ${ts(now)}))
-    ORDER BY p.pick_date, p.id
-    LIMIT ${LIST_LIMIT}`.execute(db);
-
-  const advocates = await sql<{
-    complaint_id: number;
-    customer_company: string | null;
-    subject: string;
-    customer_email: string | null;
-    customer_phone: string | null;
-    kinds: string[] | null;
-  }>`
-    SELECT c.id AS complaint_id, c.customer_company, c.subject, c.customer_email, c.customer_phone,
-      (SELECT array_agg(DISTINCT e.kind ORDER BY e.kind) FROM advocacy_evidence e
-       WHERE e.complaint_id = c.id AND e.is_advocacy AND e.created_at < ${T}) AS kinds
-    FROM (${newAdvocates}) n JOIN complaints c ON c.id = n.complaint_id
-    ORDER BY n.first_at, c.id
-    LIMIT ${LIST_LIMIT}`.execute(db);
-
-  const quote = await sql<{
-    notes: string;
-    executive: string;
-    created_at: Date;
-    customer_name: string | null;
-    customer_company: string | null;
-    customer_email: string | null;
-    customer_phone: string | null;
-  }>`
-    SELECT a.notes, a.executive, a.created_at,
-           c.customer_name, c.customer_company, c.customer_email, c.customer_phone
-    FROM call_attempts a JOIN complaints c ON c.id = a.complaint_id
-    WHERE a.ok_to_quote AND a.notes IS NOT NULL AND btrim(a.notes) <> ''
-      AND a.created_at >= ${F} AND a.created_at < ${T}
-    ORDER BY a.created_at DESC, a.id DESC
-    LIMIT 1`.execute(db);
-
-  const buckets = window.trend ?? defaultTrend(to);
-  const trend = await sql<{ i: number; picked: number; reached: number; advocates: number }>`
-    SELECT b.i,
-      (SELECT count(*) FROM picks p
-        WHERE p.complaint_id IS NOT NULL AND p.created_at >= b.s AND p.created_at < b.e) AS picked,
-      (SELECT count(DISTINCT a.complaint_id) FROM call_attempts a
-        WHERE a.outcome = 'reached' AND a.created_at >= b.s AND a.created_at < b.e) AS reached,
-      (SELECT count(*) FROM advocacy_evidence e
-        WHERE e.is_advocacy AND e.created_at >= b.s AND e.created_at < b.e AND ${isFirstAdvocacy}) AS advocates
-    FROM unnest(${buckets.map((b) => b.start.toISOString())}::timestamptz[],
-                ${buckets.map((b) => b.end.toISOString())}::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
-    ORDER BY b.i`.execute(db);
-
-  const recent = new Set(recentCallers.rows.map((r) => r.executive));
   return {
-    from: from.toISOString(),
-    to: to.toISOString(),
     funnel: {
       received: Number(f.received),
       escalated: Number(f.escalated),
@@ -240,9 +165,93 @@ export async function computeMetrics(db: Db, window: MetricsWindow): Promise<Met
       pickToClaimHours: f.pick_to_claim === null ? null : Number(f.pick_to_claim),
       claimToAttemptHours: f.claim_to_attempt === null ? null : Number(f.claim_to_attempt),
     },
-    executives: mergeExecutives(window.executives, activity.rows),
-    quiet: [...new Set(window.executives)].filter((u) => !recent.has(u)),
-    unclaimed: unclaimed.rows.map(
+  };
+}
+
+/**
+ * Complaints whose first advocacy evidence is in [from, to), credited to whoever last called the customer before
+ * `to` (the survey webhook records no executive), or else to the executive who recorded it.
+ */
+const creditedNewAdvocates = (from: Bound, to: Bound) => sql<{
+  complaint_id: number;
+  first_at: Date;
+  executive: string | null;
+}>`
+  SELECT n.complaint_id, n.first_at,
+    COALESCE((SELECT a.executive FROM call_attempts a
+              WHERE a.complaint_id = n.complaint_id AND a.created_at < ${to}
+              ORDER BY a.created_at DESC, a.id DESC LIMIT 1), n.recorded_by) AS executive
+  FROM (
+    SELECT e.complaint_id, e.created_at AS first_at, e.recorded_by
+    FROM advocacy_evidence e
+    WHERE e.is_advocacy AND e.created_at >= ${from} AND e.created_at < ${to} AND ${isFirstAdvocacy}
+  ) n`;
+
+/** One executive's counts in the window, as the activity query reads them. */
+type ActivityRow = { executive: string } & Omit<ExecutiveActivity, 'userId'>;
+
+/** Each executive's claims, attempts, customers reached and new advocates in the window; the busiest first. */
+export async function listExecutiveActivity(db: Db, window: MetricsWindow): Promise<ExecutiveActivity[]> {
+  const { F, T } = windowBounds(window);
+  const { rows } = await sql<ActivityRow>`
+    WITH credited AS (${creditedNewAdvocates(F, T)}),
+    events AS (
+      SELECT cl.claimed_by AS executive, 1 AS claims, 0 AS attempts,
+             NULL::bigint AS reached_complaint, NULL::bigint AS advocate_complaint
+      FROM claims cl WHERE cl.claimed_at >= ${F} AND cl.claimed_at < ${T}
+      UNION ALL
+      SELECT a.executive, 0, 1, CASE WHEN ${isReachedAttempt('a')} THEN a.complaint_id END, NULL
+      FROM call_attempts a WHERE a.created_at >= ${F} AND a.created_at < ${T}
+      UNION ALL
+      SELECT c.executive, 0, 0, NULL, c.complaint_id FROM credited c WHERE c.executive IS NOT NULL
+    )
+    SELECT executive, sum(claims) AS claims, sum(attempts) AS attempts,
+           count(DISTINCT reached_complaint) AS reached, count(DISTINCT advocate_complaint) AS advocates
+    FROM events GROUP BY executive`.execute(db);
+  return mergeExecutives(window.executives, rows);
+}
+
+/** The window's executives who made no call attempt in the QUIET_DAYS before `to`, in the order given. */
+export async function findQuietExecutives(db: Db, window: MetricsWindow): Promise<string[]> {
+  const { T } = windowBounds(window);
+  const quietSince = new Date(window.to.getTime() - QUIET_DAYS * DAY_MS);
+  const { rows } = await sql<Pick<CallAttemptRow, 'executive'>>`
+    SELECT DISTINCT a.executive FROM call_attempts a
+    WHERE a.created_at >= ${ts(quietSince)} AND a.created_at < ${T}
+      AND a.executive = ANY(${[...window.executives]}::text[])`.execute(db);
+  const recent = new Set(rows.map((r) => r.executive));
+  return [...new Set(window.executives)].filter((u) => !recent.has(u));
+}
+
+/** A pick of the window nobody holds, with what its listing shows and what must be redacted from it. */
+type UnclaimedRow = Pick<PickRow, 'pick_date'> &
+  Pick<ComplaintRow, 'subject' | 'ticket_url' | 'customer_email' | 'customer_phone'> & {
+    complaint_id: number;
+    total: number;
+  };
+
+/** The window's picks that nobody holds as of `now`, oldest first (LIST_LIMIT of them), and how many there are. */
+export async function listUnclaimedPicks(
+  db: Db,
+  window: MetricsWindow,
+): Promise<Pick<Metrics, 'unclaimed' | 'unclaimedTotal'>> {
+  const { F, T } = windowBounds(window);
+  const now = ts(window.now);
+  const { rows } = await sql<UnclaimedRow>`
+    SELECT p.pick_date, c.id AS complaint_id, c.subject, c.ticket_url, c.customer_email, c.customer_phone,
+           count(*) OVER () AS total
+    FROM picks p JOIN complaints c ON c.id = p.complaint_id
+    WHERE p.created_at >= ${F} AND p.created_at < ${T}
+      -- Held at "now" by a claim made after the pick (an earlier claim from the queue was let go, or it could not
+      -- have been picked). The redundant bound on F lets the planner read claims by claimed_at, not all of them.
+      AND NOT EXISTS (SELECT 1 FROM claims cl
+                      WHERE cl.complaint_id = p.complaint_id
+                        AND cl.claimed_at >= p.created_at AND cl.claimed_at >= ${F} AND cl.claimed_at <= ${now}
+                        AND (cl.released_at IS NULL OR cl.released_at > ${now}))
+    ORDER BY p.pick_date, p.id
+    LIMIT ${LIST_LIMIT}`.execute(db);
+  return {
+    unclaimed: rows.map(
       (r): UnclaimedPick => ({
         date: r.pick_date,
         complaintId: Number(r.complaint_id),
@@ -251,33 +260,120 @@ export async function computeMetrics(db: Db, window: MetricsWindow): Promise<Met
         ticketUrl: r.ticket_url === null ? null : redactText(r.ticket_url, contactsOf(r)),
       }),
     ),
-    unclaimedTotal: Number(unclaimed.rows[0]?.total ?? 0),
-    newAdvocates: advocates.rows.map(
-      (r): NewAdvocate => ({
-        complaintId: Number(r.complaint_id),
-        company: r.customer_company === null ? null : redactText(r.customer_company, contactsOf(r)),
-        subject: redactText(r.subject, contactsOf(r)),
-        kinds: r.kinds ?? [],
-      }),
-    ),
-    quote: toQuote(quote.rows[0]),
-    trend: buckets.map((b, i): TrendPoint => {
-      const row = trend.rows.find((r) => Number(r.i) === i + 1);
-      return {
-        label: b.label,
-        picked: Number(row?.picked ?? 0),
-        reached: Number(row?.reached ?? 0),
-        advocates: Number(row?.advocates ?? 0),
-      };
-    }),
+    unclaimedTotal: Number(rows[0]?.total ?? 0),
   };
 }
 
+/** A new advocate's complaint, with every kind of advocacy evidence recorded for it before `to`. */
+type NewAdvocateRow = Pick<ComplaintRow, 'customer_company' | 'subject' | 'customer_email' | 'customer_phone'> & {
+  complaint_id: number;
+  kinds: string[] | null;
+};
+
+/** The complaints whose first advocacy evidence came in the window, in that order (LIST_LIMIT of them). */
+export async function listNewAdvocates(db: Db, window: MetricsWindow): Promise<NewAdvocate[]> {
+  const { F, T } = windowBounds(window);
+  const { rows } = await sql<NewAdvocateRow>`
+    SELECT c.id AS complaint_id, c.customer_company, c.subject, c.customer_email, c.customer_phone,
+      (SELECT array_agg(DISTINCT e.kind ORDER BY e.kind) FROM advocacy_evidence e
+       WHERE e.complaint_id = c.id AND e.is_advocacy AND e.created_at < ${T}) AS kinds
+    FROM (${creditedNewAdvocates(F, T)}) n JOIN complaints c ON c.id = n.complaint_id
+    ORDER BY n.first_at, c.id
+    LIMIT ${LIST_LIMIT}`.execute(db);
+  return rows.map(
+    (r): NewAdvocate => ({
+      complaintId: Number(r.complaint_id),
+      company: r.customer_company === null ? null : redactText(r.customer_company, contactsOf(r)),
+      subject: redactText(r.subject, contactsOf(r)),
+      kinds: r.kinds ?? [],
+    }),
+  );
+}
+
+/** A call note marked "ok to quote", with the customer details to take out of it. */
+type QuoteRow = Pick<CallAttemptRow, 'executive' | 'created_at'> & { notes: string } & Pick<
+    ComplaintRow,
+    'customer_name' | 'customer_company' | 'customer_email' | 'customer_phone'
+  >;
+
+/** The window's latest call note an executive marked "ok to quote", made fit to share; null when there is none. */
+export async function findShareableQuote(db: Db, window: MetricsWindow): Promise<Quote | null> {
+  const { F, T } = windowBounds(window);
+  const { rows } = await sql<QuoteRow>`
+    SELECT a.notes, a.executive, a.created_at,
+           c.customer_name, c.customer_company, c.customer_email, c.customer_phone
+    FROM call_attempts a JOIN complaints c ON c.id = a.complaint_id
+    WHERE a.ok_to_quote AND a.notes IS NOT NULL AND btrim(a.notes) <> ''
+      AND a.created_at >= ${F} AND a.created_at < ${T}
+    ORDER BY a.created_at DESC, a.id DESC
+    LIMIT 1`.execute(db);
+  const row = rows[0];
+  return row ? toQuote(row) : null;
+}
+
+/** Picks, customers reached and new advocates in each bucket of the trend (by default the 4 weeks to `to`). */
+export async function countTrend(db: Db, window: MetricsWindow): Promise<TrendPoint[]> {
+  windowBounds(window);
+  const buckets = window.trend ?? defaultTrend(window.to);
+  const [from, to] = [sql.ref<Date>('b.s'), sql.ref<Date>('b.e')];
+  const { rows } = await sql<{ i: number } & Omit<TrendPoint, 'label'>>`
+    SELECT b.i,
+      ${countPicked(from, to)} AS picked,
+      ${countReached(from, to)} AS reached,
+      ${countNewAdvocates(from, to)} AS advocates
+    FROM unnest(${buckets.map((b) => b.start.toISOString())}::timestamptz[],
+                ${buckets.map((b) => b.end.toISOString())}::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
+    ORDER BY b.i`.execute(db);
+  return buckets.map((b, i): TrendPoint => {
+    const row = rows.find((r) => Number(r.i) === i + 1);
+    return {
+      label: b.label,
+      picked: Number(row?.picked ?? 0),
+      reached: Number(row?.reached ?? 0),
+      advocates: Number(row?.advocates ?? 0),
+    };
+  });
+}
+
+/** A stored week's digest, as much as a new run needs to know of it. */
+export type StoredDigest = Pick<Selectable<DigestsTable>, 'partial'>;
+
+/** The digest stored for the week starting on `weekStart` (a Monday, YYYY-MM-DD), if there is one. */
+export async function findStoredDigest(db: Db, weekStart: string): Promise<StoredDigest | undefined> {
+  return db.selectFrom('digests').select('partial').where('week_start', '=', weekStart).executeTakeFirst();
+}
+
+/** Stores a week's digest unless one is stored; true when this call stored it (the unique week_start decides). */
+export async function insertDigest(
+  db: Db,
+  digest: { weekStart: string; partial: boolean; metrics: Metrics },
+): Promise<boolean> {
+  const inserted = await db
+    .insertInto('digests')
+    .values({ week_start: digest.weekStart, partial: digest.partial, metrics: JSON.stringify(digest.metrics) })
+    .onConflict((oc) => oc.column('week_start').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
+ * Replaces the figures of a week posted while partial with its complete ones; true when this call did. Only one
+ * run can: the one that flips the partial flag.
+ */
+export async function completePartialDigest(db: Db, weekStart: string, metrics: Metrics): Promise<boolean> {
+  const completed = await db
+    .updateTable('digests')
+    .set({ partial: false, metrics: JSON.stringify(metrics) })
+    .where('week_start', '=', weekStart)
+    .where('partial', '=', true)
+    .returning('id')
+    .executeTakeFirst();
+  return completed !== undefined;
+}
+
 /** Every configured executive (even with nothing this window) plus anyone else who acted; the busiest first. */
-function mergeExecutives(
-  executives: readonly string[],
-  rows: readonly { executive: string; claims: number; attempts: number; reached: number; advocates: number }[],
-): ExecutiveActivity[] {
+function mergeExecutives(executives: readonly string[], rows: readonly ActivityRow[]): ExecutiveActivity[] {
   const byUser = new Map<string, ExecutiveActivity>(
     executives.map((userId) => [userId, { userId, claims: 0, attempts: 0, reached: 0, advocates: 0 }]),
   );
@@ -299,7 +395,7 @@ function mergeExecutives(
   );
 }
 
-const contactsOf = (r: { customer_email: string | null; customer_phone: string | null }) => ({
+const contactsOf = (r: Pick<ComplaintRow, 'customer_email' | 'customer_phone'>) => ({
   email: r.customer_email,
   phone: r.customer_phone,
 });
@@ -318,20 +414,7 @@ function replaceWord(text: string, needle: string, replacement: string, flags: s
  * The shareable note, without the customer's own name, company, email or phone even when the executive typed
  * them in: the digest goes to a channel, and "ok to share" is about what was said, not who said it.
  */
-function toQuote(
-  row:
-    | {
-        notes: string;
-        executive: string;
-        created_at: Date;
-        customer_name: string | null;
-        customer_company: string | null;
-        customer_email: string | null;
-        customer_phone: string | null;
-      }
-    | undefined,
-): Quote | null {
-  if (!row) return null;
+function toQuote(row: QuoteRow): Quote {
   let text = row.notes;
   text = redactText(text, contactsOf(row));
   if (row.customer_company?.trim()) text = replaceWord(text, row.customer_company.trim(), 'their company', 'i');

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -7,10 +7,17 @@ import type { Roles } from '../people/roles';
 import { findPublishedSeeds } from '../picks/draw.service';
 import type { Block } from '../ports/slack.port';
 import { addDays, dateInZone, lastCompleteWeek, weekBounds, weekOf, zonedTimeToUtc } from '../shared/time';
-import type { DigestModel } from './digest';
+import type { DigestModel, Metrics } from './digest';
 import { buildDigest } from './digest.blocks';
 import { renderTrendChart } from './digest.chart';
-import { computeMetrics, type TrendBucket } from './digest.repository';
+import {
+  completePartialDigest,
+  computeMetrics,
+  findStoredDigest,
+  insertDigest,
+  type StoredDigest,
+  type TrendBucket,
+} from './digest.repository';
 
 // The week helpers moved to shared/time (the draw's seeds are weekly too); re-exported for existing callers.
 export { lastCompleteWeek, weekBounds, weekOf } from '../shared/time';
@@ -74,36 +81,16 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
   const week = weekOf(input.weekStart);
   const { from, to } = weekBounds(week.start, tz);
   const partial = input.now.getTime() < to.getTime();
-  const trend: TrendBucket[] = [3, 2, 1, 0].map((i) => {
-    const start = addDays(week.start, -7 * i);
-    const bounds = weekBounds(start, tz);
-    return { start: bounds.from, end: bounds.to, label: start };
-  });
+  const trend = trendWeeks(week.start, tz);
   const metrics = await computeMetrics(db, { from, to, now: input.now, executives: input.executives, trend });
 
   // A week already stored for good needs no chart drawn; the transaction below still decides any race.
-  const stored = input.dryRun
-    ? undefined
-    : await db.selectFrom('digests').select('partial').where('week_start', '=', week.start).executeTakeFirst();
-  const settled = stored !== undefined && (!stored.partial || partial);
-
-  let png: Buffer | undefined;
-  let chartError: string | undefined;
-  if (input.chart !== false && !input.dryRun && !settled) {
-    try {
-      png = await renderTrendChart(metrics.trend, `Pickup, the 4 weeks to ${week.end}`);
-    } catch (err) {
-      // A missing native binding must not cost leadership the week's digest; the caller reports it.
-      chartError = err instanceof Error ? err.message : String(err);
-    }
-  }
-  // Creating the week's seed here publishes its commitment before that week's first pick; a dry run writes nothing.
-  const seeds = await findPublishedSeeds(db, {
-    weekStart: week.start,
-    now: input.now,
-    timezone: tz,
-    create: !input.dryRun && !settled,
-  });
+  const settled = !input.dryRun && isSettled(await findStoredDigest(db, week.start), partial);
+  // Only a run that may store the week draws its chart and creates its seed: creating the seed here publishes its
+  // commitment before that week's first pick. A dry run writes nothing.
+  const writes = !input.dryRun && !settled;
+  const drawn = writes && input.chart !== false ? await drawChart(metrics, week) : {};
+  const seeds = await findPublishedSeeds(db, { weekStart: week.start, now: input.now, timezone: tz, create: writes });
   const model: DigestModel = {
     weekStart: week.start,
     weekEnd: week.end,
@@ -111,57 +98,85 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
     partial,
     generatedAt: input.now.toISOString(),
     metrics,
-    chart: input.dryRun ? input.chart !== false : png !== undefined,
+    chart: input.dryRun ? input.chart !== false : drawn.png !== undefined,
     seeds,
   };
   const { text, blocks } = buildDigest(model);
-  const built = { model, blocks, text, ...(chartError ? { chartError } : {}) };
+  const built = { model, blocks, text, ...(drawn.error ? { chartError: drawn.error } : {}) };
   if (input.dryRun) return { status: 'dry_run', ...built };
   if (settled) return { status: 'already_posted', ...built };
 
-  // PGlite has one connection: everything below must go through trx, never db, or it deadlocks.
+  // PGlite has one connection: everything inside must go through trx, never db, or it deadlocks.
   const posted = await db.transaction().execute(async (trx) => {
-    const row = { week_start: week.start, partial, metrics: JSON.stringify(metrics) };
-    const inserted = await trx
-      .insertInto('digests')
-      .values(row)
-      .onConflict((oc) => oc.column('week_start').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    let keys = { post: digestPostKey(week.start), chart: digestChartKey(week.start) };
-    if (!inserted) {
-      if (partial) return false;
-      // The week was posted while partial; its complete figures go out once, to whichever run flips the flag.
-      const completed = await trx
-        .updateTable('digests')
-        .set({ partial: false, metrics: row.metrics })
-        .where('week_start', '=', week.start)
-        .where('partial', '=', true)
-        .returning('id')
-        .executeTakeFirst();
-      if (!completed) return false;
-      keys = { post: `${keys.post}:final`, chart: `${keys.chart}:final` };
-    }
-    await enqueueMessage(trx, keys.post, {
-      operation: 'post',
-      message: { channel: input.config.leadershipChannel, text, blocks },
-    });
-    if (png) {
-      await enqueueMessage(trx, keys.chart, {
-        operation: 'file',
-        target: keys.post,
-        file: {
-          channel: input.config.leadershipChannel,
-          filename: `pickup-trend-${week.start}.png`,
-          title: `Pickup: the 4 weeks to ${week.end}`,
-          altText: altText(model),
-          contentBase64: png.toString('base64'),
-        },
-      });
-    }
-    return true;
+    const keys = await storeDigest(trx, model);
+    if (keys) await queueDigest(trx, keys, { model, text, blocks, png: drawn.png }, input.config.leadershipChannel);
+    return keys !== undefined;
   });
   return { status: posted ? 'posted' : 'already_posted', ...built };
+}
+
+/** The 4 Monday-to-Sunday weeks in `timeZone` ending with the week of `weekStart`: the digest's trend. */
+function trendWeeks(weekStart: string, timeZone: string): TrendBucket[] {
+  return [3, 2, 1, 0].map((i) => {
+    const start = addDays(weekStart, -7 * i);
+    const bounds = weekBounds(start, timeZone);
+    return { start: bounds.from, end: bounds.to, label: start };
+  });
+}
+
+/** True when the week is stored for good: complete, or partial while this run's figures are partial too. */
+function isSettled(stored: StoredDigest | undefined, partial: boolean): boolean {
+  return stored !== undefined && (!stored.partial || partial);
+}
+
+/** The trend as a PNG, or why it could not be drawn. */
+async function drawChart(metrics: Metrics, week: { end: string }): Promise<{ png?: Buffer; error?: string }> {
+  try {
+    return { png: await renderTrendChart(metrics.trend, `Pickup, the 4 weeks to ${week.end}`) };
+  } catch (err) {
+    // A missing native binding must not cost leadership the week's digest; the caller reports it.
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Stores the week's digest and answers the dedupe keys its post and chart go out under, or undefined when another
+ * run already posted these figures. A week stored while partial is completed once, under `:final` keys.
+ */
+async function storeDigest(
+  trx: Transaction<Database>,
+  model: DigestModel,
+): Promise<{ post: string; chart: string } | undefined> {
+  const keys = { post: digestPostKey(model.weekStart), chart: digestChartKey(model.weekStart) };
+  const stored = { weekStart: model.weekStart, partial: model.partial, metrics: model.metrics };
+  if (await insertDigest(trx, stored)) return keys;
+  if (model.partial || !(await completePartialDigest(trx, model.weekStart, model.metrics))) return undefined;
+  return { post: `${keys.post}:final`, chart: `${keys.chart}:final` };
+}
+
+/** Queues the digest's post to the leadership channel, and its chart (when drawn) in the post's thread. */
+async function queueDigest(
+  trx: Transaction<Database>,
+  keys: { post: string; chart: string },
+  digest: { model: DigestModel; text: string; blocks: Block[]; png: Buffer | undefined },
+  channel: string,
+): Promise<void> {
+  await enqueueMessage(trx, keys.post, {
+    operation: 'post',
+    message: { channel, text: digest.text, blocks: digest.blocks },
+  });
+  if (!digest.png) return;
+  await enqueueMessage(trx, keys.chart, {
+    operation: 'file',
+    target: keys.post,
+    file: {
+      channel,
+      filename: `pickup-trend-${digest.model.weekStart}.png`,
+      title: `Pickup: the 4 weeks to ${digest.model.weekEnd}`,
+      altText: altText(digest.model),
+      contentBase64: digest.png.toString('base64'),
+    },
+  });
 }
 
 /** The chart described in words, for screen readers. */

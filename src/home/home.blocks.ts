@@ -1,7 +1,7 @@
 import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../calls/call';
 import { priorityLabel, sourceLink } from '../complaints/complaint.format';
 import { deliveryAdvice } from '../outbox/outbox.advice';
-import type { Block } from '../ports/slack.port';
+import type { Block, HomeTab } from '../ports/slack.port';
 import { redactText } from '../privacy/redact';
 import { button, context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
@@ -23,9 +23,6 @@ import {
 
 /** Slack's limit for a Home tab; the list limits keep every view well within it. */
 export const HOME_MAX_BLOCKS = LIMITS.viewBlocks;
-
-/** A published App Home view. */
-export type HomeView = { type: 'home'; blocks: Block[] };
 
 const SUBJECT_MAX = 200;
 
@@ -269,7 +266,7 @@ function otherBlocks(model: HomeModel): Block[] {
  * on both lists), otherwise what Pickup is and who to ask. Customer text is escaped, lists are cut with a count so
  * the view stays under Slack's 100 blocks, and contact details appear only in the viewer's own open calls.
  */
-export function buildHomeView(model: HomeModel): HomeView {
+export function buildHomeView(model: HomeModel): HomeTab {
   const blocks: Block[] = [
     header('Pickup'),
     context(`${model.today} (${escapeMrkdwn(model.timezone)}) · updated each time you open this tab`),

@@ -1,7 +1,47 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema';
+import { type Expression, expressionBuilder } from 'kysely';
+import { hasAdvocacyEvidence, isReachedAttempt, selectReachedCalls } from '../calls/call.repository';
+import { selectOpenClaimsOf } from '../calls/claim.repository';
+import type { ComplaintRow, Database, Db } from '../db/schema';
 
-type Db = Kysely<Database> | Transaction<Database>;
+/**
+ * The complaint columns (of `complaints as c`) that App Home shows. The phone and email are read so that the view
+ * can redact them from the complaint's text; only an executive's own open claims show them.
+ */
+const HOME_COMPLAINT_COLUMNS = [
+  'c.subject',
+  'c.customer_name',
+  'c.customer_company',
+  'c.customer_phone',
+  'c.customer_email',
+  'c.source',
+  'c.external_id',
+  'c.ticket_url',
+  'c.priority',
+  'c.received_at',
+] as const;
+
+/** A complaint's columns as App Home reads them (see HOME_COMPLAINT_COLUMNS). */
+export type HomeComplaintRow = Pick<
+  ComplaintRow,
+  (typeof HOME_COMPLAINT_COLUMNS)[number] extends `c.${infer Column extends keyof ComplaintRow}` ? Column : never
+>;
+
+/** Builds the correlated subqueries below, outside any one query. */
+const builder = expressionBuilder<Database>();
+
+/** The latest call that reached the complaint's customer (aliased `reached_call`), to select a column of. */
+function latestReachedCall(complaintId: Expression<number | null>) {
+  return selectReachedCalls(complaintId).orderBy('reached_call.id', 'desc').limit(1);
+}
+
+/** The complaint's latest call attempt, whatever its outcome (aliased `last_attempt`), to select a column of. */
+function latestAttempt(complaintId: Expression<number | null>) {
+  return builder
+    .selectFrom('call_attempts as last_attempt')
+    .where('last_attempt.complaint_id', '=', complaintId)
+    .orderBy('last_attempt.id', 'desc')
+    .limit(1);
+}
 
 /** The pick for a date (YYYY-MM-DD) with its complaint, who holds it now and who reached the customer, if anyone. */
 export async function findPickWithStatus(db: Db, date: string) {
@@ -13,28 +53,11 @@ export async function findPickWithStatus(db: Db, date: string) {
       'p.pick_date',
       'p.pool_size',
       'c.id as complaint_id',
-      'c.subject',
-      'c.customer_name',
-      'c.customer_company',
-      // Only so that the view can redact them from the subject; never shown.
-      'c.customer_phone',
-      'c.customer_email',
-      'c.source',
-      'c.external_id',
-      'c.ticket_url',
-      'c.priority',
-      'c.received_at',
+      ...HOME_COMPLAINT_COLUMNS,
       'c.closed_at',
       'c.do_not_call',
       'cl.claimed_by',
-      eb
-        .selectFrom('call_attempts as a')
-        .select('a.executive')
-        .whereRef('a.complaint_id', '=', 'c.id')
-        .where('a.outcome', '=', 'reached')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('reached_by'),
+      latestReachedCall(eb.ref('c.id')).select('reached_call.executive').as('reached_by'),
     ])
     .where('p.pick_date', '=', date)
     .executeTakeFirst();
@@ -45,35 +68,7 @@ export async function findPickWithStatus(db: Db, date: string) {
  * App Home, which the contract allows to show them.
  */
 export async function listOpenClaimsWithContacts(db: Db, userId: string, limit: number) {
-  return db
-    .selectFrom('claims as cl')
-    .innerJoin('complaints as c', 'c.id', 'cl.complaint_id')
-    .select((eb) => [
-      'cl.id as claim_id',
-      'cl.claimed_at',
-      'c.id as complaint_id',
-      'c.subject',
-      'c.customer_name',
-      'c.customer_company',
-      'c.customer_phone',
-      'c.customer_email',
-      'c.source',
-      'c.external_id',
-      'c.ticket_url',
-      'c.priority',
-      'c.received_at',
-      eb
-        .selectFrom('call_attempts as a')
-        .select((e) => e.fn.countAll<number>().as('n'))
-        .whereRef('a.claim_id', '=', 'cl.id')
-        .as('attempts'),
-    ])
-    .where('cl.claimed_by', '=', userId)
-    .where('cl.status', '=', 'open')
-    .orderBy('cl.claimed_at')
-    .orderBy('cl.id')
-    .limit(limit)
-    .execute();
+  return selectOpenClaimsOf(db, userId).select(HOME_COMPLAINT_COLUMNS).limit(limit).execute();
 }
 
 /** How many open claims an executive holds. */
@@ -115,6 +110,11 @@ export async function countAttemptsBy(db: Db, userId: string): Promise<number> {
  * how many have shown advocacy evidence (at any time, since evidence usually comes weeks after the call).
  */
 export async function countExecutiveActivity(db: Db, userId: string, since: Date) {
+  const reachedSince = builder
+    .selectFrom('call_attempts as a')
+    .where('a.executive', '=', userId)
+    .where(isReachedAttempt('a'))
+    .where('a.created_at', '>=', since);
   const row = await db
     .selectNoFrom((eb) => [
       eb
@@ -129,28 +129,10 @@ export async function countExecutiveActivity(db: Db, userId: string, since: Date
         .where('executive', '=', userId)
         .where('created_at', '>=', since)
         .as('attempts'),
-      eb
-        .selectFrom('call_attempts')
-        .select((e) => e.fn.count<number>('complaint_id').distinct().as('n'))
-        .where('executive', '=', userId)
-        .where('outcome', '=', 'reached')
-        .where('created_at', '>=', since)
-        .as('reached'),
-      eb
-        .selectFrom('call_attempts as a')
+      reachedSince.select((e) => e.fn.count<number>('a.complaint_id').distinct().as('n')).as('reached'),
+      reachedSince
         .select((e) => e.fn.count<number>('a.complaint_id').distinct().as('n'))
-        .where('a.executive', '=', userId)
-        .where('a.outcome', '=', 'reached')
-        .where('a.created_at', '>=', since)
-        .where((e) =>
-          e.exists(
-            e
-              .selectFrom('advocacy_evidence as ev')
-              .select('ev.id')
-              .whereRef('ev.complaint_id', '=', 'a.complaint_id')
-              .where('ev.is_advocacy', '=', true),
-          ),
-        )
+        .where((e) => hasAdvocacyEvidence(e.ref('a.complaint_id')))
         .as('advocates'),
     ])
     .executeTakeFirstOrThrow();
@@ -173,60 +155,16 @@ export async function listEscalationsBy(db: Db, userId: string, limit: number) {
     .leftJoin('claims as cl', (join) => join.onRef('cl.complaint_id', '=', 'c.id').on('cl.status', '=', 'open'))
     .select((eb) => [
       'c.id',
-      'c.subject',
-      'c.customer_name',
-      'c.customer_company',
-      // Only so that the view can redact them from the subject; never shown.
-      'c.customer_phone',
-      'c.customer_email',
-      'c.source',
-      'c.external_id',
-      'c.ticket_url',
-      'c.priority',
-      'c.received_at',
+      ...HOME_COMPLAINT_COLUMNS,
       'c.created_at',
       'c.do_not_call',
       'p.pick_date',
       'cl.claimed_by',
-      eb
-        .selectFrom('call_attempts as a')
-        .select('a.executive')
-        .whereRef('a.complaint_id', '=', 'c.id')
-        .where('a.outcome', '=', 'reached')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('reached_by'),
-      eb
-        .selectFrom('call_attempts as a')
-        .select('a.created_at')
-        .whereRef('a.complaint_id', '=', 'c.id')
-        .where('a.outcome', '=', 'reached')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('reached_at'),
-      eb
-        .selectFrom('call_attempts as a')
-        .select('a.executive')
-        .whereRef('a.complaint_id', '=', 'c.id')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('last_attempt_by'),
-      eb
-        .selectFrom('call_attempts as a')
-        .select('a.outcome')
-        .whereRef('a.complaint_id', '=', 'c.id')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('last_outcome'),
-      eb
-        .exists(
-          eb
-            .selectFrom('advocacy_evidence as ev')
-            .select('ev.id')
-            .whereRef('ev.complaint_id', '=', 'c.id')
-            .where('ev.is_advocacy', '=', true),
-        )
-        .as('is_advocate'),
+      latestReachedCall(eb.ref('c.id')).select('reached_call.executive').as('reached_by'),
+      latestReachedCall(eb.ref('c.id')).select('reached_call.created_at').as('reached_at'),
+      latestAttempt(eb.ref('c.id')).select('last_attempt.executive').as('last_attempt_by'),
+      latestAttempt(eb.ref('c.id')).select('last_attempt.outcome').as('last_outcome'),
+      hasAdvocacyEvidence(eb.ref('c.id')).as('is_advocate'),
     ])
     .where('c.escalated_by', '=', userId)
     .orderBy('c.created_at', 'desc')

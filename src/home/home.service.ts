@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Priority } from '../complaints/complaint';
 import type { Database } from '../db/schema';
 import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
 import { pickPostKey } from '../picks/pick.service';
 import { redactText } from '../privacy/redact';
-import { dateInZone } from '../shared/time';
+import { DAY_MS, dateInZone } from '../shared/time';
 import {
   type EscalationStatus,
   type ExecutiveHome,
@@ -24,6 +23,7 @@ import {
   countExecutiveActivity,
   countOpenClaims,
   findPickWithStatus,
+  type HomeComplaintRow,
   listEscalationsBy,
   listOpenClaimsWithContacts,
   listRecentAttemptsBy,
@@ -43,20 +43,8 @@ export interface HomeModelInput {
   askFor?: { executives: string; supportLeads: string } | undefined;
 }
 
-/** The complaint columns the queries select; nullable because picks join complaints outside. */
-interface ComplaintColumns {
-  subject: string | null;
-  customer_name: string | null;
-  customer_company: string | null;
-  source: string | null;
-  external_id: string | null;
-  ticket_url: string | null;
-  priority: Priority | null;
-  received_at: Date | null;
-  /** Read only to redact the complaint's own contact details from its text. */
-  customer_phone?: string | null;
-  customer_email?: string | null;
-}
+/** A complaint's columns as App Home reads them; nullable because picks join complaints outside. */
+type ComplaintColumns = { [K in keyof HomeComplaintRow]: HomeComplaintRow[K] | null };
 
 function toHomeComplaint(id: number, r: ComplaintColumns): HomeComplaint {
   // The view redacts any contact detail it can recognise; only here are the complaint's own ones known.
@@ -99,7 +87,7 @@ async function loadPickPostFailure(db: Kysely<Database>, today: string): Promise
 }
 
 async function loadExecutiveHome(db: Kysely<Database>, input: HomeModelInput, today: string): Promise<ExecutiveHome> {
-  const since = new Date(input.now.getTime() - HOME_NUMBERS_DAYS * 86_400_000);
+  const since = new Date(input.now.getTime() - HOME_NUMBERS_DAYS * DAY_MS);
   // One query at a time: an App Home open should not take most of the pool's connections at once.
   const todayPick = await loadTodayPick(db, today);
   const pickPostFailure = await loadPickPostFailure(db, today);

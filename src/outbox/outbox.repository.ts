@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, OutboxRow } from '../db/schema';
+import { type Kysely, sql } from 'kysely';
+import type { Database, Db, OutboxRow } from '../db/schema';
 import type { OutboxMessage } from './outbox';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /**
  * Queues a message in the caller's transaction. Returns false when a message with this key already exists,

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, DrawSeedRow } from '../db/schema';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db, DrawSeedRow } from '../db/schema';
 
 /**
  * The week's seed, storing `candidate` first if the week has none. INSERT ... ON CONFLICT DO NOTHING and then a read,

@@ -1,5 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, DrawSeedRow } from '../db/schema';
+import type { Db, DrawSeedRow } from '../db/schema';
 import { addDays, weekOf } from '../shared/time';
 import {
   commitTo,
@@ -13,8 +12,6 @@ import {
 } from './draw';
 import { ensureDrawSeed, findDrawSeed } from './draw.repository';
 import { findPickByDate } from './pick.repository';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 function toStoredSeed(row: DrawSeedRow): StoredSeed {
   return { weekStart: row.week_start, seed: row.seed, commitment: row.commitment };

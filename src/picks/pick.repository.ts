@@ -1,8 +1,48 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ComplaintRow, Database, PickRow } from '../db/schema';
+import { type Expression, expressionBuilder, type RawBuilder, sql, type Transaction } from 'kysely';
+import { customerWasReached } from '../calls/call.repository';
+import type { ComplaintRow, Database, Db, PickRow } from '../db/schema';
 import { type EligibilityWindow, eligibilityCutoffs } from './eligibility';
+import type { PickRecord } from './pick';
 
-type Db = Kysely<Database> | Transaction<Database>;
+const eb = expressionBuilder<Database>();
+
+/** True when the complaint was drawn as a daily pick (a complaint is picked at most once). */
+function wasPicked(complaintId: Expression<number>) {
+  return eb.exists(eb.selectFrom('picks as p').select('p.id').where('p.complaint_id', '=', complaintId));
+}
+
+/** True when an executive holds an open claim on the complaint. */
+function hasOpenClaim(complaintId: Expression<number>) {
+  return eb.exists(
+    eb
+      .selectFrom('claims as cl')
+      .select('cl.id')
+      .where('cl.complaint_id', '=', complaintId)
+      .where('cl.status', '=', 'open'),
+  );
+}
+
+/**
+ * True when a complaint picked after `pickedAfter` (aliased `rc`) belongs to the same customer as the complaint
+ * aliased `c`, by the one detail `sameCustomer` compares.
+ */
+function customerPickedSince(pickedAfter: Date, sameCustomer: RawBuilder<boolean>) {
+  return eb.exists(
+    eb
+      .selectFrom('picks as rp')
+      .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
+      .select('rp.id')
+      .where('rp.created_at', '>', pickedAfter)
+      .where(sameCustomer),
+  );
+}
+
+/** The details `sameCustomerBy` compares, as SQL between a picked complaint `rc` and a candidate `c`: nulls never match. */
+const SAME_CUSTOMER = {
+  email: sql<boolean>`rc.customer_email = c.customer_email`,
+  phone: sql<boolean>`rc.customer_phone = c.customer_phone`,
+  company: sql<boolean>`lower(rc.customer_company) = lower(c.customer_company)`,
+} as const;
 
 /**
  * The eligible complaints as a query to extend (select columns, order, limit, count): the SQL twin of `isEligible`.
@@ -19,63 +59,13 @@ export function selectEligibleComplaints(db: Db, window: EligibilityWindow) {
       // The index's expression: a major row an older release wrote mid-upgrade has no became_major_at yet.
       .where(sql<Date>`coalesce(c.became_major_at, c.received_at)`, '>=', majorSince)
       .where('c.pii_erased_at', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id'))),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('call_attempts as a')
-              .select('a.id')
-              .whereRef('a.complaint_id', '=', 'c.id')
-              .where('a.outcome', '=', 'reached'),
-          ),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('claims as cl')
-              .select('cl.id')
-              .whereRef('cl.complaint_id', '=', 'c.id')
-              .where('cl.status', '=', 'open'),
-          ),
-        ),
-      )
+      .where(({ not, ref }) => not(wasPicked(ref('c.id'))))
+      .where(({ not, ref }) => not(customerWasReached(ref('c.id'))))
+      .where(({ not, ref }) => not(hasOpenClaim(ref('c.id'))))
       // Three anti-joins rather than one OR: each can hash the few recent picks, an OR would loop over them per row.
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('picks as rp')
-              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
-              .select('rp.id')
-              .where('rp.created_at', '>', pickedAfter)
-              .whereRef('rc.customer_email', '=', 'c.customer_email'),
-          ),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('picks as rp')
-              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
-              .select('rp.id')
-              .where('rp.created_at', '>', pickedAfter)
-              .whereRef('rc.customer_phone', '=', 'c.customer_phone'),
-          ),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('picks as rp')
-              .innerJoin('complaints as rc', 'rc.id', 'rp.complaint_id')
-              .select('rp.id')
-              .where('rp.created_at', '>', pickedAfter)
-              .where(sql<boolean>`lower(rc.customer_company) = lower(c.customer_company)`),
-          ),
-        ),
-      )
+      .where(({ not }) => not(customerPickedSince(pickedAfter, SAME_CUSTOMER.email)))
+      .where(({ not }) => not(customerPickedSince(pickedAfter, SAME_CUSTOMER.phone)))
+      .where(({ not }) => not(customerPickedSince(pickedAfter, SAME_CUSTOMER.company)))
   );
 }
 
@@ -111,7 +101,7 @@ export async function findEligibilityFacts(db: Db, complaintIds: readonly number
   if (complaintIds.length === 0) return [];
   return db
     .selectFrom('complaints as c')
-    .select(({ exists, selectFrom }) => [
+    .select(({ ref }) => [
       'c.id',
       'c.is_major',
       'c.do_not_call',
@@ -122,19 +112,9 @@ export async function findEligibilityFacts(db: Db, complaintIds: readonly number
       'c.customer_phone',
       'c.customer_company',
       'c.pii_erased_at',
-      exists(selectFrom('picks as p').select('p.id').whereRef('p.complaint_id', '=', 'c.id')).as('picked'),
-      exists(
-        selectFrom('call_attempts as a')
-          .select('a.id')
-          .whereRef('a.complaint_id', '=', 'c.id')
-          .where('a.outcome', '=', 'reached'),
-      ).as('reached'),
-      exists(
-        selectFrom('claims as cl')
-          .select('cl.id')
-          .whereRef('cl.complaint_id', '=', 'c.id')
-          .where('cl.status', '=', 'open'),
-      ).as('open_claim'),
+      wasPicked(ref('c.id')).as('picked'),
+      customerWasReached(ref('c.id')).as('reached'),
+      hasOpenClaim(ref('c.id')).as('open_claim'),
     ])
     .where('c.id', 'in', complaintIds)
     .orderBy('c.id')
@@ -161,21 +141,15 @@ export async function lockPicks(trx: Transaction<Database>): Promise<void> {
   await sql`LOCK TABLE picks IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
 }
 
-/** What a new pick row holds. */
-export interface NewPick {
-  date: string;
-  complaintId: number | null;
-  poolSize: number;
-  drawnIndex: number | null;
-  poolHash: string;
-  suggestedExecutive: string | null;
-  trigger: string;
-  createdAt: Date;
-  /** The pool the draw chose from, and the week and commitment of its seed (see draw.ts). */
+/**
+ * What a new pick row holds: a stored pick without its id, drawn verifiably, so the pool the draw chose from and
+ * the week and commitment of its seed (see draw.ts) are always known.
+ */
+export type NewPick = Omit<PickRecord, 'id' | 'poolIds' | 'seedWeek' | 'seedCommitment'> & {
   poolIds: readonly number[];
   seedWeek: string;
   seedCommitment: string;
-}
+};
 
 /** Inserts the pick for a date; undefined when that date already has one (the unique date decides). */
 export async function insertPick(db: Db, pick: NewPick): Promise<PickRow | undefined> {

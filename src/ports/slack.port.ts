@@ -1,5 +1,21 @@
-/** Block Kit blocks, kept structural so the domain does not depend on the Slack SDK. */
-export type Block = Record<string, unknown>;
+// The domain builds Block Kit, so it takes the Slack SDK's Block Kit types. @slack/types is declarations only (no
+// runtime code, nothing that reaches Slack), so this couples the domain to Slack's published schema, which it renders
+// to anyway, and not to a client: the compiler then refuses a malformed block where it is built, rather than Slack
+// answering invalid_blocks in production.
+import type { HomeView, KnownBlock, ModalView } from '@slack/types';
+
+/** A Block Kit block of a type Slack knows (section, actions, input, …), as the Slack SDK types it. */
+export type Block = KnownBlock;
+
+/** An App Home tab. The SDK's HomeView also takes any `{ type: string }` as a block; this one only known blocks. */
+export interface HomeTab extends HomeView {
+  blocks: Block[];
+}
+
+/** A modal. The SDK's ModalView also takes any `{ type: string }` as a block; this one only known blocks. */
+export interface Modal extends ModalView {
+  blocks: Block[];
+}
 
 /** A message to a channel, thread or user (a user ID as channel means a DM from the bot). */
 export interface OutgoingMessage {
@@ -43,7 +59,7 @@ export interface SlackPort {
   updateMessage(message: OutgoingMessage & { ts: string }): Promise<PostedMessage>;
   postEphemeral(message: OutgoingMessage & { user: string }): Promise<void>;
   uploadFile(file: OutgoingFile): Promise<void>;
-  publishHome(userId: string, view: Record<string, unknown>): Promise<void>;
+  publishHome(userId: string, view: HomeTab): Promise<void>;
   /** Members of a user group (S…), for the EXECUTIVES and SUPPORT_LEADS lists. */
   listUserGroupMembers(groupId: string): Promise<string[]>;
   /** A user's name and title (users.info), for the help-desk note that says who will call. */

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema';
+import type { ComplaintRow, Database, Db } from '../db/schema';
 import { pickPostKey } from '../picks/pick.service';
 import { escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 
@@ -42,6 +42,68 @@ export interface ErasedComplaint {
   fields: ErasableColumn[];
 }
 
+/** How an erasure finds a customer's complaints: by email (lower case), by phone, or one complaint by id. */
+export type CustomerMatch =
+  | { email: string }
+  /** A phone matches on its E.164 form, or, where a stored number could not be read as one, on its digits. */
+  | { phoneE164: string | null; phoneDigits: string }
+  | { complaintId: number };
+
+/** Ids of the complaints a customer match finds, in id order. */
+export async function findComplaintIdsMatching(db: Db, match: CustomerMatch): Promise<number[]> {
+  let query = db.selectFrom('complaints').select('id').orderBy('id');
+  if ('email' in match) {
+    // Adapters store what the help desk sent, so stored case varies; compare case-insensitively.
+    query = query.where(sql<string>`lower(customer_email)`, '=', match.email);
+  } else if ('phoneDigits' in match) {
+    const { phoneE164, phoneDigits } = match;
+    // Every format of one number has one E.164 (indexed); a stored number that could not be read has none, and is
+    // matched by its digits instead (a partial index holds just those rows).
+    query = query.where(({ or, and, eb }) =>
+      or([
+        ...(phoneE164 ? [eb('customer_phone_e164', '=', phoneE164)] : []),
+        and([
+          eb('customer_phone_e164', 'is', null),
+          eb('customer_phone', 'is not', null),
+          eb(sql<string>`regexp_replace(customer_phone, '[^0-9]', '', 'g')`, '=', phoneDigits),
+        ]),
+      ]),
+    );
+  } else {
+    query = query.where('id', '=', match.complaintId);
+  }
+  return (await query.execute()).map((r) => r.id);
+}
+
+/**
+ * Locks and returns the ids of up to `limit` complaints closed before `closedBefore` and not yet erased, lowest id
+ * first. Rows another transaction holds are skipped, so concurrent runs take disjoint batches.
+ */
+export async function lockComplaintIdsClosedBefore(trx: Trx, closedBefore: Date, limit: number): Promise<number[]> {
+  const rows = await trx
+    .selectFrom('complaints')
+    .select('id')
+    .where('closed_at', '<', closedBefore)
+    .where('pii_erased_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The counts of an erasure that found nothing to erase. */
+const NOTHING_ERASED: Readonly<ErasureCounts> = Object.freeze({
+  complaints: 0,
+  callAttemptNotes: 0,
+  claimReleaseReasons: 0,
+  evidenceNotes: 0,
+  outboxPayloads: 0,
+  outboxCancelled: 0,
+  digests: 0,
+});
+
 /**
  * Erases the contact details and free text of these complaints and everything hanging off them: the complaint's
  * own columns, call notes, release reasons, survey comments, the payloads of the Slack messages about them
@@ -54,25 +116,8 @@ export async function eraseComplaints(
   complaintIds: readonly number[],
   erasedAt: Date,
 ): Promise<{ erased: ErasedComplaint[]; counts: ErasureCounts }> {
-  const counts: ErasureCounts = {
-    complaints: 0,
-    callAttemptNotes: 0,
-    claimReleaseReasons: 0,
-    evidenceNotes: 0,
-    outboxPayloads: 0,
-    outboxCancelled: 0,
-    digests: 0,
-  };
-  if (complaintIds.length === 0) return { erased: [], counts };
-  const ids = [...new Set(complaintIds)];
-  const rows = await trx
-    .selectFrom('complaints')
-    .select(['id', ...ERASABLE_COLUMNS])
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
-  if (rows.length === 0) return { erased: [], counts };
+  const rows = complaintIds.length === 0 ? [] : await lockErasableComplaints(trx, [...new Set(complaintIds)]);
+  if (rows.length === 0) return { erased: [], counts: { ...NOTHING_ERASED } };
   const found = rows.map((r) => r.id);
 
   // Read before the complaint columns are cleared: these are what the outbox and digests are searched for.
@@ -83,6 +128,38 @@ export async function eraseComplaints(
     id: r.id,
     fields: ERASABLE_COLUMNS.filter((c) => r[c] !== null && !(c === 'subject' && r.subject === ERASED_SUBJECT)),
   }));
+  const complaints = await clearComplaintColumns(trx, found, erasedAt);
+  const freeText = await clearRelatedFreeText(trx, found);
+  const outbox = await eraseOutbox(trx, keys, needles);
+  const digests = await maskDigests(trx, needles);
+  return {
+    erased,
+    counts: {
+      complaints,
+      ...freeText,
+      outboxPayloads: outbox.payloads,
+      outboxCancelled: outbox.cancelled,
+      digests,
+    },
+  };
+}
+
+/** An erasable complaint as it stands before erasure. */
+type ErasableComplaintRow = Pick<ComplaintRow, 'id' | ErasableColumn>;
+
+/** Locks the complaints that exist among these ids and reads what an erasure clears, in id order. */
+async function lockErasableComplaints(trx: Trx, ids: readonly number[]): Promise<ErasableComplaintRow[]> {
+  return trx
+    .selectFrom('complaints')
+    .select(['id', ...ERASABLE_COLUMNS])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Clears the complaints' contact details and free text and stamps the erasure; returns how many rows changed. */
+async function clearComplaintColumns(trx: Trx, ids: readonly number[], erasedAt: Date): Promise<number> {
   const updated = await trx
     .updateTable('complaints')
     .set({
@@ -99,61 +176,50 @@ export async function eraseComplaints(
       pii_erased_at: sql`coalesce(pii_erased_at, ${erasedAt})`,
       updated_at: erasedAt,
     })
-    .where('id', 'in', found)
+    .where('id', 'in', ids)
     .executeTakeFirst();
-  counts.complaints = Number(updated.numUpdatedRows);
-
-  counts.callAttemptNotes = Number(
-    (
-      await trx
-        .updateTable('call_attempts')
-        .set({ notes: null })
-        .where('complaint_id', 'in', found)
-        .where('notes', 'is not', null)
-        .executeTakeFirst()
-    ).numUpdatedRows,
-  );
-  counts.claimReleaseReasons = Number(
-    (
-      await trx
-        .updateTable('claims')
-        .set({ release_reason: null })
-        .where('complaint_id', 'in', found)
-        .where('release_reason', 'is not', null)
-        .executeTakeFirst()
-    ).numUpdatedRows,
-  );
-  counts.evidenceNotes = Number(
-    (
-      await trx
-        .updateTable('advocacy_evidence')
-        .set({ note: null })
-        .where('complaint_id', 'in', found)
-        .where('note', 'is not', null)
-        .executeTakeFirst()
-    ).numUpdatedRows,
-  );
-
-  const outbox = await eraseOutbox(trx, keys, needles);
-  counts.outboxPayloads = outbox.payloads;
-  counts.outboxCancelled = outbox.cancelled;
-  counts.digests = await maskDigests(trx, needles);
-  return { erased, counts };
+  return Number(updated.numUpdatedRows);
 }
 
-type ComplaintValues = {
-  id: number;
-  customer_name: string | null;
-  customer_phone: string | null;
-  customer_email: string | null;
-};
+/** Clears the call notes, release reasons and survey comments of these complaints; counts the rows of each. */
+async function clearRelatedFreeText(
+  trx: Trx,
+  complaintIds: readonly number[],
+): Promise<Pick<ErasureCounts, 'callAttemptNotes' | 'claimReleaseReasons' | 'evidenceNotes'>> {
+  const notes = await trx
+    .updateTable('call_attempts')
+    .set({ notes: null })
+    .where('complaint_id', 'in', complaintIds)
+    .where('notes', 'is not', null)
+    .executeTakeFirst();
+  const reasons = await trx
+    .updateTable('claims')
+    .set({ release_reason: null })
+    .where('complaint_id', 'in', complaintIds)
+    .where('release_reason', 'is not', null)
+    .executeTakeFirst();
+  const comments = await trx
+    .updateTable('advocacy_evidence')
+    .set({ note: null })
+    .where('complaint_id', 'in', complaintIds)
+    .where('note', 'is not', null)
+    .executeTakeFirst();
+  return {
+    callAttemptNotes: Number(notes.numUpdatedRows),
+    claimReleaseReasons: Number(reasons.numUpdatedRows),
+    evidenceNotes: Number(comments.numUpdatedRows),
+  };
+}
+
+/** The contact details an erasure searches message text for. */
+type ContactValues = Pick<ComplaintRow, 'customer_name' | 'customer_phone' | 'customer_email'>;
 
 /**
  * The strings that identify these customers in message text: phone, email and name, in the forms the Slack
  * builders write them. A value that a complaint outside this erasure still holds is left out: messages about
  * that complaint are not this erasure's to remove, and its pending brief must still go out.
  */
-async function contentNeedles(trx: Trx, rows: readonly ComplaintValues[], ids: readonly number[]): Promise<string[]> {
+async function contentNeedles(trx: Trx, rows: readonly ContactValues[], ids: readonly number[]): Promise<string[]> {
   const phones = rows.map((r) => r.customer_phone).filter((v): v is string => v !== null);
   const emails = rows.map((r) => r.customer_email?.toLowerCase()).filter((v): v is string => v !== undefined);
   const names = rows.map((r) => r.customer_name).filter((v): v is string => v !== null);

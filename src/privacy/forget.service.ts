@@ -1,9 +1,14 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { normalizePhone } from '../complaints/complaint';
 import type { Database } from '../db/schema';
 import { DomainError } from '../shared/errors';
-import { type ErasureCounts, eraseComplaints } from './erasure.repository';
+import {
+  type CustomerMatch,
+  type ErasureCounts,
+  eraseComplaints,
+  findComplaintIdsMatching,
+} from './erasure.repository';
 import { toE164 } from './redact';
 
 /** Whose data to erase: every complaint with this email or phone, or one complaint by id. */
@@ -32,35 +37,21 @@ export function phoneToForget(phone: string): string | null {
   return toE164(phone) ?? toE164(`+${phoneDigits(phone)}`);
 }
 
-async function findComplaintIds(trx: Transaction<Database>, selector: ForgetSelector): Promise<number[]> {
-  let query = trx.selectFrom('complaints').select('id').orderBy('id');
+/** What a selector looks for in the complaints, once checked: a whole email address, or enough of a phone. */
+function toCustomerMatch(selector: ForgetSelector): CustomerMatch {
   if ('email' in selector) {
     const email = selector.email.trim().toLowerCase();
     if (!email.includes('@')) throw new DomainError('invalid_input', 'give a whole email address');
-    // Adapters store what the help desk sent, so stored case varies; compare case-insensitively.
-    query = query.where(sql<string>`lower(customer_email)`, '=', email);
-  } else if ('phone' in selector) {
+    return { email };
+  }
+  if ('phone' in selector) {
     const digits = phoneDigits(selector.phone);
     if (digits.length < MIN_PHONE_DIGITS) {
       throw new DomainError('invalid_input', `give a whole phone number (at least ${MIN_PHONE_DIGITS} digits)`);
     }
-    const e164 = phoneToForget(selector.phone);
-    // Every format of one number has one E.164 (indexed); a stored number that could not be read has none, and is
-    // matched by its digits instead (a partial index holds just those rows).
-    query = query.where(({ or, and, eb }) =>
-      or([
-        ...(e164 ? [eb('customer_phone_e164', '=', e164)] : []),
-        and([
-          eb('customer_phone_e164', 'is', null),
-          eb('customer_phone', 'is not', null),
-          eb(sql<string>`regexp_replace(customer_phone, '[^0-9]', '', 'g')`, '=', digits),
-        ]),
-      ]),
-    );
-  } else {
-    query = query.where('id', '=', selector.complaintId);
+    return { phoneE164: phoneToForget(selector.phone), phoneDigits: digits };
   }
-  return (await query.execute()).map((r) => r.id);
+  return { complaintId: selector.complaintId };
 }
 
 /**
@@ -74,7 +65,7 @@ export async function forgetCustomer(
   selector: ForgetSelector,
   actor: string,
 ): Promise<ErasureReport> {
-  const ids = await findComplaintIds(trx, selector);
+  const ids = await findComplaintIdsMatching(trx, toCustomerMatch(selector));
   const { erased, counts } = await eraseComplaints(trx, ids, new Date());
   const by = 'email' in selector ? 'email' : 'phone' in selector ? 'phone' : 'complaint';
   for (const complaint of erased) {

@@ -3,9 +3,8 @@ import { recordAudit } from '../audit/audit.repository';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
-import { eraseComplaints } from './erasure.repository';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../shared/time';
+import { eraseComplaints, lockComplaintIdsClosedBefore } from './erasure.repository';
 
 /** Complaints erased per transaction: small enough to keep locks short, large enough to clear a backlog quickly. */
 export const RETENTION_BATCH_SIZE = 200;
@@ -31,17 +30,7 @@ export async function purgeExpiredContactDetails(db: Kysely<Database>, options: 
   let total = 0;
   for (;;) {
     const erased = await db.transaction().execute(async (trx) => {
-      const due = await trx
-        .selectFrom('complaints')
-        .select('id')
-        .where('closed_at', '<', closedBefore)
-        .where('pii_erased_at', 'is', null)
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      const ids = due.map((r) => r.id);
+      const ids = await lockComplaintIdsClosedBefore(trx, closedBefore, batchSize);
       if (ids.length === 0) return 0;
       const { erased } = await eraseComplaints(trx, ids, options.now);
       await recordAudit(trx, {

@@ -52,6 +52,15 @@ export function localTimeLabel(at: Date, timeZone: string): string {
   }).format(at);
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for a YYYY-MM-DD string naming a real calendar day (not 2026-02-30). */
+export function isRealDate(s: string): boolean {
+  if (!ISO_DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}
+
 /** Adds whole days to a YYYY-MM-DD date. */
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
@@ -59,14 +68,10 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** The Monday-to-Sunday week (YYYY-MM-DD both ends) that contains a date. */
 export function weekOf(date: string): { start: string; end: string } {
+  if (!isRealDate(date)) throw new Error(`not a real date as YYYY-MM-DD: "${date}"`);
   const d = new Date(`${date}T00:00:00Z`);
-  if (!ISO_DATE.test(date) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date)) {
-    throw new Error(`not a real date as YYYY-MM-DD: "${date}"`);
-  }
   const sinceMonday = (d.getUTCDay() + 6) % 7;
   const start = addDays(date, -sinceMonday);
   return { start, end: addDays(start, 6) };

@@ -61,7 +61,7 @@ export function createSlackPort(client: WebClient): SlackPort {
         const r = await client.chat.postMessage({
           channel: m.channel,
           text: m.text,
-          blocks: m.blocks as never,
+          blocks: m.blocks,
           thread_ts: m.threadTs,
           unfurl_links: false,
           unfurl_media: false,
@@ -70,7 +70,7 @@ export function createSlackPort(client: WebClient): SlackPort {
       }),
     updateMessage: (m) =>
       call(async () => {
-        const r = await client.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as never });
+        const r = await client.chat.update({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks });
         return { channel: r.channel ?? m.channel, ts: r.ts ?? m.ts };
       }),
     postEphemeral: (m) =>
@@ -79,24 +79,25 @@ export function createSlackPort(client: WebClient): SlackPort {
           channel: m.channel,
           user: m.user,
           text: m.text,
-          blocks: m.blocks as never,
+          blocks: m.blocks,
           thread_ts: m.threadTs,
         });
       }),
     uploadFile: (f) =>
       call(async () => {
-        await client.files.uploadV2({
+        const upload = {
           channel_id: f.channel,
           file: Buffer.from(f.contentBase64, 'base64'),
           filename: f.filename,
           title: f.title,
           alt_text: f.altText,
-          ...(f.threadTs ? { thread_ts: f.threadTs } : {}),
-        } as never);
+        };
+        // Two shapes, not an optional thread_ts: the SDK types a thread reply and a channel upload apart.
+        await client.files.uploadV2(f.threadTs ? { ...upload, thread_ts: f.threadTs } : upload);
       }),
     publishHome: (userId, view) =>
       call(async () => {
-        await client.views.publish({ user_id: userId, view: view as never });
+        await client.views.publish({ user_id: userId, view });
       }),
     listUserGroupMembers: (groupId) =>
       call(async () => {

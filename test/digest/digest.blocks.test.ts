@@ -1,7 +1,10 @@
 import { type DigestModel, type ExecutiveActivity, type Metrics, sparkline } from '../../src/digest/digest';
-import { blockKitBuilderUrl, buildDigest, buildStats, renderDigestText } from '../../src/digest/digest.blocks';
+import { buildDigest, buildStats, renderDigestText } from '../../src/digest/digest.blocks';
 import type { Block } from '../../src/ports/slack.port';
 import { redactText } from '../../src/privacy/redact';
+import { blockKitBuilderUrl } from '../../src/shared/blocks';
+import { messageProblems } from '../helpers/block-kit';
+import { contactLeaks, INJECTION, liveInjections, TEXT_WITH_CONTACTS } from '../helpers/customer-text';
 
 const PHONE = '+1 (415) 555-0123';
 const EMAIL = 'grace.hopper@navy.example.mil';
@@ -92,21 +95,7 @@ function expectWithinLimits(message: { text: string; blocks: Block[] }): void {
   expect(message.blocks.length).toBeLessThanOrEqual(50);
   expect(message.text.length).toBeGreaterThan(0);
   expect(message.text.length).toBeLessThanOrEqual(3000);
-  for (const block of message.blocks) {
-    const text = (block.text as { text?: string } | undefined)?.text ?? '';
-    if (block.type === 'header') expect(text.length).toBeLessThanOrEqual(150);
-    if (block.type === 'section') {
-      expect(text.length).toBeLessThanOrEqual(3000);
-      const fields = (block.fields as { text: string }[] | undefined) ?? [];
-      expect(fields.length).toBeLessThanOrEqual(10);
-      for (const f of fields) expect(f.text.length).toBeLessThanOrEqual(2000);
-    }
-    if (block.type === 'context') {
-      const elements = block.elements as { text: string }[];
-      expect(elements.length).toBeLessThanOrEqual(10);
-      for (const e of elements) expect(e.text.length).toBeLessThanOrEqual(3000);
-    }
-  }
+  expect(messageProblems(message)).toEqual([]);
 }
 
 const everything = (message: { text: string; blocks: Block[] }) => JSON.stringify(message);
@@ -369,5 +358,87 @@ describe('sparkline, and the redaction the digest relies on', () => {
     expect(redactText('ring 5550123 or mail Ada.L@ex', { phone: '5550123', email: 'Ada.L@ex' })).toBe(
       'ring [phone] or mail [email]',
     );
+  });
+});
+
+/** A busy week whose every piece of customer text carries INJECTION and contact details. */
+function hostileMetrics(): Partial<Metrics> {
+  const text = `${INJECTION} ${TEXT_WITH_CONTACTS}`;
+  return {
+    ...busyMetrics(),
+    unclaimed: [
+      {
+        date: '2026-11-18',
+        complaintId: 3,
+        subject: text,
+        ticketUrl: 'https://desk.example/t/3?who=jane.doe%40acme.example',
+      },
+    ],
+    newAdvocates: [
+      { complaintId: 1, company: `Acme & <Sons> ${TEXT_WITH_CONTACTS}`, subject: text, kinds: ['referral'] },
+    ],
+    quote: { text: `${text}\n${text}`, executive: 'UEXEC0001', at: '2026-11-18T14:00:00.000Z' },
+  };
+}
+
+/** Everything at once, far past what one message holds. */
+function overflowingMetrics(): Partial<Metrics> {
+  const long = `${INJECTION} ${TEXT_WITH_CONTACTS} `.repeat(15);
+  return {
+    ...hostileMetrics(),
+    executives: Array.from({ length: 500 }, (_, i) => exec(i + 1, 500 - i)),
+    quiet: Array.from({ length: 200 }, (_, i) => `UQUIET${String(i).padStart(4, '0')}`),
+    unclaimed: Array.from({ length: 60 }, (_, i) => ({
+      date: '2026-11-18',
+      complaintId: i,
+      subject: long,
+      ticketUrl: null,
+    })),
+    unclaimedTotal: 60,
+    newAdvocates: Array.from({ length: 60 }, (_, i) => ({ complaintId: i, company: long, subject: long, kinds: [] })),
+    funnel: { received: 999, escalated: 10, picked: 90, claimed: 80, firstAttempt: 70, reached: 60, advocates: 60 },
+    quote: { text: long, executive: 'UEXEC0001', at: '2026-11-18T14:00:00.000Z' },
+  };
+}
+
+const SEEDS: DigestModel['seeds'] = {
+  revealed: { weekStart: '2026-11-16', seed: 'd'.repeat(64), commitment: 'a'.repeat(64) },
+  current: { weekStart: '2026-11-23', commitment: 'b'.repeat(64) },
+};
+
+const scenarios: [scenario: string, build: () => { text: string; blocks: Block[] }][] = [
+  ['the digest of a busy week, hostile text everywhere', () => buildDigest(model(hostileMetrics()))],
+  ['the digest of a quiet week', () => buildDigest(model({}, { chart: false }))],
+  [
+    'the digest of a partial week, with both seeds',
+    () => buildDigest(model(hostileMetrics(), { partial: true, seeds: SEEDS })),
+  ],
+  [
+    'the digest of a week past every limit, with both seeds',
+    () => buildDigest(model(overflowingMetrics(), { seeds: SEEDS })),
+  ],
+  ['/pickup stats over a busy window', () => buildStats({ ...emptyMetrics(), ...hostileMetrics() }, 'last 7 days')],
+  ['/pickup stats with nobody calling', () => buildStats(emptyMetrics(), 'last 30 days')],
+  ['/pickup stats past every limit', () => buildStats({ ...emptyMetrics(), ...overflowingMetrics() }, 'last 90 days')],
+];
+
+describe('digest.blocks: every builder, every scenario', () => {
+  it.each(scenarios)('%s: Slack takes it (limits, lengths, shapes)', (_scenario, build) => {
+    expect(messageProblems(build())).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: customer text cannot ping, mention or link', (_scenario, build) => {
+    expect(liveInjections(build())).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: no phone or email, not even inside free text', (_scenario, build) => {
+    expect(contactLeaks(build())).toEqual([]);
+  });
+
+  it.each<[string, DigestModel]>([
+    ['a busy week', model(hostileMetrics(), { seeds: SEEDS })],
+    ['a week past every limit', model(overflowingMetrics())],
+  ])('the text rendering of %s: no phone or email either', (_scenario, digest) => {
+    expect(contactLeaks(renderDigestText(digest))).toEqual([]);
   });
 });

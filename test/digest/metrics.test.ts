@@ -1,5 +1,15 @@
 import type { Metrics } from '../../src/digest/digest';
-import { computeMetrics } from '../../src/digest/digest.repository';
+import {
+  computeMetrics,
+  countFunnel,
+  countTrend,
+  findQuietExecutives,
+  findShareableQuote,
+  listExecutiveActivity,
+  listNewAdvocates,
+  listUnclaimedPicks,
+  type MetricsWindow,
+} from '../../src/digest/digest.repository';
 import { weekBounds } from '../../src/digest/digest.service';
 import { addDays } from '../../src/shared/time';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -18,10 +28,25 @@ function trendFor(monday: string) {
   });
 }
 
-function metricsForWeek(db: TestDb, monday: string, executives: readonly string[] = EXECUTIVES): Promise<Metrics> {
+function windowOfWeek(monday: string, executives: readonly string[] = EXECUTIVES): MetricsWindow {
   const { from, to } = weekBounds(monday, TZ);
-  return computeMetrics(db.db, { from, to, now: NOW, executives, trend: trendFor(monday) });
+  return { from, to, now: NOW, executives, trend: trendFor(monday) };
 }
+
+function metricsForWeek(db: TestDb, monday: string, executives: readonly string[] = EXECUTIVES): Promise<Metrics> {
+  return computeMetrics(db.db, windowOfWeek(monday, executives));
+}
+
+/** Each figure's own function, which computeMetrics composes. */
+const FIGURES = {
+  countFunnel,
+  listExecutiveActivity,
+  findQuietExecutives,
+  listUnclaimedPicks,
+  listNewAdvocates,
+  findShareableQuote,
+  countTrend,
+};
 
 describe('computeMetrics', () => {
   let db: TestDb;
@@ -133,6 +158,17 @@ describe('computeMetrics', () => {
       expect(plain.executives.map((e) => e.userId)).toEqual([SEED_EXECS.one, SEED_EXECS.two]);
     });
 
+    it('answers each figure alone as computeMetrics composes it', async () => {
+      const window = windowOfWeek(SEED_WEEK);
+      expect(await countFunnel(db.db, window)).toEqual({ funnel: m.funnel, medians: m.medians });
+      expect(await listExecutiveActivity(db.db, window)).toEqual(m.executives);
+      expect(await findQuietExecutives(db.db, window)).toEqual(m.quiet);
+      expect(await listUnclaimedPicks(db.db, window)).toEqual({ unclaimed: m.unclaimed, unclaimedTotal: 2 });
+      expect(await listNewAdvocates(db.db, window)).toEqual(m.newAdvocates);
+      expect(await findShareableQuote(db.db, window)).toEqual(m.quote);
+      expect(await countTrend(db.db, window)).toEqual(m.trend);
+    });
+
     it('counts a pick as claimed once someone holds it at `now`', async () => {
       const { from, to } = weekBounds(SEED_WEEK, TZ);
       // Before c8's claim was released, it was held.
@@ -211,11 +247,12 @@ describe('computeMetrics', () => {
       });
     });
 
-    it('refuses a window that ends before it starts', async () => {
+    it('refuses a window that ends before it starts, in every figure', async () => {
       const at = new Date('2026-11-16T00:00:00Z');
-      await expect(computeMetrics(db.db, { from: at, to: at, now: NOW, executives: [] })).rejects.toThrow(
-        /must end after it starts/,
-      );
+      const empty = { from: at, to: at, now: NOW, executives: [] };
+      for (const figure of [computeMetrics, ...Object.values(FIGURES)]) {
+        await expect(figure(db.db, empty)).rejects.toThrow(/must end after it starts/);
+      }
     });
   });
 });

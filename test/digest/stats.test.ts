@@ -4,7 +4,7 @@ import { createRoles } from '../../src/people/roles';
 import type { SlackPort } from '../../src/ports/slack.port';
 import { DomainError } from '../../src/shared/errors';
 import type { SlackDeps } from '../../src/slack/deps';
-import { statsSubcommand } from '../../src/slack/listeners/stats.subcommand';
+import { runSubcommand } from '../../src/slack/listeners/pickup.command';
 import { EXEC_1, OUTSIDER, testConfig } from '../helpers/config';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownWeek } from './seed';
@@ -31,7 +31,7 @@ describe('/pickup stats', () => {
     answers.push(typeof message === 'string' ? { text: message } : message);
     return new Response(null);
   };
-  const run = (userId: string, rest: string) => statsSubcommand({ deps, userId, rest, respond });
+  const run = (userId: string, rest: string) => runSubcommand('stats', { deps, userId, rest, respond });
   const lastAnswer = () => {
     const answer = answers[answers.length - 1];
     if (!answer) throw new Error('no answer');

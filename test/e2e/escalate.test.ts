@@ -154,6 +154,25 @@ describe('/escalate and the escalate_message shortcut, end to end', () => {
     expect(await db.db.selectFrom('complaints').selectAll().execute()).toHaveLength(1);
   });
 
+  it.each([
+    ['not JSON', '{channelId:'],
+    ['the wrong shape', JSON.stringify({ channelId: 7 })],
+  ])('refuses a modal whose metadata is %s, in the modal, before writing anything', async (_name, metadata) => {
+    const res = await submitView(app.slackTarget, {
+      callbackId: 'escalate_modal',
+      userId: LEAD_1,
+      privateMetadata: metadata,
+      values: form({ ticket_url: 'https://d.example.com/stale' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { subject: expect.stringContaining('This form is out of date') },
+    });
+    expect(await db.db.selectFrom('complaints').selectAll().execute()).toHaveLength(1);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
   it('stores a do-not-call escalation that is never offered for a call', async () => {
     const values = {
       ...form({ ticket_url: 'https://desk.example.com/tickets/99' }),

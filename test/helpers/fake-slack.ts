@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BOT_SCOPES } from '../../src/slack/scopes';
+import { blockKitProblems, MESSAGE_MAX_BLOCKS, viewProblems } from './block-kit';
 
 /**
  * A failure the fake answers with instead of success: HTTP 429 (with Retry-After), HTTP 500, `ok:false`, or a
@@ -134,77 +135,19 @@ async function parseArgs(raw: Buffer, contentType: string): Promise<Json> {
   return args;
 }
 
-function textOf(value: unknown): string | undefined {
-  return isRecord(value) ? str(value.text) : undefined;
-}
-
-/**
- * A few of Slack's Block Kit limits (shared/reference/slack-limits.md), so an end-to-end test fails the way real
- * Slack would (`invalid_blocks`) instead of passing a payload production rejects.
- */
-function blockProblems(blocks: unknown, maxBlocks: number): string[] {
-  if (!Array.isArray(blocks)) return ['blocks must be an array'];
-  const problems: string[] = [];
-  if (blocks.length > maxBlocks) problems.push(`too many blocks: ${blocks.length} > ${maxBlocks}`);
-  const blockIds = new Set<string>();
-  blocks.forEach((block: unknown, i) => {
-    const at = `[json-pointer:/blocks/${i}]`;
-    if (!isRecord(block)) {
-      problems.push(`block must be an object ${at}`);
-      return;
-    }
-    const blockId = str(block.block_id);
-    if (blockId !== undefined) {
-      if (blockId.length > 255) problems.push(`block_id longer than 255 ${at}`);
-      if (blockIds.has(blockId)) problems.push(`duplicate block_id ${blockId} ${at}`);
-      blockIds.add(blockId);
-    }
-    const text = textOf(block.text);
-    if (block.type === 'section' && text !== undefined && text.length > 3000)
-      problems.push(`section text > 3000 ${at}`);
-    if (block.type === 'header' && text !== undefined && text.length > 150) problems.push(`header text > 150 ${at}`);
-    if (block.type === 'section' && Array.isArray(block.fields)) {
-      if (block.fields.length > 10) problems.push(`more than 10 fields ${at}`);
-      block.fields.forEach((field: unknown, j) => {
-        if ((textOf(field)?.length ?? 0) > 2000) problems.push(`field text > 2000 ${at}/fields/${j}`);
-      });
-    }
-    if (block.type === 'context' && Array.isArray(block.elements) && block.elements.length > 10) {
-      problems.push(`more than 10 context elements ${at}`);
-    }
-    const elements = Array.isArray(block.elements) ? block.elements : [];
-    const accessory = isRecord(block.accessory) ? [block.accessory] : [];
-    for (const element of [...elements, ...accessory]) {
-      if (!isRecord(element)) continue;
-      if ((str(element.action_id)?.length ?? 0) > 255) problems.push(`action_id longer than 255 ${at}`);
-      if (element.type === 'button') {
-        if ((textOf(element.text)?.length ?? 0) > 75) problems.push(`button text > 75 ${at}`);
-        if ((str(element.value)?.length ?? 0) > 2000) problems.push(`button value > 2000 ${at}`);
-      }
-    }
-  });
-  return problems;
-}
-
 /** Validation that real Slack applies to message methods; `undefined` when the call is acceptable. */
 function messageProblem(args: Json): Answer | undefined {
   if (!str(args.channel)) return platformError('channel_not_found');
   if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
     return platformError('no_text');
   }
-  if (args.blocks !== undefined) return invalidBlocks(blockProblems(args.blocks, 50));
+  if (args.blocks !== undefined) return invalidBlocks(blockKitProblems(args.blocks, MESSAGE_MAX_BLOCKS));
   return undefined;
 }
 
 function viewProblem(args: Json): Answer | undefined {
   if (!isRecord(args.view)) return platformError('invalid_arguments');
-  const limit = args.view.type === 'home' || args.view.type === 'modal' ? 100 : 50;
-  const problems = blockProblems(args.view.blocks ?? [], limit);
-  const title = textOf(args.view.title);
-  if (title !== undefined && title.length > 24) problems.push('title longer than 24 [json-pointer:/view/title]');
-  const meta = str(args.view.private_metadata);
-  if (meta !== undefined && meta.length > 3000) problems.push('private_metadata longer than 3000');
-  return invalidBlocks(problems);
+  return invalidBlocks(viewProblems(args.view));
 }
 
 function invalidBlocks(problems: string[]): Answer | undefined {

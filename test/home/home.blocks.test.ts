@@ -11,6 +11,15 @@ import {
 } from '../../src/home/home';
 import { buildHomeView, HOME_MAX_BLOCKS } from '../../src/home/home.blocks';
 import type { Block } from '../../src/ports/slack.port';
+import { viewProblems } from '../helpers/block-kit';
+import {
+  contactLeaks,
+  EMAIL as HOSTILE_EMAIL,
+  PHONE as HOSTILE_PHONE,
+  INJECTION,
+  liveInjections,
+  TEXT_WITH_CONTACTS,
+} from '../helpers/customer-text';
 
 const NOW = new Date('2026-11-24T15:00:00Z');
 const ME = 'UEXEC0001';
@@ -106,8 +115,8 @@ const json = (blocks: Block[]) => JSON.stringify(blocks);
 function buttons(blocks: Block[]): { action_id: string; value: string }[] {
   const found: { action_id: string; value: string }[] = [];
   for (const b of blocks) {
-    const elements = Array.isArray(b.elements) ? (b.elements as Record<string, unknown>[]) : [];
-    const accessory = b.accessory ? [b.accessory as Record<string, unknown>] : [];
+    const elements = b.type === 'actions' ? b.elements : [];
+    const accessory = b.type === 'section' && b.accessory ? [b.accessory] : [];
     for (const e of [...elements, ...accessory]) {
       if (e.type === 'button') found.push({ action_id: String(e.action_id), value: String(e.value) });
     }
@@ -118,14 +127,7 @@ function buttons(blocks: Block[]): { action_id: string; value: string }[] {
 /** The Slack limits the fake Slack and real Slack enforce on a Home tab, checked on a built view. */
 function expectWithinSlackLimits(blocks: Block[]) {
   expect(blocks.length).toBeLessThanOrEqual(HOME_MAX_BLOCKS);
-  for (const b of blocks) {
-    const text = (b.text as { text?: string } | undefined)?.text ?? '';
-    if (b.type === 'section') expect(text.length).toBeLessThanOrEqual(3000);
-    if (b.type === 'header') expect(text.length).toBeLessThanOrEqual(150);
-    if (Array.isArray(b.fields)) expect(b.fields.length).toBeLessThanOrEqual(10);
-    if (b.type === 'context') expect((b.elements as unknown[]).length).toBeLessThanOrEqual(10);
-  }
-  for (const button of buttons(blocks)) expect(button.value.length).toBeLessThanOrEqual(2000);
+  expect(viewProblems({ type: 'home', blocks })).toEqual([]);
 }
 
 describe('homeRoleOf', () => {
@@ -221,7 +223,7 @@ describe('buildHomeView', () => {
     const withPhone = view.blocks.filter((b) => JSON.stringify(b).includes(PHONE));
     expect(withPhone).toHaveLength(1);
     const [block] = withPhone;
-    expect(block?.accessory).toMatchObject({ action_id: 'log_outcome' });
+    expect(block).toMatchObject({ accessory: { action_id: 'log_outcome' } });
     expect(JSON.stringify(block)).toContain(`<tel:${PHONE}|${PHONE}>`);
     expect(JSON.stringify(block)).toContain(`<mailto:${EMAIL}|${EMAIL}>`);
     expect(view.blocks.filter((b) => JSON.stringify(b).includes(EMAIL))).toEqual([block]);
@@ -374,5 +376,98 @@ describe('buildHomeView', () => {
     expect(text).not.toContain('<https://evil.example');
     expect(text).not.toContain('a<b>');
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;@U999&gt;');
+  });
+});
+
+/** A Home complaint whose every free-text field carries INJECTION and contact details. */
+const hostile = (): HomeComplaint =>
+  complaint({
+    subject: `${INJECTION} ${TEXT_WITH_CONTACTS}`,
+    customerName: `Jane <!channel> Doe (${HOSTILE_EMAIL})`,
+    company: 'Acme & <Sons>',
+    url: 'https://desk.example/tickets/42?requester=jane.doe%40acme.example',
+  });
+
+const LONG = `${'<&> '.repeat(2500)}`;
+
+const scenarios: [scenario: string, build: () => HomeModel][] = [
+  ['someone on neither list', () => model({ askFor: undefined })],
+  [
+    'an executive, hostile text everywhere',
+    () =>
+      model({
+        executive: executiveHome({
+          todayPick: {
+            kind: 'complaint',
+            date: '2026-11-24',
+            poolSize: 3,
+            complaint: hostile(),
+            status: { kind: 'unclaimed' },
+          },
+          openClaims: {
+            items: [openClaim({ complaint: hostile(), phone: HOSTILE_PHONE, email: HOSTILE_EMAIL })],
+            total: 1,
+          },
+          history: { items: [attempt({ subject: `${INJECTION} ${TEXT_WITH_CONTACTS}` })], total: 1 },
+        }),
+      }),
+  ],
+  [
+    'an executive whose pick post failed for a hostile reason',
+    () =>
+      model({
+        executive: executiveHome({
+          pickPostFailure: { outboxId: 3, reason: `Slack refused the call: ${INJECTION}`, channel: 'CEXECS001' },
+        }),
+      }),
+  ],
+  [
+    'a support lead, hostile text in every escalation',
+    () =>
+      model({
+        lead: leadHome([
+          escalation({ kind: 'waiting' }, hostile()),
+          escalation({ kind: 'tried', by: OTHER_EXEC, outcome: '<!channel>' }, hostile()),
+        ]),
+      }),
+  ],
+  [
+    'both roles, every list far past its limit, every text 10,000 characters',
+    () =>
+      model({
+        executive: executiveHome({
+          openClaims: {
+            items: Array.from({ length: 300 }, () =>
+              openClaim({
+                complaint: complaint({ subject: LONG, customerName: LONG, company: LONG }),
+                email: HOSTILE_EMAIL,
+              }),
+            ),
+            total: 300,
+          },
+          history: { items: Array.from({ length: 300 }, () => attempt({ subject: LONG })), total: 300 },
+        }),
+        lead: leadHome(Array.from({ length: 300 }, () => escalation({ kind: 'waiting' }, { subject: LONG }))),
+      }),
+  ],
+];
+
+/** The view without the viewer's own open calls, the one place App Home may show a phone or an email. */
+const outsideOwnOpenCalls = (view: ReturnType<typeof buildHomeView>) =>
+  view.blocks.filter(
+    (b) => !(b.type === 'section' && b.accessory?.type === 'button' && b.accessory.action_id === 'log_outcome'),
+  );
+
+describe('buildHomeView: every scenario', () => {
+  it.each(scenarios)('%s: Slack takes it (limits, lengths, shapes)', (_scenario, build) => {
+    expect(viewProblems(buildHomeView(build()))).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: customer text cannot ping, mention or link', (_scenario, build) => {
+    expect(liveInjections(buildHomeView(build()))).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: no phone or email outside the viewer’s own open calls', (_scenario, build) => {
+    expect(contactLeaks(outsideOwnOpenCalls(buildHomeView(build())))).toEqual([]);
   });
 });

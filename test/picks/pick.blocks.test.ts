@@ -1,6 +1,20 @@
 import type { Complaint } from '../../src/complaints/complaint';
-import { buildPickPost, type PickPostModel } from '../../src/picks/pick.blocks';
+import {
+  buildEmptyPickPost,
+  buildPickPost,
+  buildUnclaimedReminder,
+  type PickPostModel,
+} from '../../src/picks/pick.blocks';
 import type { Block } from '../../src/ports/slack.port';
+import { ActionIds } from '../../src/shared/ids';
+import { slackProblems } from '../helpers/block-kit';
+import {
+  contactLeaks,
+  hostileComplaint,
+  INJECTION_ESCAPED,
+  liveInjections,
+  oversizedComplaint,
+} from '../helpers/customer-text';
 
 const COMMITMENT = 'c0ffee'.repeat(10).slice(0, 64);
 const NOW = new Date('2026-11-18T15:00:00Z');
@@ -69,5 +83,66 @@ describe('buildPickPost: the draw context line', () => {
     const json = JSON.stringify(buildPickPost(model()));
     expect(json).not.toContain('ada@example.com');
     expect(json).not.toContain('4155550123');
+  });
+});
+
+const post =
+  (overrides: Partial<PickPostModel> = {}) =>
+  () =>
+    buildPickPost(model(overrides));
+
+/** Every message pick.blocks builds for the executives' channel. */
+const scenarios: [scenario: string, build: () => { text: string; blocks?: Block[] }][] = [
+  ['the pick post, unclaimed, hostile text', post({ complaint: hostileComplaint() })],
+  ['the pick post, claimed, hostile text', post({ complaint: hostileComplaint(), claimedBy: 'UEXEC0002' })],
+  ['the pick post, every field 10,000 characters', post({ complaint: oversizedComplaint() })],
+  [
+    'the pick post, no name, company, description or ticket link',
+    post({
+      complaint: hostileComplaint({
+        url: null,
+        description: null,
+        supportTried: null,
+        customer: { name: null, company: null, phone: null, email: null, timezone: null },
+      }),
+      suggestedExecutive: null,
+      draw: null,
+    }),
+  ],
+  ['the post for an empty pool', () => buildEmptyPickPost('2026-11-18')],
+  ['the unclaimed reminder, with a suggestion', () => buildUnclaimedReminder(4, 'UEXEC0001')],
+  ['the unclaimed reminder, with nobody suggested', () => buildUnclaimedReminder(4, null)],
+];
+
+describe('pick.blocks: every builder, every scenario', () => {
+  it.each(scenarios)('%s: Slack takes it (limits, lengths, shapes)', (_scenario, build) => {
+    expect(slackProblems(build())).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: customer text cannot ping, mention or link', (_scenario, build) => {
+    expect(liveInjections(build())).toEqual([]);
+  });
+
+  it.each(scenarios)('%s: no phone or email, not even inside free text', (_scenario, build) => {
+    expect(contactLeaks(build())).toEqual([]);
+  });
+
+  it('shows the customer’s words escaped in full, the ticket link without its contact details', () => {
+    const json = JSON.stringify(buildPickPost(model({ complaint: hostileComplaint() })));
+    expect(json).toContain(INJECTION_ESCAPED);
+    expect(json).toContain('<https://desk.example/tickets/42?requester=[email]|Zendesk #42>');
+  });
+
+  it('offers the claim button until someone claims, then names the claimer instead', () => {
+    const unclaimed = buildPickPost(model());
+    expect(unclaimed.blocks).toContainEqual(
+      expect.objectContaining({
+        type: 'actions',
+        elements: [expect.objectContaining({ action_id: ActionIds.claimComplaint, value: '42' })],
+      }),
+    );
+    const claimed = buildPickPost(model({ claimedBy: 'UEXEC0002' }));
+    expect(claimed.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(claimed.text).toContain('claimed by <@UEXEC0002>');
   });
 });

@@ -2,7 +2,7 @@ import { Migrator } from 'kysely';
 import { migrations } from '../../migrations';
 import { digestCommand } from '../../src/cli/digest.command';
 import type { CommandContext } from '../../src/cli/support';
-import { firstStartedAt } from '../../src/db/installation';
+import { firstStartedAt } from '../../src/db/installation.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import { automaticDigestWeek } from '../../src/digest/digest.service';
 import { createLogger } from '../../src/logger';

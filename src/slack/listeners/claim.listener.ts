@@ -1,57 +1,68 @@
-import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  Middleware,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import { z } from 'zod';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
-import { EVIDENCE_KINDS, EVIDENCE_LABELS, type EvidenceKind } from '../../calls/call';
+import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
-import { findClaimById } from '../../calls/claim.repository';
-import { claimComplaint, logAttempt, releaseClaim } from '../../calls/claim.service';
+import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
 import { parseOutcomeForm } from '../../calls/outcome.form';
 import { describeClaimer } from '../../calls/outgoing';
-import { findComplaintById } from '../../complaints/complaint.repository';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';
-import type { ViewValues } from '../../shared/view-state';
+import { textValue } from '../../shared/view-state';
 import type { SlackDeps } from '../deps';
-import { describeError } from '../error-handler';
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../ids';
+import { requireRole } from '../role.middleware';
+import { parsePrivateMetadata, showFormErrors, submitThenAck } from '../submission';
 
+type ButtonListener = Middleware<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
+type SubmissionListener = Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>>;
+
+const OUT_OF_DATE_BUTTON = 'That button is out of date.';
+
+/** A database id carried in a button's value or a modal's metadata. */
+const recordId = z.coerce.number().int().positive();
+
+/** The id in a button's value. */
 function idFrom(value: string | undefined): number {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new DomainError('invalid_input', 'That button is out of date.');
-  return id;
+  const parsed = recordId.safeParse(value);
+  if (!parsed.success) throw new DomainError('invalid_input', OUT_OF_DATE_BUTTON);
+  return parsed.data;
 }
+
+/** The claim a release or outcome modal is about, which it carries in its private_metadata. */
+const claimMetadata = z.object({ claimId: recordId });
 
 function claimIdFromMetadata(privateMetadata: string): number {
-  try {
-    return idFrom(String((JSON.parse(privateMetadata) as { claimId?: unknown }).claimId));
-  } catch {
-    throw new DomainError('invalid_input', 'This form is out of date; open it again from your brief.');
-  }
+  const stale = 'This form is out of date; open it again from your brief.';
+  return parsePrivateMetadata(claimMetadata, privateMetadata, stale).claimId;
 }
 
-/**
- * Answers the clicker privately: through response_url when the button sits in a message, or by DM when it sits
- * in the App Home, which gives no response_url.
- */
-async function tellClicker(deps: SlackDeps, body: BlockAction, respond: RespondFn | undefined, text: string) {
-  if (body.response_url && respond) {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  } else {
-    await deps.slack.postMessage({ channel: body.user.id, text });
-  }
+/** A follow-up evidence button's value: `<complaint id>:<evidence kind>`. */
+const evidenceButton = z.object({ complaintId: recordId, kind: z.enum(EVIDENCE_KINDS) });
+
+function evidenceFrom(value: string | undefined) {
+  const [complaintId, kind] = (value ?? '').split(':');
+  const parsed = evidenceButton.safeParse({ complaintId, kind });
+  if (!parsed.success) throw new DomainError('invalid_input', OUT_OF_DATE_BUTTON);
+  return parsed.data;
 }
 
-/** Claim, release, log outcome and follow-up evidence: the buttons and modals of the call. */
-export function registerClaimListeners(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.claimComplaint, async ({ ack, body, action, respond }) => {
+/** `claim_complaint`: the first executive to click takes the call; their brief follows by DM. */
+function claimClicked(deps: SlackDeps): ButtonListener {
+  return async ({ ack, body, action, respond }) => {
     await ack();
-    const userId = body.user.id;
-    if (!(await deps.roles.isExecutive(userId))) {
-      const text = `Only executives can claim calls. Ask one of ${deps.roles.describeExecutives()} if this customer needs one.`;
-      await tellClicker(deps, body, respond, text);
-      return;
-    }
     const complaintId = idFrom(action.value);
+    const userId = body.user.id;
     const { outgoing } = deps;
+    // Looked up before the transaction opens: it may wait on Slack, and a transaction must not.
     const claimer = await describeClaimer(outgoing, userId);
     await deps.db
       .transaction()
@@ -59,101 +70,83 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
-      await tellClicker(
-        deps,
-        body,
-        respond,
-        "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
-      );
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
+      });
     }
-  });
+  };
+}
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.releaseClaim, async ({ ack, body, action, client }) => {
+/**
+ * `release_claim` and `log_outcome`: open the form for the claim's holder. Anyone else is refused at the click,
+ * so nobody fills in a form for someone else's call.
+ */
+function claimFormClicked(deps: SlackDeps, form: ClaimForm): ButtonListener {
+  return async ({ ack, body, action, client }) => {
     await ack();
     const claimId = idFrom(action.value);
-    // Refused at the click, as log_outcome is: nobody but the holder is shown a form for someone else's call.
-    const claim = await findClaimById(deps.db, claimId);
-    if (!claim) throw new DomainError('not_found', 'That call no longer exists.');
-    if (claim.claimed_by !== body.user.id)
-      throw new DomainError('not_your_claim', 'Only the executive who claimed this call can release it.');
-    await client.views.open({ trigger_id: body.trigger_id, view: buildReleaseModal(claimId) as never });
-  });
+    const opened = await openClaimForm(deps.db, { claimId, userId: body.user.id, form });
+    const view =
+      form === 'release' ? buildReleaseModal(opened.claimId) : buildOutcomeModal(opened.claimId, opened.subject);
+    await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+}
 
-  app.view(CallbackIds.releaseModal, async ({ ack, body, view }) => {
+/** `release_modal`: gives the call back, with the reason the next executive reads. */
+function releaseSubmitted(deps: SlackDeps): SubmissionListener {
+  return async ({ ack, body, view }) => {
     const userId = body.user.id;
-    const reason = (view.state.values as ViewValues)[ReleaseBlocks.reason]?.value?.value?.trim() ?? '';
+    const reason = textValue(view.state.values, ReleaseBlocks.reason);
     if (!reason) {
-      await ack({
-        response_action: 'errors',
-        errors: { [ReleaseBlocks.reason]: 'Say why, so the next executive knows.' },
-      });
+      await showFormErrors(ack, { [ReleaseBlocks.reason]: 'Say why, so the next executive knows.' });
       return;
     }
-    try {
-      const claimId = claimIdFromMetadata(view.private_metadata);
-      await deps.db.transaction().execute((trx) => releaseClaim(trx, { claimId, userId, reason, now: deps.now() }));
-    } catch (err) {
-      await ack({
-        response_action: 'errors',
-        errors: { [ReleaseBlocks.reason]: describeError(err, deps.logger, { userId }) },
-      });
-      return;
-    }
-    await ack();
-    deps.kickOutbox();
-  });
+    const released = await submitThenAck(
+      ack,
+      { errorBlock: ReleaseBlocks.reason, logger: deps.logger, context: { userId } },
+      async () => {
+        const claimId = claimIdFromMetadata(view.private_metadata);
+        await deps.db.transaction().execute((trx) => releaseClaim(trx, { claimId, userId, reason, now: deps.now() }));
+      },
+    );
+    if (released.ok) deps.kickOutbox();
+  };
+}
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.logOutcome, async ({ ack, body, action, client }) => {
-    await ack();
-    const claimId = idFrom(action.value);
-    const claim = await findClaimById(deps.db, claimId);
-    const complaint = claim ? await findComplaintById(deps.db, claim.complaint_id) : undefined;
-    if (!claim || !complaint) throw new DomainError('not_found', 'That call no longer exists.');
-    if (claim.claimed_by !== body.user.id)
-      throw new DomainError('not_your_claim', 'Only the executive who claimed this call can log it.');
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: buildOutcomeModal(claimId, complaint.subject) as never,
-    });
-  });
-
-  app.view(CallbackIds.outcomeModal, async ({ ack, body, view }) => {
+/** `outcome_modal`: records one call attempt and what it taught. */
+function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
+  return async ({ ack, body, view }) => {
     const userId = body.user.id;
-    const today = dateInZone(deps.now(), deps.config.timezone);
-    const form = parseOutcomeForm(view.state.values as ViewValues, today);
+    const form = parseOutcomeForm(view.state.values, dateInZone(deps.now(), deps.config.timezone));
     if (!form.ok) {
-      await ack({ response_action: 'errors', errors: form.errors });
+      await showFormErrors(ack, form.errors);
       return;
     }
-    try {
-      const claimId = claimIdFromMetadata(view.private_metadata);
-      await deps.db.transaction().execute((trx) =>
-        logAttempt(trx, {
-          claimId,
-          userId,
-          attempt: form.value,
-          now: deps.now(),
-          followupDays: deps.config.followupDays,
-          outgoing: deps.outgoing,
-        }),
-      );
-    } catch (err) {
-      await ack({
-        response_action: 'errors',
-        errors: { [OutcomeBlocks.outcome]: describeError(err, deps.logger, { userId }) },
-      });
-      return;
-    }
-    await ack();
-    deps.kickOutbox();
-  });
+    const logged = await submitThenAck(
+      ack,
+      { errorBlock: OutcomeBlocks.outcome, logger: deps.logger, context: { userId } },
+      async () => {
+        const claimId = claimIdFromMetadata(view.private_metadata);
+        const { followupDays } = deps.config;
+        const { outgoing } = deps;
+        await deps.db
+          .transaction()
+          .execute((trx) =>
+            logAttempt(trx, { claimId, userId, attempt: form.value, now: deps.now(), followupDays, outgoing }),
+          );
+      },
+    );
+    if (logged.ok) deps.kickOutbox();
+  };
+}
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.recordEvidence, async ({ ack, body, action, respond }) => {
+/** `record_evidence`: the executive says whether a reached customer has since shown signs of promoting us. */
+function evidenceClicked(deps: SlackDeps): ButtonListener {
+  return async ({ ack, body, action, respond }) => {
     await ack();
-    const [rawId, rawKind] = (action.value ?? '').split(':');
-    const kind = EVIDENCE_KINDS.find((k) => k === rawKind) as EvidenceKind | undefined;
-    if (!kind) throw new DomainError('invalid_input', 'That button is out of date.');
-    const complaintId = idFrom(rawId);
+    const { complaintId, kind } = evidenceFrom(action.value);
     await deps.db
       .transaction()
       .execute((trx) =>
@@ -166,5 +159,17 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
           ? 'Noted: no sign yet. Thank you for following up.'
           : `Recorded: ${EVIDENCE_LABELS[kind]}. That customer is now counted as an advocate. Thank you!`,
     });
-  });
+  };
+}
+
+/** Claim, release, log outcome and follow-up evidence: the buttons and modals of the call. */
+export function registerClaimListeners(app: App, deps: SlackDeps): void {
+  const button = (actionId: string, ...listeners: ButtonListener[]) =>
+    app.action<BlockAction<ButtonAction>>(actionId, ...listeners);
+  button(ActionIds.claimComplaint, requireRole(deps.roles, 'executive', 'claim calls'), claimClicked(deps));
+  button(ActionIds.releaseClaim, claimFormClicked(deps, 'release'));
+  button(ActionIds.logOutcome, claimFormClicked(deps, 'outcome'));
+  button(ActionIds.recordEvidence, evidenceClicked(deps));
+  app.view<ViewSubmitAction>(CallbackIds.releaseModal, releaseSubmitted(deps));
+  app.view<ViewSubmitAction>(CallbackIds.outcomeModal, outcomeSubmitted(deps));
 }

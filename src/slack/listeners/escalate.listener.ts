@@ -1,100 +1,129 @@
-import type { App } from '@slack/bolt';
+import type {
+  App,
+  Middleware,
+  SlackCommandMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import { buildEscalateModal } from '../../complaints/complaint.blocks';
-import { escalateComplaint } from '../../complaints/complaint.service';
-import { parseEscalateForm, parseEscalateText } from '../../complaints/escalate.form';
-import type { ViewValues } from '../../shared/view-state';
+import { escalateComplaint, type IntakeResult } from '../../complaints/complaint.service';
+import { parseEscalateForm, parseEscalateText, prefillFromMessage } from '../../complaints/escalate.form';
 import type { SlackDeps } from '../deps';
-import { describeError } from '../error-handler';
 import { CallbackIds, Commands, EscalateBlocks } from '../ids';
+import { requireRole, requireRoleInModal } from '../role.middleware';
+import { parsePrivateMetadata, showFormErrors, submitThenAck } from '../submission';
 
-interface EscalateMeta {
-  channelId?: string;
+/** What the refusals say non-leads may not do. */
+const ESCALATE = 'escalate to Pickup';
+
+/** Where the escalate modal was opened from, so the confirmation can be posted there. */
+const escalateMetadata = z.object({ channelId: z.string().min(1).optional() });
+type EscalateMetadata = z.infer<typeof escalateMetadata>;
+
+function parseEscalateMetadata(privateMetadata: string): EscalateMetadata {
+  const stale = 'This form is out of date; close it and start again with /escalate.';
+  return parsePrivateMetadata(escalateMetadata, privateMetadata, stale);
 }
 
-function refusal(deps: SlackDeps): string {
-  return `Only support leads can escalate to Pickup. If a customer needs an executive's call, ask one of ${deps.roles.describeSupportLeads()}.`;
-}
-
-/** `/escalate`, the `escalate_message` shortcut and the `escalate_modal` submission. */
-export function registerEscalateListeners(app: App, deps: SlackDeps): void {
-  app.command(Commands.escalate, async ({ ack, command, client, respond }) => {
+/** `/escalate [ticket-url] [summary]`: the modal, prefilled from what was typed. */
+function escalateCommand(): Middleware<SlackCommandMiddlewareArgs> {
+  return async ({ ack, command, client }) => {
     await ack();
-    if (!(await deps.roles.isSupportLead(command.user_id))) {
-      await respond({ response_type: 'ephemeral', text: refusal(deps) });
-      return;
-    }
-    const meta: EscalateMeta = { channelId: command.channel_id };
+    const metadata: EscalateMetadata = { channelId: command.channel_id };
     await client.views.open({
       trigger_id: command.trigger_id,
-      view: buildEscalateModal(parseEscalateText(command.text), JSON.stringify(meta)) as never,
+      view: buildEscalateModal(parseEscalateText(command.text), JSON.stringify(metadata)),
     });
-  });
+  };
+}
 
-  app.shortcut(CallbackIds.escalateMessage, async ({ ack, shortcut, client, respond }) => {
+/** The `escalate_message` shortcut: the modal, prefilled from the message and its permalink. */
+function escalateMessageShortcut(): Middleware<SlackShortcutMiddlewareArgs> {
+  return async ({ ack, shortcut, client }) => {
     await ack();
+    // The callback id is registered as a message shortcut only; a global shortcut has no message to escalate.
     if (shortcut.type !== 'message_action') return;
-    if (!(await deps.roles.isSupportLead(shortcut.user.id))) {
-      await respond({ response_type: 'ephemeral', text: refusal(deps) });
-      return;
-    }
-    const text = shortcut.message.text ?? '';
     const { permalink } = await client.chat.getPermalink({
       channel: shortcut.channel.id,
       message_ts: shortcut.message.ts,
     });
-    const firstLine = text.split('\n').find((l) => l.trim()) ?? '';
-    const meta: EscalateMeta = { channelId: shortcut.channel.id };
+    const metadata: EscalateMetadata = { channelId: shortcut.channel.id };
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildEscalateModal(
-        { subject: firstLine.trim().slice(0, 500), ticketUrl: permalink, supportTried: text.slice(0, 3000) },
-        JSON.stringify(meta),
-      ) as never,
+      view: buildEscalateModal(prefillFromMessage(shortcut.message.text ?? '', permalink), JSON.stringify(metadata)),
     });
-  });
+  };
+}
 
-  app.view(CallbackIds.escalateModal, async ({ ack, body, view, client }) => {
+/** The answer to the lead once the escalation is stored. */
+function escalatedText(result: IntakeResult): string {
+  if (result.status === 'created') {
+    return `Escalated. Executives see it now (without the customer's phone or email), and it joins the pool for the daily pick. Reference #${result.id}.`;
+  }
+  return `This ticket was already escalated (reference #${'id' in result ? result.id : '?'}); I updated its details.`;
+}
+
+/** `escalate_modal`: stores the complaint (or updates the one already escalated), then confirms privately. */
+function escalateSubmitted(deps: SlackDeps): Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>> {
+  return async ({ ack, body, view, client }) => {
     const userId = body.user.id;
-    if (!(await deps.roles.isSupportLead(userId))) {
-      await ack({
-        response_action: 'errors',
-        errors: { [EscalateBlocks.subject]: 'Only support leads can escalate.' },
-      });
-      return;
-    }
-    const form = parseEscalateForm(view.state.values as ViewValues, { userId, viewId: view.id, now: deps.now() });
+    const form = parseEscalateForm(view.state.values, { userId, viewId: view.id, now: deps.now() });
     if (!form.ok) {
-      await ack({ response_action: 'errors', errors: form.errors });
+      await showFormErrors(ack, form.errors);
       return;
     }
-    let result: Awaited<ReturnType<typeof escalateComplaint>>;
-    try {
-      result = await deps.db
-        .transaction()
-        .execute((trx) => escalateComplaint(trx, { ...form.value, escalatedBy: userId }, deps.config.execChannel));
-    } catch (err) {
-      // Keep the modal open with what they typed, so nothing is lost.
-      await ack({
-        response_action: 'errors',
-        errors: { [EscalateBlocks.subject]: describeError(err, deps.logger, { userId, callbackId: view.callback_id }) },
-      });
-      return;
-    }
-    await ack();
+    // A failure keeps the modal open with what they typed, so nothing is lost.
+    const escalated = await submitThenAck(
+      ack,
+      { errorBlock: EscalateBlocks.subject, logger: deps.logger, context: { userId, callbackId: view.callback_id } },
+      async () => {
+        // Read before anything is written: a modal whose metadata Pickup cannot read is refused, not half-answered.
+        const { channelId } = parseEscalateMetadata(view.private_metadata);
+        const input = { ...form.value, escalatedBy: userId };
+        const result = await deps.db
+          .transaction()
+          .execute((trx) => escalateComplaint(trx, input, deps.config.execChannel));
+        return { channelId, text: escalatedText(result) };
+      },
+    );
+    if (!escalated.ok) return;
     deps.kickOutbox();
-    const text =
-      result.status === 'created'
-        ? `Escalated. Executives see it now (without the customer's phone or email), and it joins the pool for the daily pick. Reference #${result.id}.`
-        : `This ticket was already escalated (reference #${'id' in result ? result.id : '?'}); I updated its details.`;
-    const meta = JSON.parse(view.private_metadata || '{}') as EscalateMeta;
-    if (meta.channelId) {
-      try {
-        await client.chat.postEphemeral({ channel: meta.channelId, user: userId, text });
-        return;
-      } catch (err) {
-        deps.logger.debug({ err }, 'ephemeral confirmation failed; sending a DM instead');
-      }
+    await confirmPrivately(deps, client, { userId, ...escalated.value });
+  };
+}
+
+/** An ephemeral message in the channel the lead escalated from, or a DM when that fails or there is none. */
+async function confirmPrivately(
+  deps: SlackDeps,
+  client: WebClient,
+  message: { userId: string; channelId: string | undefined; text: string },
+): Promise<void> {
+  const { userId, channelId, text } = message;
+  if (channelId) {
+    try {
+      await client.chat.postEphemeral({ channel: channelId, user: userId, text });
+      return;
+    } catch (err) {
+      deps.logger.debug({ err }, 'ephemeral confirmation failed; sending a DM instead');
     }
-    await client.chat.postMessage({ channel: userId, text });
-  });
+  }
+  await client.chat.postMessage({ channel: userId, text });
+}
+
+/** `/escalate`, the `escalate_message` shortcut and the `escalate_modal` submission: support leads only. */
+export function registerEscalateListeners(app: App, deps: SlackDeps): void {
+  app.command(Commands.escalate, requireRole(deps.roles, 'supportLead', ESCALATE), escalateCommand());
+  app.shortcut(
+    CallbackIds.escalateMessage,
+    requireRole(deps.roles, 'supportLead', ESCALATE),
+    escalateMessageShortcut(),
+  );
+  app.view<ViewSubmitAction>(
+    CallbackIds.escalateModal,
+    requireRoleInModal(deps.roles, 'supportLead', ESCALATE, EscalateBlocks.subject),
+    escalateSubmitted(deps),
+  );
 }

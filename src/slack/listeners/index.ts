@@ -4,11 +4,10 @@ import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
 import { registerPickupCommand } from './pickup.command';
-import { statsSubcommand } from './stats.subcommand';
 
 /** Registers every listener. Each file handles one Slack surface. */
 export function registerListeners(app: App, deps: SlackDeps): void {
-  registerPickupCommand(app, deps, { stats: statsSubcommand });
+  registerPickupCommand(app, deps);
   registerEscalateListeners(app, deps);
   registerClaimListeners(app, deps);
   registerHomeListener(app, deps);

@@ -1,0 +1,118 @@
+import { buildHomeModel } from '../../src/home/home.service';
+import { seedAttempt, seedClaim, seedComplaint, seedEvidence, seedPick } from '../digest/seed';
+import { createTestDb, type TestDb } from '../helpers/test-db';
+
+const TZ = 'America/New_York';
+const NOW = new Date('2026-11-24T15:00:00Z');
+const TODAY = '2026-11-24';
+const EXEC_A = 'UHOMEA001';
+const EXEC_B = 'UHOMEB001';
+const LEAD = 'UHOMEL001';
+
+/** App Home's model on a real database: the statuses and numbers the repository's subqueries decide. */
+describe('buildHomeModel', () => {
+  let db: TestDb;
+  const ids: Record<string, number> = {};
+
+  /** A complaint LEAD escalated at `createdAt`. */
+  const escalation = (createdAt: string, doNotCall = false) =>
+    seedComplaint(db.db, createdAt, {}, { escalated_by: LEAD, do_not_call: doNotCall });
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    // Today's pick: A reached the customer, let the claim go, and B reached them again later.
+    ids.picked = await seedComplaint(db.db, '2026-11-23T12:00:00Z');
+    await seedPick(db.db, TODAY, ids.picked, '2026-11-24T14:00:00Z');
+    const pickClaim = await seedClaim(db.db, ids.picked, EXEC_A, '2026-11-24T14:05:00Z', '2026-11-24T14:30:00Z');
+    await seedAttempt(
+      db.db,
+      { id: pickClaim, complaintId: ids.picked, executive: EXEC_A },
+      'reached',
+      '2026-11-24T14:10:00Z',
+    );
+    await seedAttempt(
+      db.db,
+      { id: pickClaim, complaintId: ids.picked, executive: EXEC_B },
+      'reached',
+      '2026-11-24T14:20:00Z',
+    );
+
+    // Reached late on Nov 19 in New York (already Nov 20 in UTC); its only evidence is not advocacy.
+    ids.reached = await escalation('2026-11-18T09:00:00Z');
+    const reachedClaim = await seedClaim(db.db, ids.reached, EXEC_A, '2026-11-19T10:00:00Z', '2026-11-20T04:00:00Z');
+    await seedAttempt(
+      db.db,
+      { id: reachedClaim, complaintId: ids.reached, executive: EXEC_A },
+      'reached',
+      '2026-11-20T03:00:00Z',
+    );
+    await seedEvidence(db.db, ids.reached, 'survey_detractor', false, '2026-11-21T10:00:00Z');
+
+    // Tried twice by B, never reached, claim let go: the latest attempt is what it says.
+    ids.tried = await escalation('2026-11-19T09:00:00Z');
+    const triedClaim = await seedClaim(db.db, ids.tried, EXEC_B, '2026-11-19T11:00:00Z', '2026-11-21T11:00:00Z');
+    await seedAttempt(
+      db.db,
+      { id: triedClaim, complaintId: ids.tried, executive: EXEC_B },
+      'no_answer',
+      '2026-11-19T12:00:00Z',
+    );
+    await seedAttempt(
+      db.db,
+      { id: triedClaim, complaintId: ids.tried, executive: EXEC_B },
+      'voicemail',
+      '2026-11-20T12:00:00Z',
+    );
+
+    ids.advocate = await escalation('2026-11-20T09:00:00Z');
+    const advocateClaim = await seedClaim(db.db, ids.advocate, EXEC_A, '2026-11-20T10:00:00Z', '2026-11-20T12:00:00Z');
+    await seedAttempt(
+      db.db,
+      { id: advocateClaim, complaintId: ids.advocate, executive: EXEC_A },
+      'reached',
+      '2026-11-20T11:00:00Z',
+    );
+    await seedEvidence(db.db, ids.advocate, 'referral', true, '2026-11-22T10:00:00Z', EXEC_A);
+
+    ids.pickedEscalation = await escalation('2026-11-21T09:00:00Z');
+    await seedPick(db.db, '2026-11-23', ids.pickedEscalation, '2026-11-23T15:00:00Z');
+    ids.doNotCall = await escalation('2026-11-22T09:00:00Z', true);
+
+    // A reached call long before App Home's 90 days counts in no number.
+    ids.old = await seedComplaint(db.db, '2026-06-01T09:00:00Z');
+    const oldClaim = await seedClaim(db.db, ids.old, EXEC_A, '2026-06-01T10:00:00Z', '2026-06-02T10:00:00Z');
+    await seedAttempt(
+      db.db,
+      { id: oldClaim, complaintId: ids.old, executive: EXEC_A },
+      'reached',
+      '2026-06-01T11:00:00Z',
+    );
+    await seedEvidence(db.db, ids.old, 'referral', true, '2026-06-10T10:00:00Z', EXEC_A);
+  });
+  afterAll(() => db.close());
+
+  const build = (userId: string, role: 'executive' | 'lead') =>
+    buildHomeModel(db.db, { userId, role, now: NOW, timezone: TZ });
+
+  it('names who last reached the customer of an unclaimed pick', async () => {
+    const pick = (await build(EXEC_A, 'executive')).executive?.todayPick;
+    expect(pick).toMatchObject({ kind: 'complaint', date: TODAY, status: { kind: 'called', by: EXEC_B } });
+  });
+
+  it("counts an executive's claims, calls, customers reached and advocates of the last 90 days", async () => {
+    const numbers = (await build(EXEC_A, 'executive')).executive?.numbers;
+    // Reached: the pick, the escalation reached on Nov 19 and the advocate; only the last has advocacy evidence.
+    expect(numbers).toEqual({ days: 90, claims: 3, attempts: 3, reached: 3, advocates: 1 });
+  });
+
+  it('says what became of each escalation, most advanced state first, newest escalation first', async () => {
+    const items = (await build(LEAD, 'lead')).lead?.escalations.items ?? [];
+    expect(items.map((i) => [i.complaint.id, i.status])).toEqual([
+      [ids.doNotCall, { kind: 'do_not_call' }],
+      [ids.pickedEscalation, { kind: 'picked', on: '2026-11-23' }],
+      [ids.advocate, { kind: 'advocate', by: EXEC_A }],
+      [ids.tried, { kind: 'tried', by: EXEC_B, outcome: 'voicemail' }],
+      [ids.reached, { kind: 'reached', by: EXEC_A, on: '2026-11-19' }],
+    ]);
+  });
+});
