@@ -5,6 +5,7 @@ import * as phoneE164 from './20261129_0003_phone_e164';
 import * as complaintEventTimes from './20261129_0004_complaint_event_times';
 import * as drawCommitments from './20261129_0005_draw_commitments';
 import * as installation from './20261129_0006_installation';
+import * as complaintAssignee from './20261207_0007_complaint_assignee';
 import * as actions from './20261207_0009_actions';
 
 /**
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '20261129_0004_complaint_event_times': complaintEventTimes,
   '20261129_0005_draw_commitments': drawCommitments,
   '20261129_0006_installation': installation,
+  '20261207_0007_complaint_assignee': complaintAssignee,
   '20261207_0009_actions': actions,
 };

@@ -106,6 +106,216 @@ const isOutcomeWebhookUrl = (value: string) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
 };
 
+// ── Help-desk API access: write-back notes and the ticket thread ─────────────────────────────────────────────────
+// A vendor's client exists only when its credentials are set. A vendor half set up (an email without its token) is a
+// configuration error, not a silently disabled write-back.
+
+/** The tag Pickup adds with each note when WRITEBACK_TAG is unset. */
+export const DEFAULT_WRITEBACK_TAG = 'exec-called';
+
+/** Zendesk: an agent's email with an API token, or an OAuth access token. */
+export type ZendeskApiConfig = { baseUrl: string } & ({ email: string; apiToken: string } | { oauthToken: string });
+/** Freshdesk: an agent's API key. */
+export interface FreshdeskApiConfig {
+  baseUrl: string;
+  apiKey: string;
+}
+/** Jira Cloud / Jira Service Management: an Atlassian account's email with an API token. */
+export interface JiraApiConfig {
+  baseUrl: string;
+  email: string;
+  apiToken: string;
+}
+/** Intercom: an access token, and the admin notes and tags are written as. */
+export interface IntercomApiConfig {
+  baseUrl: string;
+  accessToken: string;
+  adminId: string;
+}
+/** Help Scout: an OAuth2 app's id and secret, exchanged for a token (client credentials). */
+export interface HelpScoutApiConfig {
+  baseUrl: string;
+  appId: string;
+  appSecret: string;
+}
+
+/** Each help desk's API access; a vendor whose credentials are unset is absent. */
+export interface HelpDesksConfig {
+  /** The tags added with each note: WRITEBACK_TAG (default `exec-called`), or none when it is set empty. */
+  writebackTags: readonly string[];
+  zendesk?: ZendeskApiConfig;
+  freshdesk?: FreshdeskApiConfig;
+  jira?: JiraApiConfig;
+  intercom?: IntercomApiConfig;
+  helpscout?: HelpScoutApiConfig;
+}
+
+const apiCredential = (what: string) =>
+  z.string().regex(/^\S+$/, `must be the ${what} as copied, without spaces`).optional();
+const apiBaseUrl = (example: string) =>
+  z.url(`must be a URL such as ${example} (scheme and host; Pickup adds the API paths)`).optional();
+
+const helpDeskEnv = {
+  ZENDESK_SUBDOMAIN: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'must be the part before .zendesk.com, e.g. acme for acme.zendesk.com')
+    .optional(),
+  ZENDESK_EMAIL: z.email('must be the email the Zendesk agent signs in with').optional(),
+  ZENDESK_API_TOKEN: apiCredential('Zendesk API token'),
+  ZENDESK_OAUTH_TOKEN: apiCredential('Zendesk OAuth access token'),
+  FRESHDESK_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be the help desk host without https://, e.g. acme.freshdesk.com')
+    .optional(),
+  FRESHDESK_API_KEY: apiCredential('Freshdesk API key'),
+  JIRA_BASE_URL: z.url('must be the site URL, e.g. https://acme.atlassian.net').optional(),
+  JIRA_EMAIL: z.email('must be the email of the Atlassian account the API token belongs to').optional(),
+  JIRA_API_TOKEN: apiCredential('Atlassian API token'),
+  INTERCOM_ACCESS_TOKEN: apiCredential('Intercom access token'),
+  INTERCOM_ADMIN_ID: z
+    .string()
+    .regex(/^\d+$/, "must be the admin's numeric id (Intercom API: GET /admins, or the number in the teammate's URL)")
+    .optional(),
+  HELPSCOUT_APP_ID: apiCredential('Help Scout app ID'),
+  HELPSCOUT_APP_SECRET: apiCredential('Help Scout app secret'),
+  ZENDESK_API_URL: apiBaseUrl('https://acme.zendesk.com'),
+  FRESHDESK_API_URL: apiBaseUrl('https://acme.freshdesk.com'),
+  INTERCOM_API_URL: apiBaseUrl('https://api.eu.intercom.io'),
+  HELPSCOUT_API_URL: apiBaseUrl('https://api.helpscout.net'),
+  WRITEBACK_TAG: z
+    .string()
+    .max(50, 'must be at most 50 characters')
+    .regex(
+      /^[a-z0-9][a-z0-9_-]*$/i,
+      'must be one tag of letters, digits, - or _ (every help desk accepts those), e.g. exec-called; set it empty to add no tag',
+    )
+    .transform((tag) => tag.toLowerCase())
+    .optional(),
+};
+
+type HelpDeskEnv = Pick<Env, keyof typeof helpDeskEnv>;
+
+/** A variable that must come with the others of its group; `or` names a setting that can stand in for it. */
+interface CredentialSlot {
+  name: keyof HelpDeskEnv;
+  or?: keyof HelpDeskEnv;
+  fix: string;
+}
+
+/** The variables each vendor needs together; Zendesk takes an email with a token, or an OAuth token. */
+const CREDENTIAL_GROUPS: readonly { vendor: string; slots: readonly CredentialSlot[] }[] = [
+  {
+    vendor: 'Freshdesk',
+    slots: [
+      { name: 'FRESHDESK_DOMAIN', or: 'FRESHDESK_API_URL', fix: 'the help desk host, e.g. acme.freshdesk.com' },
+      { name: 'FRESHDESK_API_KEY', fix: "the agent's API key (Profile settings → View API key)" },
+    ],
+  },
+  {
+    vendor: 'Jira',
+    slots: [
+      { name: 'JIRA_BASE_URL', fix: 'the site URL, e.g. https://acme.atlassian.net' },
+      { name: 'JIRA_EMAIL', fix: 'the email of the Atlassian account the token belongs to' },
+      { name: 'JIRA_API_TOKEN', fix: 'a token from id.atlassian.com → Security → API tokens' },
+    ],
+  },
+  {
+    vendor: 'Intercom',
+    slots: [
+      { name: 'INTERCOM_ACCESS_TOKEN', fix: "the app's access token (Developer Hub → your app → Authentication)" },
+      { name: 'INTERCOM_ADMIN_ID', fix: 'the numeric id of the admin notes are written as' },
+    ],
+  },
+  {
+    vendor: 'Help Scout',
+    slots: [
+      { name: 'HELPSCOUT_APP_ID', fix: 'the App ID of a Help Scout app (Your Profile → My Apps)' },
+      { name: 'HELPSCOUT_APP_SECRET', fix: 'the App Secret of the same app' },
+    ],
+  },
+  {
+    vendor: 'Zendesk',
+    slots: [
+      { name: 'ZENDESK_SUBDOMAIN', or: 'ZENDESK_API_URL', fix: 'the part before .zendesk.com, e.g. acme' },
+      { name: 'ZENDESK_EMAIL', or: 'ZENDESK_OAUTH_TOKEN', fix: 'the email of the agent the API token belongs to' },
+      {
+        name: 'ZENDESK_API_TOKEN',
+        or: 'ZENDESK_OAUTH_TOKEN',
+        fix: 'a token from Admin Center → Apps and integrations → Zendesk API',
+      },
+    ],
+  },
+];
+
+/**
+ * Help desks set up halfway: one problem per variable missing from a group where another is set, with its fix. Only
+ * presence counts, so these are listed beside any invalid value. A base URL override alone turns nothing on, so it
+ * never makes a group count as started.
+ */
+function helpDeskCredentialProblems(e: Partial<Record<keyof HelpDeskEnv, unknown>>): string[] {
+  const problems: string[] = [];
+  if (e.ZENDESK_OAUTH_TOKEN !== undefined && (e.ZENDESK_EMAIL !== undefined || e.ZENDESK_API_TOKEN !== undefined)) {
+    problems.push(
+      'ZENDESK_OAUTH_TOKEN: set either ZENDESK_OAUTH_TOKEN or ZENDESK_EMAIL with ZENDESK_API_TOKEN, not both',
+    );
+  }
+  for (const { vendor, slots } of CREDENTIAL_GROUPS) {
+    const started = slots
+      .flatMap((s) => [s.name, s.or])
+      .filter((n): n is keyof HelpDeskEnv => n !== undefined && !n.endsWith('_API_URL'));
+    const set = [...new Set(started)].filter((name) => e[name] !== undefined);
+    if (set.length === 0) continue;
+    for (const slot of slots) {
+      if (e[slot.name] !== undefined || (slot.or !== undefined && e[slot.or] !== undefined)) continue;
+      const others = set.join(' and ');
+      problems.push(
+        `${slot.name} is required with ${others}: set it to ${slot.fix}${slot.or ? ` (or set ${slot.or})` : ''}, or unset ${others} to turn ${vendor} write-back off`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The API access of every vendor whose credentials are complete (helpDeskCredentialProblems vouched for the rest). */
+function helpDesksConfig(e: HelpDeskEnv, env: NodeJS.ProcessEnv): HelpDesksConfig {
+  // Blank values count as unset everywhere else; here a blank WRITEBACK_TAG is the documented way to add no tag.
+  const tag = e.WRITEBACK_TAG ?? (env.WRITEBACK_TAG === undefined ? DEFAULT_WRITEBACK_TAG : undefined);
+  const zendeskBase = e.ZENDESK_API_URL ?? (e.ZENDESK_SUBDOMAIN && `https://${e.ZENDESK_SUBDOMAIN}.zendesk.com`);
+  const freshdeskBase = e.FRESHDESK_API_URL ?? (e.FRESHDESK_DOMAIN && `https://${e.FRESHDESK_DOMAIN}`);
+  const zendeskAuth = e.ZENDESK_OAUTH_TOKEN
+    ? { oauthToken: e.ZENDESK_OAUTH_TOKEN }
+    : e.ZENDESK_EMAIL && e.ZENDESK_API_TOKEN && { email: e.ZENDESK_EMAIL, apiToken: e.ZENDESK_API_TOKEN };
+  return Object.freeze({
+    writebackTags: Object.freeze(tag ? [tag] : []),
+    zendesk: zendeskBase && zendeskAuth ? Object.freeze({ baseUrl: zendeskBase, ...zendeskAuth }) : undefined,
+    freshdesk:
+      freshdeskBase && e.FRESHDESK_API_KEY
+        ? Object.freeze({ baseUrl: freshdeskBase, apiKey: e.FRESHDESK_API_KEY })
+        : undefined,
+    jira:
+      e.JIRA_BASE_URL && e.JIRA_EMAIL && e.JIRA_API_TOKEN
+        ? Object.freeze({ baseUrl: e.JIRA_BASE_URL, email: e.JIRA_EMAIL, apiToken: e.JIRA_API_TOKEN })
+        : undefined,
+    intercom:
+      e.INTERCOM_ACCESS_TOKEN && e.INTERCOM_ADMIN_ID
+        ? Object.freeze({
+            baseUrl: e.INTERCOM_API_URL ?? 'https://api.intercom.io',
+            accessToken: e.INTERCOM_ACCESS_TOKEN,
+            adminId: e.INTERCOM_ADMIN_ID,
+          })
+        : undefined,
+    helpscout:
+      e.HELPSCOUT_APP_ID && e.HELPSCOUT_APP_SECRET
+        ? Object.freeze({
+            baseUrl: e.HELPSCOUT_API_URL ?? 'https://api.helpscout.net',
+            appId: e.HELPSCOUT_APP_ID,
+            appSecret: e.HELPSCOUT_APP_SECRET,
+          })
+        : undefined,
+  });
+}
+// ── end of help-desk API access ───────────────────────────────────────────────────────────────────────────────────
+
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
@@ -138,6 +348,7 @@ const envSchema = z.object({
   JIRA_HIGH_PRIORITIES: nameList('P2').default([]),
   INTERCOM_MAJOR_TICKET_TYPES: nameList('Escalation').default([]),
   INTERCOM_MAJOR_TICKET_ATTRIBUTES: ticketAttributeRules.default([]),
+  ...helpDeskEnv,
   ELIGIBLE_DAYS: positiveInt(30),
   COOLDOWN_DAYS: z.coerce.number().int().min(0).default(90),
   CLAIM_REMINDER_HOURS: positiveInt(4),
@@ -150,10 +361,6 @@ const envSchema = z.object({
     .refine(isOutcomeWebhookUrl, 'must be an https:// URL (plain http:// only to localhost or 127.0.0.1)')
     .optional(),
   OUTCOME_WEBHOOK_SECRET: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 32`'),
-  WRITEBACK_TAG: z
-    .string()
-    .regex(/^[^\s,]{1,80}$/, 'must be one tag of at most 80 characters, without spaces or commas')
-    .default('exec-called'),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -206,10 +413,10 @@ export interface Config {
   /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
   outboxLeaseSeconds: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Help-desk API access for write-back notes and the ticket thread. */
+  helpDesks: HelpDesksConfig;
   /** Where signed outcome events go, and every secret that signs them (several while one is rotated); unset: none. */
   outcomeWebhook: { url: string; secrets: readonly string[] } | undefined;
-  /** The tag a write-back note adds to the ticket, where the help desk has tags. */
-  writebackTag: string;
 }
 
 /** Thrown when the environment is unusable; `message` is the whole guide for the operator. */
@@ -301,6 +508,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     }
   }
   if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data), ...outcomeWebhookProblems(parsed.data));
+  problems.push(...helpDeskCredentialProblems(cleaned));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const config: Config = {
@@ -348,8 +556,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
+    helpDesks: helpDesksConfig(e, env),
     outcomeWebhook: outcomeWebhookOf(e),
-    writebackTag: e.WRITEBACK_TAG,
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });
 }

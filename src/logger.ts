@@ -20,6 +20,12 @@ const SENSITIVE_KEYS = [
   'signingSecrets',
   'ingestTokens',
   'vendorSecrets',
+  // Help-desk API credentials (Config.helpDesks and the clients' options).
+  'apiToken',
+  'apiKey',
+  'oauthToken',
+  'accessToken',
+  'appSecret',
   'password',
   'secret',
   'secrets',

@@ -7,6 +7,7 @@ import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/conn
 import { firstStartedAt } from './db/installation.repository';
 import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
+import { createHelpDeskClients } from './helpdesks/clients';
 import { createOutcomeWebhook } from './helpdesks/outgoing/outgoing-webhook';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
@@ -51,7 +52,7 @@ export interface StartOptions {
   slackDownGraceMs?: number;
   /** Told as each phase of start-up begins. */
   onPhase?: (phase: StartPhase) => void;
-  /** The help desks' API clients, for write-back notes; default none. */
+  /** The help desks' API clients, for write-back notes; default those whose credentials are set. */
   helpdesks?: HelpDeskClients;
 }
 
@@ -90,7 +91,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
-    const helpdesks = options.helpdesks ?? {};
+    const helpdesks = options.helpdesks ?? createHelpDeskClients(config, logger);
     const outgoing = createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) });
 
     const scheduler = startScheduler({

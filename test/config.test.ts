@@ -46,15 +46,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.vendorRules.jira)).toBe(true);
   });
 
-  it('reads the outcome webhook: https, or http to this machine, with its secrets; the write-back tag', () => {
-    const off = loadConfig(testEnv(), 'serve');
-    expect(off.outcomeWebhook).toBeUndefined();
-    expect(off.writebackTag).toBe('exec-called');
+  it('reads the outcome webhook: https, or http to this machine, with its secrets', () => {
+    expect(loadConfig(testEnv(), 'serve').outcomeWebhook).toBeUndefined();
     const on = loadConfig(
       testEnv({
         OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hooks/pickup',
         OUTCOME_WEBHOOK_SECRET: 'old-secret-0123456789,new-secret-0123456789',
-        WRITEBACK_TAG: 'pickup-called',
       }),
       'serve',
     );
@@ -62,7 +59,6 @@ describe('loadConfig', () => {
       url: 'https://crm.example.com/hooks/pickup',
       secrets: ['old-secret-0123456789', 'new-secret-0123456789'],
     });
-    expect(on.writebackTag).toBe('pickup-called');
     for (const url of ['http://localhost:4000/hook', 'http://127.0.0.1/hook']) {
       const local = loadConfig(testEnv({ OUTCOME_WEBHOOK_URL: url, OUTCOME_WEBHOOK_SECRET: 'x'.repeat(16) }), 'serve');
       expect(local.outcomeWebhook?.url).toBe(url);
@@ -84,7 +80,6 @@ describe('loadConfig', () => {
     expect(attempt({ OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hook', OUTCOME_WEBHOOK_SECRET: 'short' })).toThrow(
       /OUTCOME_WEBHOOK_SECRET: the value has 5 characters/,
     );
-    expect(attempt({ WRITEBACK_TAG: 'exec called' })).toThrow(/WRITEBACK_TAG: must be one tag/);
   });
 
   it('refuses malformed help-desk rules, saying how to write them', () => {

@@ -19,7 +19,15 @@ import {
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
-import { ASSESSMENT_LABELS, ASSESSMENTS, EVIDENCE_KINDS, EVIDENCE_LABELS, OUTCOME_LABELS, OUTCOMES } from './call';
+import {
+  ASSESSMENT_LABELS,
+  ASSESSMENTS,
+  EVIDENCE_KINDS,
+  EVIDENCE_LABELS,
+  type EvidenceKind,
+  OUTCOME_LABELS,
+  OUTCOMES,
+} from './call';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [
@@ -153,7 +161,7 @@ export function buildEvidenceRequest(called: Complaint, days: number): { text: s
       ),
       actions(
         `evidence_${complaint.id}`,
-        ...EVIDENCE_KINDS.map((k) => button(EVIDENCE_LABELS[k], ActionIds.recordEvidence, `${complaint.id}:${k}`)),
+        ...EVIDENCE_KINDS.map((k) => button(EVIDENCE_LABELS[k], evidenceActionId(k), `${complaint.id}:${k}`)),
       ),
     ],
   };
@@ -189,4 +197,12 @@ export function buildFollowUpReminder(
       actions(`followup_${claimId}`, button('Log outcome', ActionIds.logOutcome, String(claimId), 'primary')),
     ],
   };
+}
+
+/**
+ * One action_id per evidence button: Slack requires action_ids to be unique within their block. The listener
+ * matches `record_evidence` with or without the suffix, so buttons in DMs sent before this change still work.
+ */
+export function evidenceActionId(kind: EvidenceKind): string {
+  return `${ActionIds.recordEvidence}:${kind}`;
 }

@@ -33,22 +33,22 @@ export interface Outgoing {
   helpdesks: ReadonlySet<VendorSource>;
   /** True when OUTCOME_WEBHOOK_URL is set: events are queued only then. */
   webhook: boolean;
-  /** The tag the note of a logged call adds to the ticket (WRITEBACK_TAG). */
-  writebackTag: string;
+  /** The tags the note of a logged call adds to the ticket (WRITEBACK_TAG; none when it is set empty). */
+  writebackTags: readonly string[];
   /** Executives' names and titles, for the note that says who will call. */
   profiles: ProfileDirectory;
 }
 
 /** The Outgoing of a running Pickup, from its configuration and the help-desk clients it built. */
 export function createOutgoing(input: {
-  config: Pick<Config, 'outcomeWebhook' | 'writebackTag'>;
+  config: Pick<Config, 'outcomeWebhook' | 'helpDesks'>;
   helpdesks: HelpDeskClients;
   profiles: ProfileDirectory;
 }): Outgoing {
   return {
     helpdesks: new Set(VENDOR_SOURCES.filter((source) => input.helpdesks[source] !== undefined)),
     webhook: input.config.outcomeWebhook !== undefined,
-    writebackTag: input.config.writebackTag,
+    writebackTags: input.config.helpDesks.writebackTags,
     profiles: input.profiles,
   };
 }
@@ -209,7 +209,7 @@ export async function recordAttemptLogged(
   }
   await queueNote(trx, outgoing, `${key}:note`, complaint, {
     text: buildAttemptNote(attempt, known),
-    tags: [outgoing.writebackTag],
+    tags: outgoing.writebackTags,
   });
 }
 

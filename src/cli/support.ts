@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createOutgoing, type Outgoing } from '../calls/outgoing';
 import type { Config, ConfigPurpose } from '../config';
 import type { DatabaseHandle } from '../db/connection';
+import { createHelpDeskClients } from '../helpdesks/clients';
 import { createOutcomeWebhook } from '../helpdesks/outgoing/outgoing-webhook';
 import type { Logger } from '../logger';
 import { createProfileDirectory } from '../people/profiles';
@@ -30,9 +31,9 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** The help desks' API clients for a CLI run; none until vendor clients are wired in, as in main.ts. */
-function helpDesksFor(_ctx: CommandContext): HelpDeskClients {
-  return {};
+/** The help desks' API clients for a CLI run: those whose credentials are set, as the bot has them. */
+function helpDesksFor(ctx: CommandContext): HelpDeskClients {
+  return createHelpDeskClients(ctx.config, ctx.logger);
 }
 
 /** Help-desk notes and webhook events for what a CLI job does (a pick), as the bot would queue them. */

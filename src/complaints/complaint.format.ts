@@ -35,7 +35,8 @@ export function priorityLabel(priority: Complaint['priority']): string {
 /**
  * The complaint as anyone but the executive who claimed it may see it: no phone or email fields, and its free text
  * (subject, description, what support tried, name, company, ticket link) passed through the redaction policy with
- * the complaint's own contact details. Every builder of a message for a channel or another person starts here.
+ * the complaint's own contact details, and no assignee email either. Every builder of a message for a channel or
+ * another person starts here.
  */
 export function withoutContacts(c: Complaint): Complaint {
   const known = { phone: c.customer.phone, email: c.customer.email };
@@ -53,5 +54,7 @@ export function withoutContacts(c: Complaint): Complaint {
       phone: null,
       email: null,
     },
+    // The agent's email is not the customer's, but it is an address all the same: channels get the name only.
+    assignee: { ...c.assignee, email: null },
   };
 }

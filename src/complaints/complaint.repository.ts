@@ -12,6 +12,9 @@ function keepIfErased<T>(column: string, value: RawBuilder<T>): RawBuilder<T> {
  */
 const NOT_OLDER_THAN_STORED = sql<boolean>`(complaints.source_updated_at IS NULL OR excluded.source_updated_at IS NULL OR excluded.source_updated_at >= complaints.source_updated_at)`;
 
+/** True when the delivery in `excluded` does not say who is assigned (most sources never do). */
+const NAMES_NO_ASSIGNEE = sql<boolean>`(excluded.assignee_name IS NULL AND excluded.assignee_email IS NULL)`;
+
 /** Where one complaint delivery landed: `applied` is false when the stored row was newer and was left as it was. */
 export interface UpsertResult {
   id: number;
@@ -25,8 +28,9 @@ export interface UpsertResult {
  * Out-of-order deliveries are settled in the same statement: the update only applies when the delivery's vendor
  * time is not older than the stored one, and the row lock ON CONFLICT takes makes that check atomic.
  * Contact details are only filled in, never blanked; nothing customer-written is restored after an erasure;
- * do-not-call, once set, stays set. `became_major_at` is kept while the complaint stays major; a complaint that
- * turns major again starts its eligibility window at this delivery's vendor time (or now).
+ * do-not-call, once set, stays set; the assignee follows the latest delivery that names one. `became_major_at` is
+ * kept while the complaint stays major; a complaint that turns major again starts its eligibility window at this
+ * delivery's vendor time (or now).
  */
 export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<UpsertResult> {
   const result = await db
@@ -77,6 +81,9 @@ export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<Ups
             sql<string | null>`coalesce(excluded.customer_timezone, complaints.customer_timezone)`,
           ),
           ticket_url: sql`coalesce(excluded.ticket_url, complaints.ticket_url)`,
+          // Name and email describe one person: a delivery naming an assignee replaces both, one naming none keeps them.
+          assignee_name: sql`CASE WHEN ${NAMES_NO_ASSIGNEE} THEN complaints.assignee_name ELSE excluded.assignee_name END`,
+          assignee_email: sql`CASE WHEN ${NAMES_NO_ASSIGNEE} THEN complaints.assignee_email ELSE excluded.assignee_email END`,
           source_updated_at: sql`greatest(complaints.source_updated_at, excluded.source_updated_at)`,
           became_major_at: sql`CASE WHEN complaints.is_major THEN coalesce(complaints.became_major_at, excluded.became_major_at) ELSE coalesce(excluded.source_updated_at, now()) END`,
           updated_at: sql`now()`,

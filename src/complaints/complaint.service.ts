@@ -36,6 +36,8 @@ export function toComplaintRow(input: ComplaintInput, major: boolean): NewCompla
     customer_timezone: input.customer.timezone ?? null,
     ticket_url: input.url ?? null,
     escalated_by: input.escalatedBy ?? null,
+    assignee_name: input.assignee?.name || null,
+    assignee_email: input.assignee?.email || null,
     received_at: receivedAt,
     source_updated_at: input.sourceUpdatedAt ?? null,
     // Without a vendor time, a complaint major from its first delivery counts as major since it was received.
@@ -150,6 +152,7 @@ export function toComplaint(row: ComplaintRow): Complaint {
     },
     url: row.ticket_url,
     escalatedBy: row.escalated_by,
+    assignee: { name: row.assignee_name, email: row.assignee_email },
     receivedAt: row.received_at,
     createdAt: row.created_at,
     closedAt: row.closed_at,

@@ -19,6 +19,15 @@ export interface Customer {
 }
 
 /**
+ * The agent who holds the ticket at the help desk, for the thank-you after the call. Not customer contact data, but
+ * the email is still never posted to a channel.
+ */
+export interface Assignee {
+  name?: string | undefined;
+  email?: string | undefined;
+}
+
+/**
  * A complaint as intake produces it, whatever the source: the one model every adapter maps onto.
  * `tags` feed the "major" rule; `description` is plain text (adapters strip vendor HTML).
  */
@@ -42,6 +51,8 @@ export interface ComplaintInput {
   vendorMajor?: boolean | undefined;
   doNotCall?: boolean | undefined;
   escalatedBy?: string | undefined;
+  /** The ticket's assignee where the vendor's payload names one; undefined when unassigned or not sent. */
+  assignee?: Assignee | undefined;
 }
 
 /** The stored complaint, as services hand it around. */
@@ -61,6 +72,8 @@ export interface Complaint
   };
   url: string | null;
   escalatedBy: string | null;
+  /** The help-desk agent assigned to the ticket, as the latest delivery that named one said. */
+  assignee: { name: string | null; email: string | null };
   receivedAt: Date;
   createdAt: Date;
   closedAt: Date | null;
@@ -132,6 +145,16 @@ export const genericComplaintSchema = z.object({
   doNotCall: z.boolean().optional(),
   tags: z.array(z.string().max(100)).max(50).optional(),
   supportTried: z.string().max(5_000).optional(),
+  assignee: z
+    .object({
+      name: z.string().trim().max(200).optional(),
+      email: z
+        .email('must be an email address')
+        .max(320)
+        .transform((e) => e.toLowerCase())
+        .optional(),
+    })
+    .optional(),
 });
 
 export type GenericComplaint = z.infer<typeof genericComplaintSchema>;
@@ -153,5 +176,6 @@ export function fromGenericComplaint(body: GenericComplaint): ComplaintInput {
     url: body.url,
     receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined,
     doNotCall: body.doNotCall,
+    assignee: body.assignee?.name || body.assignee?.email ? body.assignee : undefined,
   };
 }

@@ -37,6 +37,9 @@ export interface ComplaintsTable {
   source_updated_at: NullableTimestamp;
   /** When the complaint last turned major; null while it is not. The eligibility window counts from here. */
   became_major_at: NullableTimestamp;
+  /** The help-desk agent assigned to the ticket, as the latest delivery naming one said (the email never goes to a channel). */
+  assignee_name: ColumnType<string | null, string | null | undefined, string | null>;
+  assignee_email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PicksTable {

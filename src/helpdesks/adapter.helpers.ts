@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { type Customer, customerSchema } from '../complaints/complaint';
+import { type Assignee, type Customer, customerSchema } from '../complaints/complaint';
 import { htmlToText } from './html';
 
 export { hmac, safeEqual } from '../shared/crypto';
@@ -133,4 +133,23 @@ export function buildCustomer(raw: RawCustomer, fallbackName: string): Customer 
     company: cleanText(raw.company, LIMITS.company),
     timezone: valid(customerSchema.shape.timezone, raw.timezone),
   };
+}
+
+/**
+ * The ticket's assignee from what a vendor sent, or undefined when it names nobody (unassigned, or a template
+ * placeholder rendered empty). A malformed email is dropped.
+ */
+export function buildAssignee(raw: {
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+}): Assignee | undefined {
+  const email = valid(customerSchema.shape.email, raw.email);
+  const name = cleanText(raw.name, LIMITS.name);
+  const nameIsAddress = name !== undefined && z.email().safeParse(name).success;
+  // Some desks show an agent without a display name by their address: it is the email then, not the name.
+  const assignee = {
+    name: nameIsAddress ? undefined : name,
+    email: email ?? (nameIsAddress ? valid(customerSchema.shape.email, name) : undefined),
+  };
+  return assignee.name || assignee.email ? assignee : undefined;
 }

@@ -42,3 +42,29 @@ export function htmlToText(html: string): string {
   // Pretty-printed HTML puts a line break between <li> and its text; keep the bullet on the text's line.
   return collapseWhitespace(text).replace(/^-\n/gm, '- ');
 }
+
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for an HTML body, so what a note says is shown, never interpreted. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+}
+
+/**
+ * Plain text as the HTML body of a note (Freshdesk, Intercom, Help Scout): escaped, each blank-line-separated
+ * paragraph a `<p>`, single line breaks `<br>`.
+ */
+export function textToHtml(text: string): string {
+  const paragraphs = text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('');
+}

@@ -27,8 +27,10 @@ const HTTP_STATUS = /\bHTTP (\d{3})\b/;
  * status first, so that advice can read the status back with {@link httpStatusOf} whatever the message says.
  */
 export function httpFailureReason(who: string, status: number | undefined, message: string): string {
-  if (status === undefined) return `${who}: ${message}`;
-  return message.includes(`HTTP ${status}`) ? `${who}: ${message}` : `${who} answered HTTP ${status}: ${message}`;
+  // A client's own message often names the vendor already ("Zendesk refused the credentials (401 on …)").
+  const named = message.startsWith(who) ? message : `${who}: ${message}`;
+  if (status === undefined || message.includes(`HTTP ${status}`)) return named;
+  return message.startsWith(who) ? `${message} (HTTP ${status})` : `${who} answered HTTP ${status}: ${message}`;
 }
 
 /** The HTTP status inside a recorded failure, when the other side answered at all. */

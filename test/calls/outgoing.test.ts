@@ -19,7 +19,7 @@ const GRACE = { name: 'Grace Hopper', title: 'COO' };
 const outgoing = (overrides: Partial<Outgoing> = {}): Outgoing => ({
   helpdesks: new Set<VendorSource>(['zendesk']),
   webhook: true,
-  writebackTag: 'exec-called',
+  writebackTags: ['exec-called'],
   profiles: { describe: async () => GRACE },
   ...overrides,
 });

@@ -11,7 +11,7 @@ import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../../src/scheduler/outbox.
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { testEnv } from '../helpers/config';
 import { TEST_DATABASE_URL } from '../helpers/env';
-import { createFakeHelpDesk } from '../helpers/fake-helpdesk';
+import { createFakeHelpDeskClient } from '../helpers/fake-helpdesk-client';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from '../helpers/fake-webhook-receiver';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -69,7 +69,7 @@ describe('npm run cli -- outbox, for help-desk notes and webhook events', () => 
           data: { action: { id: 1, complaintId: 7, status: 'done', theme: null, owner: 'U1', dueDate: null } },
         },
       });
-      const zendesk = createFakeHelpDesk('zendesk');
+      const zendesk = createFakeHelpDeskClient('zendesk');
       zendesk.failNext(1, { status: 401 });
       receiver.answerNext(1, { status: 503 });
       const result = await drainOutbox(

@@ -349,7 +349,9 @@ describe('importComplaintsCsv', () => {
       .executeTakeFirstOrThrow();
     expect(count).toBe(18_000);
     expect(await run(csv)).toMatchObject({ created: 0, duplicates: 18_000, ignored: 2_000 });
-  });
+    // Correctness at volume, not speed (npm run bench measures that): two 20,000-row imports can take well over the
+    // default 30 s on a loaded 2-core machine.
+  }, 180_000);
 });
 
 describe('formatImportReport', () => {

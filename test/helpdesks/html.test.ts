@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { collapseWhitespace, htmlToText } from '../../src/helpdesks/html';
+import { collapseWhitespace, htmlToText, textToHtml } from '../../src/helpdesks/html';
 
 describe('htmlToText', () => {
   it.each([
@@ -58,5 +58,22 @@ describe('htmlToText', () => {
 describe('collapseWhitespace', () => {
   it('keeps one line break where a run spans lines, one space elsewhere', () => {
     expect(collapseWhitespace(' a \t b \n \n c ')).toBe('a b\nc');
+  });
+});
+
+describe('textToHtml', () => {
+  it('escapes the text and keeps its paragraphs and line breaks', () => {
+    expect(textToHtml('Tom & <Jerry> said "hi"\nit\'s done\n\n\nNext')).toBe(
+      '<p>Tom &amp; &lt;Jerry&gt; said &quot;hi&quot;<br>it&#39;s done</p><p>Next</p>',
+    );
+  });
+
+  it('reads back as the same text through htmlToText', () => {
+    const text = 'a < b && c > d\nsecond line';
+    expect(htmlToText(textToHtml(text))).toBe(text);
+  });
+
+  it('gives nothing for blank text', () => {
+    expect(textToHtml(' \n\n ')).toBe('');
   });
 });

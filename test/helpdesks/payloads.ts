@@ -104,6 +104,8 @@ export const ZENDESK_TRIGGER_VALUES: Record<string, string> = {
   'ticket.requester.email': 'Alex.Moreau@Example.FR',
   'ticket.requester.phone': '+33 1 42 68 53 00',
   'ticket.organization.name': 'Moreau & Fils',
+  'ticket.assignee.name': 'Sam Support',
+  'ticket.assignee.email': 'Sam.Support@Acme.example',
 };
 
 /**
@@ -124,6 +126,8 @@ export const FRESHDESK_VALUES: Record<string, string> = {
   'ticket.requester.name': 'Sara Lindqvist',
   'ticket.requester.email': 'sara@lindqvist.se',
   'ticket.requester.phone': '+46 8 123 456 78',
+  'ticket.agent.name': 'Lena Berg',
+  'ticket.agent.email': 'lena.berg@acme.example',
 };
 
 /**
@@ -214,6 +218,15 @@ export function jiraIssueCreated() {
         issuetype: { id: '10003', name: 'Support request' },
         project: { id: '10000', key: 'SUP', name: 'Support' },
         reporter,
+        // Jira's user object; emailAddress is present only when the agent's profile visibility allows it.
+        assignee: {
+          self: 'https://acme.atlassian.net/rest/api/2/user?accountId=5b10ac8d82e05b22cc7d4ef5',
+          accountId: '5b10ac8d82e05b22cc7d4ef5',
+          displayName: 'Support Agent',
+          emailAddress: 'support.agent@acme.example',
+          active: true,
+          accountType: 'atlassian',
+        },
         labels: ['VIP', 'exports'],
         created: '2026-11-23T09:59:15.120+0000',
         updated: '2026-11-23T09:59:15.120+0000',
@@ -336,7 +349,8 @@ export function intercomLegacyConversation(topic = 'conversation.user.created', 
         },
         user: { type: 'user', id: '5bc8f7421ffae2d96695c18a', name: 'Wei Chen', email: 'Wei.Chen@Example.org' },
         customers: [{ type: 'user', id: '5bc8f7421ffae2d96695c18a' }],
-        assignee: { type: 'admin', id: '814860' },
+        // As in delivered 1.x notifications: the assigned admin with their name and email.
+        assignee: { type: 'admin', id: '814860', name: 'Alex Admin', email: 'alex.admin@shop.example.org' },
         open: true,
         state: 'open',
         read: false,

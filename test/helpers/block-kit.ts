@@ -107,6 +107,9 @@ function oneBlockProblems(block: Json, at: string): string[] {
       elements.forEach((element: unknown, j) => {
         problems.push(...elementProblems(element, `${at}/elements/${j}`));
       });
+      // Slack: "action_id … should be unique among all other action_ids in the containing block".
+      const ids = elements.map((e: { action_id?: unknown }) => e?.action_id).filter((id) => id !== undefined);
+      if (new Set(ids).size !== ids.length) problems.push(`action_ids must be unique within the block ${at}`);
       break;
     }
     case 'input':

@@ -102,6 +102,7 @@ export function hostileComplaint(overrides: Partial<Complaint> = {}): Complaint 
     receivedAt: new Date('2026-11-29T12:00:00Z'),
     createdAt: new Date('2026-11-29T12:00:00Z'),
     closedAt: null,
+    assignee: { name: null, email: null },
     ...overrides,
   };
 }

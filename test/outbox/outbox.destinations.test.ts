@@ -15,7 +15,7 @@ import {
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { eventually } from '../faults/support/db-state';
 import { describeOnPostgres } from '../helpers/env';
-import { createFakeHelpDesk, type FakeHelpDesk } from '../helpers/fake-helpdesk';
+import { createFakeHelpDeskClient, type FakeHelpDeskClient } from '../helpers/fake-helpdesk-client';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from '../helpers/fake-webhook-receiver';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -55,7 +55,7 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
   let db: TestDb;
   let slack: FakeSlack;
   let receiver: FakeWebhookReceiver;
-  let zendesk: FakeHelpDesk;
+  let zendesk: FakeHelpDeskClient;
   let to: OutboxDestinations;
 
   beforeAll(async () => {
@@ -71,7 +71,7 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
   beforeEach(async () => {
     slack.reset();
     receiver.reset();
-    zendesk = createFakeHelpDesk('zendesk');
+    zendesk = createFakeHelpDeskClient('zendesk');
     to = {
       slack: createSlackPort(createWebClient('xoxb-test', slack.url, logger)),
       helpdesks: { zendesk },
@@ -243,7 +243,7 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
   it('delivers once after a drainer dies mid-call: only when its lease has run out', async () => {
     // Drainer A leases the note and the event, then the first call it makes never returns: the process was killed.
     // (Which one it makes first is the lease's order; either way the other stays leased, untouched.)
-    const frozenDesk = createFakeHelpDesk('zendesk');
+    const frozenDesk = createFakeHelpDeskClient('zendesk');
     frozenDesk.failNext(1, { freeze: true });
     let frozenSends = 0;
     const frozenWebhook = {
@@ -315,7 +315,7 @@ describeOnPostgres(
     });
 
     it('delivers each of 100 notes and 100 events exactly once with two drainers racing', async () => {
-      const zendesk = createFakeHelpDesk('zendesk');
+      const zendesk = createFakeHelpDeskClient('zendesk');
       for (let i = 0; i < 100; i++) {
         await enqueueMessage(db.db, `n${i}`, note(String(i)));
         await enqueueMessage(db.db, `e${i}`, event());

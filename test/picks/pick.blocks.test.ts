@@ -41,6 +41,7 @@ const complaint: Complaint = {
   escalatedBy: null,
   receivedAt: new Date('2026-11-17T10:00:00Z'),
   createdAt: new Date('2026-11-17T10:00:00Z'),
+  assignee: { name: null, email: null },
   closedAt: null,
 };
 

@@ -70,6 +70,7 @@ const complaint: Complaint = {
   escalatedBy: 'ULEAD0001',
   receivedAt: new Date('2026-11-29T12:00:00Z'),
   createdAt: new Date('2026-11-29T12:00:00Z'),
+  assignee: { name: null, email: null },
   closedAt: null,
 };
 

@@ -1,7 +1,7 @@
 import { verifyPickupSignature } from '../../src/helpdesks/outgoing/outgoing-webhook';
 import type { PickupEvent } from '../../src/ports/events.port';
 import { EXEC_1, EXEC_2, TEST_INGEST_TOKEN } from '../helpers/config';
-import { createFakeHelpDesk, type FakeHelpDesk } from '../helpers/fake-helpdesk';
+import { createFakeHelpDeskClient, type FakeHelpDeskClient } from '../helpers/fake-helpdesk-client';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from '../helpers/fake-webhook-receiver';
 import {
@@ -48,7 +48,7 @@ describe('privacy: webhook events and help-desk notes over a whole cycle', () =>
   let db: TestDb;
   let slack: FakeSlack;
   let receiver: FakeWebhookReceiver;
-  let zendesk: FakeHelpDesk;
+  let zendesk: FakeHelpDeskClient;
   let responses: ResponseUrlServer;
   let app: TestApp;
   let complaintId: number;
@@ -58,7 +58,7 @@ describe('privacy: webhook events and help-desk notes over a whole cycle', () =>
     slack = await startFakeSlack();
     receiver = await startFakeWebhookReceiver();
     responses = await startResponseUrlServer();
-    zendesk = createFakeHelpDesk('zendesk');
+    zendesk = createFakeHelpDeskClient('zendesk');
     slack.setUser(EXEC_1, { real_name: 'Grace Hopper', profile: { real_name: 'Grace Hopper', title: 'COO' } });
     app = await startTestApp(db, slack, {
       env: { OUTCOME_WEBHOOK_URL: receiver.url, OUTCOME_WEBHOOK_SECRET: SECRET, WRITEBACK_TAG: 'exec-called' },

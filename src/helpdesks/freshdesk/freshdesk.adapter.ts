@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normalizePriority } from '../../complaints/complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
+  buildAssignee,
   buildCustomer,
   cleanTags,
   headerValue,
@@ -16,7 +17,8 @@ import {
 
 /**
  * The JSON body to paste into a Freshdesk automation rule's "Trigger webhook" action (encoding: JSON, content:
- * advanced). It mirrors Freshdesk's own "simple" JSON envelope, plus the requester's phone, the tags and company.
+ * advanced). It mirrors Freshdesk's own "simple" JSON envelope, plus the requester's phone, the tags and company,
+ * and the assigned agent.
  */
 export const FRESHDESK_BODY_TEMPLATE = `{
   "freshdesk_webhook": {
@@ -31,7 +33,9 @@ export const FRESHDESK_BODY_TEMPLATE = `{
     "ticket_company_name": "{{ticket.company.name}}",
     "requester_name": "{{ticket.requester.name}}",
     "requester_email": "{{ticket.requester.email}}",
-    "requester_phone": "{{ticket.requester.phone}}"
+    "requester_phone": "{{ticket.requester.phone}}",
+    "agent_name": "{{ticket.agent.name}}",
+    "agent_email": "{{ticket.agent.email}}"
   }
 }`;
 
@@ -51,6 +55,9 @@ interface FreshdeskTicket {
   name: string | null | undefined;
   email: string | null | undefined;
   phone: string | null | undefined;
+  /** The assigned agent, from the `{{ticket.agent.*}}` placeholders. */
+  agentName: string | null | undefined;
+  agentEmail: string | null | undefined;
   createdAt?: string | null | undefined;
   updatedAt?: string | null | undefined;
   /** The `{{triggered_event}}` placeholder: what fired the automation rule, e.g. `{ticket_action:created}`. */
@@ -71,6 +78,8 @@ const envelopeSchema = z
       requester_name: text,
       requester_email: text,
       requester_phone: text,
+      agent_name: text,
+      agent_email: text,
     }),
   })
   .transform(
@@ -85,6 +94,8 @@ const envelopeSchema = z
       name: t.requester_name,
       email: t.requester_email,
       phone: t.requester_phone,
+      agentName: t.agent_name,
+      agentEmail: t.agent_email,
       triggeredEvent: t.triggered_event,
     }),
   );
@@ -101,6 +112,8 @@ const flatSchema = z
     requester_name: text,
     requester_email: text,
     requester_phone: text,
+    agent_name: text,
+    agent_email: text,
     created_at: text,
     updated_at: text,
     triggered_event: text,
@@ -117,6 +130,8 @@ const flatSchema = z
       name: t.requester_name,
       email: t.requester_email,
       phone: t.requester_phone,
+      agentName: t.agent_name,
+      agentEmail: t.agent_email,
       createdAt: t.created_at,
       updatedAt: t.updated_at,
       triggeredEvent: t.triggered_event,
@@ -175,6 +190,7 @@ export const freshdeskAdapter: HelpDeskAdapter = {
         url: httpUrl(t.url),
         receivedAt: parseDate(t.createdAt),
         sourceUpdatedAt: parseDate(t.updatedAt),
+        assignee: buildAssignee({ name: t.agentName, email: t.agentEmail }),
       },
     };
   },

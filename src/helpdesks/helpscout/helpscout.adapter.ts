@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
+  buildAssignee,
   buildCustomer,
   cleanTags,
   cleanText,
@@ -35,6 +36,9 @@ const conversationSchema = z.looseObject({
   customer: person.nullish(),
   threads: z.union([z.number(), z.array(thread)]).nullish(),
   tags: z.array(z.union([z.string(), z.looseObject({ tag: z.string() })])).nullish(),
+  // The assigned user: `assignee` in v2 payloads, `owner` in the legacy shape.
+  assignee: person.nullish(),
+  owner: person.nullish(),
   createdAt: text,
   // Activity times, newest wins: v2 `userUpdatedAt` and `customerWaitingSince.time`, legacy `userModifiedAt`/`modifiedAt`.
   userUpdatedAt: text,
@@ -71,6 +75,14 @@ function customerOf(convo: Conversation) {
   const first = c?.first ?? c?.firstName;
   const last = c?.last ?? c?.lastName;
   return { name: [first, last].filter(Boolean).join(' '), email: c?.email, phone: c?.phone };
+}
+
+/** The assigned user, from either payload version. */
+function assigneeOf(convo: Conversation) {
+  const a = convo.assignee ?? convo.owner;
+  if (!a) return undefined;
+  const name = [a.first ?? a.firstName, a.last ?? a.lastName].filter(Boolean).join(' ');
+  return buildAssignee({ name, email: a.email });
 }
 
 /** Help Scout: conversation webhooks. Help Scout has no priority, so only tags can make one major. */
@@ -114,6 +126,7 @@ export const helpScoutAdapter: HelpDeskAdapter = {
           parseDate(convo.userModifiedAt),
           parseDate(convo.modifiedAt),
         ),
+        assignee: assigneeOf(convo),
       },
     };
   },

@@ -3,6 +3,7 @@ import { normalizePriority } from '../../complaints/complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   type AdapterOptions,
+  buildAssignee,
   buildCustomer,
   canonicalName,
   cleanTags,
@@ -34,6 +35,8 @@ const itemSchema = z.looseObject({
   // API 1.x conversations: the opening message is `conversation_message`, the customer is `user`.
   conversation_message: message.nullish(),
   user: person.nullish(),
+  // API 1.x conversations also name the assigned admin; 2.x sends only `admin_assignee_id`.
+  assignee: person.nullish(),
   tags: z.looseObject({ tags: z.array(z.looseObject({ name: z.string() })) }).nullish(),
   // Tickets keep their title and description among their attributes, next to the ticket type's own attributes.
   ticket_attributes: z.record(z.string(), z.unknown()).nullish(),
@@ -171,6 +174,8 @@ export const intercomAdapter: HelpDeskAdapter = {
         receivedAt: fromUnixSeconds(item.created_at),
         sourceUpdatedAt: fromUnixSeconds(item.updated_at) ?? fromUnixSeconds(parsed.data.created_at),
         vendorMajor: isMajorTicket(item, options.intercom) || undefined,
+        // A team or "nobody_admin" holds the conversation without a person to thank.
+        assignee: item.assignee?.type === 'admin' ? buildAssignee(item.assignee) : undefined,
       },
     };
   },

@@ -4,6 +4,7 @@ import { normalizePriority } from '../../complaints/complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
   type AdapterOptions,
+  buildAssignee,
   buildCustomer,
   canonicalName,
   cleanTags,
@@ -17,6 +18,7 @@ import {
   toIssues,
 } from '../adapter.helpers';
 import { collapseWhitespace } from '../html';
+import { adfToText } from './adf';
 
 const text = z.string().nullish();
 
@@ -37,11 +39,12 @@ const issueSchema = z.looseObject({
     self: text,
     fields: z.looseObject({
       summary: z.string().trim().min(1),
-      // A string (REST v2 wiki text) or an Atlassian Document Format tree (v3); walked by hand below.
+      // A string (REST v2 wiki text) or an Atlassian Document Format tree (v3), read by adfToText.
       description: z.unknown(),
       priority: z.looseObject({ id: text, name: text }).nullish(),
       labels: z.array(z.string()).nullish(),
       reporter: userSchema.nullish(),
+      assignee: userSchema.nullish(),
       created: text,
       updated: text,
     }),
@@ -49,42 +52,6 @@ const issueSchema = z.looseObject({
 });
 
 const MAPPED_EVENTS = new Set(['jira:issue_created', 'jira:issue_updated']);
-
-// Block nodes end a line; everything else is inline and runs on.
-const ADF_BLOCKS = new Set([
-  'paragraph',
-  'heading',
-  'listItem',
-  'codeBlock',
-  'blockquote',
-  'rule',
-  'tableRow',
-  'panel',
-]);
-
-// Real documents nest a handful of levels; the cap keeps a hostile one from overflowing the stack.
-const ADF_MAX_DEPTH = 64;
-
-function adfToText(node: unknown, depth = 0): string {
-  if (typeof node !== 'object' || node === null || depth > ADF_MAX_DEPTH) return '';
-  const {
-    type,
-    text: value,
-    attrs,
-    content,
-  } = node as { type?: unknown; text?: unknown; attrs?: unknown; content?: unknown };
-  if (type === 'text') return typeof value === 'string' ? value : '';
-  if (type === 'hardBreak') return '\n';
-  if (type === 'mention' || type === 'emoji' || type === 'inlineCard') {
-    // These carry their visible text (or link) in attrs rather than in text nodes.
-    const a = (typeof attrs === 'object' && attrs !== null ? attrs : {}) as { text?: unknown; url?: unknown };
-    const shown = a.text ?? a.url;
-    return typeof shown === 'string' ? shown : '';
-  }
-  const inner = Array.isArray(content) ? content.map((child) => adfToText(child, depth + 1)).join('') : '';
-  const prefix = type === 'listItem' ? '- ' : '';
-  return typeof type === 'string' && ADF_BLOCKS.has(type) ? `${prefix}${inner}\n` : inner;
-}
 
 /** Plain text of a Jira description, whichever form it arrived in. */
 function descriptionText(description: unknown): string | undefined {
@@ -156,6 +123,8 @@ export const jiraAdapter: HelpDeskAdapter = {
         url: browseUrl(issue.self, issue.key),
         receivedAt: parseDate(fields.created),
         sourceUpdatedAt: parseDate(timestamp) ?? parseDate(fields.updated),
+        // Atlassian hides emailAddress unless the agent's profile shows it; the name is there regardless.
+        assignee: buildAssignee({ name: fields.assignee?.displayName, email: fields.assignee?.emailAddress }),
       },
     };
   },

@@ -3,6 +3,7 @@ import type { ComplaintInput } from '../../complaints/complaint';
 import { normalizePriority } from '../../complaints/complaint.major';
 import type { AdapterResult, HelpDeskAdapter, WebhookRequest } from '../adapter';
 import {
+  buildAssignee,
   buildCustomer,
   cleanTags,
   headerValue,
@@ -36,7 +37,8 @@ export const ZENDESK_TRIGGER_BODY_TEMPLATE = `{
       "email": "{{ticket.requester.email}}",
       "phone": "{{ticket.requester.phone}}"
     },
-    "organization": { "name": "{{ticket.organization.name}}" }
+    "organization": { "name": "{{ticket.organization.name}}" },
+    "assignee": { "name": "{{ticket.assignee.name}}", "email": "{{ticket.assignee.email}}" }
   }
 }`;
 
@@ -72,6 +74,7 @@ const triggerSchema = z.looseObject({
     updated_at: text,
     requester: z.looseObject({ name: text, email: text, phone: text }).nullish(),
     organization: z.looseObject({ name: text }).nullish(),
+    assignee: z.looseObject({ name: text, email: text }).nullish(),
   }),
 });
 
@@ -94,7 +97,7 @@ function fromEvent(body: unknown): AdapterResult {
     description: plainDescription(ticket.description),
     priority: normalizePriority(ticket.priority, 'zendesk'),
     tags: cleanTags(ticket.tags, /\s+/),
-    // Events carry only the requester's id; contact details must be looked up in Zendesk by whoever calls.
+    // Events carry only the requester's and assignee's ids; names and contact details live in Zendesk.
     customer: buildCustomer({}, `Zendesk requester ${ticket.requester_id ?? `of ticket ${ticket.id}`}`),
     receivedAt: parseDate(ticket.created_at),
     sourceUpdatedAt: parseDate(ticket.updated_at) ?? parseDate(parsed.data.time),
@@ -126,6 +129,8 @@ function fromTrigger(body: unknown): AdapterResult {
     url: httpUrl(ticket.link),
     receivedAt: parseDate(ticket.created_at),
     sourceUpdatedAt: parseDate(ticket.updated_at),
+    // An unassigned ticket renders the placeholders empty.
+    assignee: buildAssignee({ name: ticket.assignee?.name, email: ticket.assignee?.email }),
   };
   return { kind: 'complaint', complaint };
 }

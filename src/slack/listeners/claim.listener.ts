@@ -162,6 +162,9 @@ function evidenceClicked(deps: SlackDeps): ButtonListener {
   };
 }
 
+/** `record_evidence` and `record_evidence:<kind>` (see evidenceActionId). */
+const RECORD_EVIDENCE = new RegExp(`^${ActionIds.recordEvidence}(:[a-z_]+)?$`);
+
 /** Claim, release, log outcome and follow-up evidence: the buttons and modals of the call. */
 export function registerClaimListeners(app: App, deps: SlackDeps): void {
   const button = (actionId: string, ...listeners: ButtonListener[]) =>
@@ -169,7 +172,7 @@ export function registerClaimListeners(app: App, deps: SlackDeps): void {
   button(ActionIds.claimComplaint, requireRole(deps.roles, 'executive', 'claim calls'), claimClicked(deps));
   button(ActionIds.releaseClaim, claimFormClicked(deps, 'release'));
   button(ActionIds.logOutcome, claimFormClicked(deps, 'outcome'));
-  button(ActionIds.recordEvidence, evidenceClicked(deps));
+  app.action<BlockAction<ButtonAction>>(RECORD_EVIDENCE, evidenceClicked(deps));
   app.view<ViewSubmitAction>(CallbackIds.releaseModal, releaseSubmitted(deps));
   app.view<ViewSubmitAction>(CallbackIds.outcomeModal, outcomeSubmitted(deps));
 }

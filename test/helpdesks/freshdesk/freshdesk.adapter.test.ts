@@ -68,6 +68,7 @@ describe('freshdeskAdapter.parse', () => {
         },
         url: 'https://acme.freshdesk.com/helpdesk/tickets/8812',
         receivedAt: undefined,
+        assignee: { name: 'Lena Berg', email: 'lena.berg@acme.example' },
       },
     });
   });
@@ -158,5 +159,28 @@ describe('freshdeskAdapter.parse', () => {
   it('names the missing flat fields by path', () => {
     const result = freshdeskAdapter.parse({ description: 'no id, no subject' }, {});
     expect(result.kind === 'invalid' && result.issues.map((i) => i.path).sort()).toEqual(['id', 'subject']);
+  });
+});
+
+describe('freshdeskAdapter.parse: the assigned agent', () => {
+  const assigneeOf = (body: unknown) => {
+    const result = freshdeskAdapter.parse(body, {});
+    return result.kind === 'complaint' ? result.complaint.assignee : 'not a complaint';
+  };
+
+  it('comes from the envelope’s {{ticket.agent.*}} placeholders', () => {
+    expect(assigneeOf(envelope())).toEqual({ name: 'Lena Berg', email: 'lena.berg@acme.example' });
+  });
+
+  it('is absent for an unassigned ticket', () => {
+    expect(assigneeOf(envelope({ 'ticket.agent.name': '', 'ticket.agent.email': '' }))).toBeUndefined();
+  });
+
+  it('is read from a flat body’s agent_name and agent_email, dropping an email that is not one', () => {
+    expect(assigneeOf(freshdeskFlat({ agent_name: 'Lena Berg', agent_email: 'n/a' }))).toEqual({
+      name: 'Lena Berg',
+      email: undefined,
+    });
+    expect(assigneeOf(freshdeskFlat())).toBeUndefined();
   });
 });

@@ -57,6 +57,7 @@ describe('helpScoutAdapter.parse', () => {
         receivedAt: new Date('2026-11-23T09:57:00Z'),
         // The latest of userUpdatedAt and customerWaitingSince.time.
         sourceUpdatedAt: new Date('2026-11-23T09:58:00Z'),
+        assignee: { name: 'Sam Support', email: 'sam@shop.example.net' },
       },
     });
   });
@@ -114,6 +115,7 @@ describe('helpScoutAdapter.parse', () => {
         url: undefined,
         receivedAt: new Date('2026-11-23T09:57:00Z'),
         sourceUpdatedAt: new Date('2026-11-23T09:58:00Z'),
+        assignee: { name: 'Sam Support', email: 'sam@shop.example.net' },
       },
     });
   });
@@ -153,5 +155,29 @@ describe('helpScoutAdapter.parse', () => {
       event('convo.created'),
     );
     expect(result.kind === 'invalid' && result.issues.map((i) => i.path).sort()).toEqual(['id', 'tags.0']);
+  });
+});
+
+describe('helpScoutAdapter.parse: the assignee', () => {
+  const assigneeOf = (body: unknown) => {
+    const result = helpScoutAdapter.parse(body, event('convo.assigned'));
+    return result.kind === 'complaint' ? result.complaint.assignee : 'not a complaint';
+  };
+
+  it('is the v2 `assignee` user: first and last name, and email', () => {
+    expect(assigneeOf(helpScoutConversation())).toEqual({ name: 'Sam Support', email: 'sam@shop.example.net' });
+  });
+
+  it('is the legacy `owner` Person', () => {
+    const owner = { id: 99, firstName: 'Sam', lastName: 'Support', email: 'sam@shop.example.net', type: 'user' };
+    expect(assigneeOf(helpScoutLegacyConversation({ owner }))).toEqual({
+      name: 'Sam Support',
+      email: 'sam@shop.example.net',
+    });
+  });
+
+  it('is absent for an unassigned conversation', () => {
+    expect(assigneeOf(helpScoutConversation({ assignee: undefined }))).toBeUndefined();
+    expect(assigneeOf(helpScoutLegacyConversation())).toBeUndefined();
   });
 });

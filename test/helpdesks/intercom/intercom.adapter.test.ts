@@ -145,6 +145,7 @@ describe('intercomAdapter.parse', () => {
         },
         receivedAt: new Date(1795427940 * 1000),
         sourceUpdatedAt: new Date(1795427950 * 1000),
+        assignee: { name: 'Alex Admin', email: 'alex.admin@shop.example.org' },
       },
     });
   });
@@ -274,5 +275,32 @@ describe('intercomAdapter.parse', () => {
   it('reports a body without a topic or item', () => {
     const result = intercomAdapter.parse({ type: 'notification_event' }, {});
     expect(result.kind === 'invalid' && result.issues.map((i) => i.path).sort()).toEqual(['data', 'topic']);
+  });
+});
+
+describe('intercomAdapter.parse: the assignee', () => {
+  const assigneeOf = (body: unknown) => {
+    const result = intercomAdapter.parse(body, {});
+    return result.kind === 'complaint' ? result.complaint.assignee : 'not a complaint';
+  };
+
+  it('is the assigned admin API 1.x names in `assignee`', () => {
+    expect(assigneeOf(intercomLegacyConversation())).toEqual({
+      name: 'Alex Admin',
+      email: 'alex.admin@shop.example.org',
+    });
+  });
+
+  it('is absent when a team or nobody holds the conversation', () => {
+    expect(
+      assigneeOf(intercomLegacyConversation(undefined, { assignee: { type: 'team', id: '55', name: 'Tier 2' } })),
+    ).toBe(undefined);
+    expect(assigneeOf(intercomLegacyConversation(undefined, { assignee: { type: 'nobody_admin', id: null } }))).toBe(
+      undefined,
+    );
+  });
+
+  it('is absent from API 2.x conversations, which give only admin_assignee_id', () => {
+    expect(assigneeOf(intercomConversation(undefined, { admin_assignee_id: 814860 }))).toBeUndefined();
   });
 });

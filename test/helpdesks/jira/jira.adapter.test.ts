@@ -69,6 +69,7 @@ describe('jiraAdapter.parse', () => {
         url: 'https://acme.atlassian.net/browse/SUP-12',
         receivedAt: new Date('2026-11-23T09:59:15.120Z'),
         sourceUpdatedAt: new Date(1795427955000),
+        assignee: { name: 'Support Agent', email: 'support.agent@acme.example' },
       },
     });
   });
@@ -93,6 +94,7 @@ describe('jiraAdapter.parse', () => {
         url: 'https://acme.atlassian.net/browse/SUP-12',
         receivedAt: new Date('2026-11-23T09:59:15.120Z'),
         sourceUpdatedAt: new Date(1795428555000),
+        assignee: { name: 'Support Agent', email: 'support.agent@acme.example' },
       },
     });
   });
@@ -216,5 +218,31 @@ describe('jiraAdapter.parse', () => {
     const { webhookEvent: _event, ...body } = jiraIssueCreated();
     const result = jiraAdapter.parse(body, {});
     expect(result.kind === 'invalid' && result.issues.map((i) => i.path)).toEqual(['webhookEvent']);
+  });
+});
+
+describe('jiraAdapter.parse: the assignee', () => {
+  const assigneeOf = (body: unknown) => {
+    const result = jiraAdapter.parse(body, {});
+    return result.kind === 'complaint' ? result.complaint.assignee : 'not a complaint';
+  };
+  const withAssignee = (assignee: unknown) => {
+    const body = jiraIssueCreated();
+    return { ...body, issue: { ...body.issue, fields: { ...body.issue.fields, assignee } } };
+  };
+
+  it('is the issue’s assignee: display name and, when the profile shares it, email', () => {
+    expect(assigneeOf(jiraIssueCreated())).toEqual({ name: 'Support Agent', email: 'support.agent@acme.example' });
+  });
+
+  it('is the name alone when Atlassian hides the email', () => {
+    expect(assigneeOf(withAssignee({ accountId: '5b10', displayName: 'Support Agent' }))).toEqual({
+      name: 'Support Agent',
+      email: undefined,
+    });
+  });
+
+  it('is absent when the issue is unassigned (assignee null)', () => {
+    expect(assigneeOf(withAssignee(null))).toBeUndefined();
   });
 });

@@ -173,6 +173,7 @@ describe('zendeskAdapter.parse: trigger body', () => {
         url: 'https://acme.zendesk.com/agent/tickets/5160',
         receivedAt: new Date('2026-11-23T09:59:30Z'),
         sourceUpdatedAt: new Date('2026-11-23T10:01:00Z'),
+        assignee: { name: 'Sam Support', email: 'sam.support@acme.example' },
       },
     });
   });
@@ -245,5 +246,30 @@ describe('zendeskAdapter.parse: trigger body', () => {
     for (const body of [null, 42, 'text', []]) {
       expect(zendeskAdapter.parse(body, {}).kind).toBe('invalid');
     }
+  });
+});
+
+describe('zendeskAdapter.parse: the assignee', () => {
+  const assigneeOf = (body: unknown) => {
+    const result = zendeskAdapter.parse(body, {});
+    return result.kind === 'complaint' ? result.complaint.assignee : 'not a complaint';
+  };
+
+  it('comes from the trigger body’s {{ticket.assignee.*}} placeholders, the email lowercased', () => {
+    const body = renderTemplate(ZENDESK_TRIGGER_BODY_TEMPLATE, ZENDESK_TRIGGER_VALUES);
+    expect(assigneeOf(body)).toEqual({ name: 'Sam Support', email: 'sam.support@acme.example' });
+  });
+
+  it('is absent for an unassigned ticket, whose placeholders render empty', () => {
+    const body = renderTemplate(ZENDESK_TRIGGER_BODY_TEMPLATE, {
+      ...ZENDESK_TRIGGER_VALUES,
+      'ticket.assignee.name': '',
+      'ticket.assignee.email': '',
+    });
+    expect(assigneeOf(body)).toBeUndefined();
+  });
+
+  it('is absent from event subscriptions, which carry only the assignee’s id', () => {
+    expect(assigneeOf(zendeskEvent('zen:event-type:ticket.created', { assignee_id: '8447388090999' }))).toBeUndefined();
   });
 });

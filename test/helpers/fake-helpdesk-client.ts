@@ -6,7 +6,7 @@ import { HelpDeskApiError, type HelpDeskClient, type HelpDeskNote } from '../../
  * (429 with the wait it asked for), a network failure, or `freeze`: the call never settles, as if the process making
  * it had been killed mid-call.
  */
-export type FakeHelpDeskFailure =
+export type FakeClientFailure =
   | { status: 400 | 401 | 403 | 404 | 422 | 500 | 502 | 503 }
   | { status: 429; retryAfterMs: number }
   | { network: true }
@@ -17,20 +17,20 @@ export interface NoteCall {
   ticketId: string;
   note: HelpDeskNote;
   at: number;
-  failure?: FakeHelpDeskFailure;
+  failure?: FakeClientFailure;
 }
 
 /** A HelpDeskClient over nothing: it records notes and fails on demand, the way the port says clients fail. */
-export interface FakeHelpDesk extends HelpDeskClient {
+export interface FakeHelpDeskClient extends HelpDeskClient {
   /** Every call, failed ones included. */
   readonly calls: NoteCall[];
   /** The notes written (calls that succeeded). */
   notes(): NoteCall[];
   /** Answers the next `count` notes with `failure`; successive calls queue up behind each other. */
-  failNext(count: number, failure: FakeHelpDeskFailure): void;
+  failNext(count: number, failure: FakeClientFailure): void;
 }
 
-function toError(failure: Exclude<FakeHelpDeskFailure, { freeze: true }>): HelpDeskApiError {
+function toError(failure: Exclude<FakeClientFailure, { freeze: true }>): HelpDeskApiError {
   if ('network' in failure) return new HelpDeskApiError('could not reach the API: ECONNRESET', true);
   const { status } = failure;
   if (status === 429) return new HelpDeskApiError('rate limited', true, { status, retryAfterMs: failure.retryAfterMs });
@@ -38,9 +38,9 @@ function toError(failure: Exclude<FakeHelpDeskFailure, { freeze: true }>): HelpD
 }
 
 /** A fake client for `source`. */
-export function createFakeHelpDesk(source: VendorSource): FakeHelpDesk {
+export function createFakeHelpDeskClient(source: VendorSource): FakeHelpDeskClient {
   const calls: NoteCall[] = [];
-  const failures: { remaining: number; failure: FakeHelpDeskFailure }[] = [];
+  const failures: { remaining: number; failure: FakeClientFailure }[] = [];
   const nextFailure = () => {
     const head = failures[0];
     if (!head) return undefined;
