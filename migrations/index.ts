@@ -7,6 +7,7 @@ import * as drawCommitments from './20261129_0005_draw_commitments';
 import * as installation from './20261129_0006_installation';
 import * as complaintAssignee from './20261207_0007_complaint_assignee';
 import * as actions from './20261207_0009_actions';
+import * as actionMessages from './20261207_0010_action_messages';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261129_0006_installation': installation,
   '20261207_0007_complaint_assignee': complaintAssignee,
   '20261207_0009_actions': actions,
+  '20261207_0010_action_messages': actionMessages,
 };

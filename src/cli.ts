@@ -21,7 +21,7 @@ import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
-import { dateInZone, isRealDate } from './shared/time';
+import { dateInZone, isRealDate, systemClock } from './shared/time';
 
 /**
  * `import --skip-invalid`'s exit code when it imported the valid rows and refused others: distinct from 1 (nothing
@@ -63,7 +63,9 @@ const COMMANDS: Record<string, Command> = {
       try {
         csv = fs.readFileSync(file);
       } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
       }
       return ctx.withDatabase(async ({ db }) => {
         await migrateToLatest(db);
@@ -71,7 +73,7 @@ const COMMANDS: Record<string, Command> = {
           csv,
           rule: { priorities: ctx.config.majorPriorities, tags: ctx.config.majorTags },
           skipInvalid: values['skip-invalid'] === true,
-          now: new Date(),
+          now: ctx.now(),
           file: path.basename(file),
         });
         if (report.created > 0) await refreshStatistics(db);
@@ -87,12 +89,12 @@ const COMMANDS: Record<string, Command> = {
     purpose: 'jobs',
     async run(ctx) {
       const { values } = parseFlags(ctx.args, { date: { type: 'string' } });
-      const date = values.date ?? dateInZone(new Date(), ctx.config.timezone);
+      const date = values.date ?? dateInZone(ctx.now(), ctx.config.timezone);
       if (!isRealDate(date)) throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
       return ctx.withDatabase(async ({ db }) => {
         await migrateToLatest(db);
         const result = await runPickJob(
-          { db, config: ctx.config, roles: rolesFor(ctx), now: () => new Date(), outgoing: outgoingFor(ctx) },
+          { db, config: ctx.config, roles: rolesFor(ctx), now: ctx.now, outgoing: outgoingFor(ctx) },
           { date, trigger: 'cli', actor: 'cli' },
         );
         ctx.out(describePickResult(result));
@@ -164,7 +166,7 @@ export async function runCli(
     }
   };
   try {
-    return await command.run({ args, config, logger, out, withDatabase });
+    return await command.run({ args, config, logger, out, now: systemClock, withDatabase });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`${e.message}\nUsage: npm run cli -- ${command.usage}`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { PickupError } from './shared/errors';
 import { isRealDate, isTimeZone } from './shared/time';
 
 /**
@@ -34,14 +35,25 @@ const slackIdList = (kinds: string) =>
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const isCron = (expr: string) => {
+/** Why croner refuses a cron expression, or undefined when it accepts it. */
+function cronProblem(expr: string): string | undefined {
   try {
     new Cron(expr, { paused: true });
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (err) {
+    // The refusal is the answer: its reason goes into the operator's list of problems instead of being dropped.
+    return (err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '');
   }
-};
+}
+
+/** A cron expression croner accepts; a refusal names croner's reason beside an example. */
+const cronExpression = (example: string) =>
+  z.string().superRefine((expr, ctx) => {
+    const problem = cronProblem(expr);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a cron expression such as "${example}" (${problem})` });
+    }
+  });
 
 const csv = z.string().transform((s) =>
   s
@@ -105,6 +117,17 @@ const isOutcomeWebhookUrl = (value: string) => {
   const url = new URL(value);
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
 };
+
+/**
+ * The themes an action may have (ACTION_THEMES): up to 100 (a select's limit), each at most 50 characters, none
+ * twice. Empty when unset: the domain then offers its defaults (actions/action.ts DEFAULT_ACTION_THEMES).
+ */
+const themeList = csv
+  .pipe(z.array(z.string().max(50, 'each theme must be at most 50 characters')).max(100, 'list at most 100 themes'))
+  .refine(
+    (themes) => new Set(themes.map((t) => t.toLowerCase())).size === themes.length,
+    'each theme must appear once (themes are compared ignoring case)',
+  );
 
 // ── Help-desk API access: write-back notes and the ticket thread ─────────────────────────────────────────────────
 // A vendor's client exists only when its credentials are set. A vendor half set up (an email without its token) is a
@@ -334,8 +357,8 @@ const envSchema = z.object({
   SUPPORT_LEADS: slackIdList('user ID (U…) or user group ID (S…)'),
   INGEST_TOKEN: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 24`'),
   TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA zone such as Europe/Paris').default('UTC'),
-  PICK_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 10 * * 1-5"').default('0 10 * * 1-5'),
-  DIGEST_SCHEDULE: z.string().refine(isCron, 'must be a cron expression such as "0 9 * * 1"').default('0 9 * * 1'),
+  PICK_SCHEDULE: cronExpression('0 10 * * 1-5').default('0 10 * * 1-5'),
+  DIGEST_SCHEDULE: cronExpression('0 9 * * 1').default('0 9 * * 1'),
   HOLIDAYS: csv.pipe(z.array(z.string().refine(isRealDate, 'each date must be YYYY-MM-DD'))).default([]),
   ZENDESK_WEBHOOK_SECRET: vendorSecret,
   FRESHDESK_WEBHOOK_SECRET: vendorSecret,
@@ -355,6 +378,7 @@ const envSchema = z.object({
   FOLLOWUP_DAYS: positiveInt(14),
   RETENTION_DAYS: positiveInt(365),
   OUTBOX_LEASE_SECONDS: positiveInt(120),
+  ACTION_THEMES: themeList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTCOME_WEBHOOK_URL: z
     .url('must be a URL such as https://crm.example.com/hooks/pickup')
@@ -412,6 +436,8 @@ export interface Config {
   retentionDays: number;
   /** How long a delivery in flight stays reserved; a worker that dies mid-call is retried after it. */
   outboxLeaseSeconds: number;
+  /** The themes of actions, as configured; empty means the defaults (see actions/action.ts actionThemes). */
+  actionThemes: readonly string[];
   logLevel: Env['LOG_LEVEL'];
   /** Help-desk API access for write-back notes and the ticket thread. */
   helpDesks: HelpDesksConfig;
@@ -420,9 +446,10 @@ export interface Config {
 }
 
 /** Thrown when the environment is unusable; `message` is the whole guide for the operator. */
-export class ConfigError extends Error {
+export class ConfigError extends PickupError<'config_invalid'> {
   constructor(readonly problems: readonly string[]) {
     super(
+      'config_invalid',
       [
         `Pickup cannot start: ${problems.length} setting${problems.length === 1 ? ' is' : 's are'} missing or invalid.`,
         ...problems.map((p) => `  - ${p}`),
@@ -430,7 +457,6 @@ export class ConfigError extends Error {
         `Set them in the environment or in a .env file (see .env.example). To create the Slack app and get its tokens, follow ${SETUP_GUIDE}.`,
       ].join('\n'),
     );
-    this.name = 'ConfigError';
   }
 }
 
@@ -473,6 +499,17 @@ function outcomeWebhookOf(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WEBHOOK_
   return Object.freeze({ url: e.OUTCOME_WEBHOOK_URL, secrets: Object.freeze(e.OUTCOME_WEBHOOK_SECRET) });
 }
 
+// Fields that are only required for some purposes are validated when present, and skipped otherwise.
+const purposeSchema = envSchema.partial({
+  EXEC_CHANNEL: true,
+  LEADERSHIP_CHANNEL: true,
+  EXECUTIVES: true,
+  SUPPORT_LEADS: true,
+});
+
+/** The environment as validated for some purpose: the purpose-dependent fields may be absent. */
+type ParsedEnv = z.infer<typeof purposeSchema>;
+
 /**
  * Validates the environment for a purpose and returns a frozen Config.
  * Every problem is collected and reported at once in a ConfigError.
@@ -482,23 +519,26 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') cleaned[k] = v.trim();
 
-  const required = new Set<string>(REQUIRED_BY_PURPOSE[purpose]);
-  // Fields that are only required for some purposes are validated when present, and skipped otherwise.
-  const schema = envSchema.partial({
-    EXEC_CHANNEL: true,
-    LEADERSHIP_CHANNEL: true,
-    EXECUTIVES: true,
-    SUPPORT_LEADS: true,
-  });
+  const parsed = purposeSchema.safeParse(cleaned);
+  const problems = configProblems(cleaned, parsed, purpose);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return toConfig(parsed.data, env);
+}
+
+/** Every problem with the environment for `purpose`: invalid values, then missing ones, then conflicts. */
+function configProblems(
+  cleaned: Readonly<Record<string, string>>,
+  parsed: z.ZodSafeParseResult<ParsedEnv>,
+  purpose: ConfigPurpose,
+): string[] {
   const problems: string[] = [];
-  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]);
       problems.push(`${key}: ${issue.message}${HINTS[key] ? ` (${HINTS[key]})` : ''}`);
     }
   }
-  for (const key of required) {
+  for (const key of REQUIRED_BY_PURPOSE[purpose]) {
     if (cleaned[key] === undefined) problems.push(`${key} is required: set it to ${HINTS[key] ?? 'a value'}`);
   }
   if (purpose === 'serve') {
@@ -509,8 +549,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
   }
   if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data), ...outcomeWebhookProblems(parsed.data));
   problems.push(...helpDeskCredentialProblems(cleaned));
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
+  return problems;
+}
+
+/** The frozen Config from a valid environment. */
+function toConfig(e: ParsedEnv, env: NodeJS.ProcessEnv): Config {
   const config: Config = {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
@@ -555,6 +598,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Conf
     followupDays: e.FOLLOWUP_DAYS,
     retentionDays: e.RETENTION_DAYS,
     outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+    actionThemes: Object.freeze(e.ACTION_THEMES),
     logLevel: e.LOG_LEVEL,
     helpDesks: helpDesksConfig(e, env),
     outcomeWebhook: outcomeWebhookOf(e),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOutgoing } from './calls/outgoing';
+import { createOutgoing, type Outgoing } from './calls/outgoing';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { firstStartedAt } from './db/installation.repository';
@@ -12,15 +12,18 @@ import { createOutcomeWebhook } from './helpdesks/outgoing/outgoing-webhook';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
-import { webhookRoutes } from './http/webhook.routes';
+import { type WebhookDeps, webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
 import { createProfileDirectory } from './people/profiles';
 import { createRoles } from './people/roles';
 import type { HelpDeskClients } from './ports/helpdesk.port';
-import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
+import type { SlackPort } from './ports/slack.port';
+import { DEFAULT_OUTBOX_OPTIONS, type OutboxDestinations, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
-import { createSlackApp } from './slack/app';
+import { PickupError } from './shared/errors';
+import { systemClock } from './shared/time';
+import { createSlackApp, type SlackApp } from './slack/app';
 import { type ReconnectPolicy, SlackAuthError, type SlackConnection } from './slack/connection';
 import { checkSlackChannels } from './slack/preflight';
 import { createSlackPort, createWebClient } from './slack/slack.client';
@@ -83,7 +86,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const applied = await migrateToLatest(database.db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
     if (database.engine === 'pglite') await refreshStatistics(database.db);
-    const now = options.now ?? (() => new Date());
+    const now = options.now ?? systemClock;
     // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
     await firstStartedAt(database.db, now());
     signal?.throwIfAborted();
@@ -91,8 +94,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
-    const helpdesks = options.helpdesks ?? createHelpDeskClients(config, logger);
-    const outgoing = createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) });
+    const deliveries = outgoingDeliveries(config, logger, slack, now, options.helpdesks);
 
     const scheduler = startScheduler({
       db: database.db,
@@ -101,8 +103,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       slack,
       roles,
       now,
-      destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config) },
-      outgoing,
+      ...deliveries,
       outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
@@ -117,7 +118,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         slack,
         kickOutbox: scheduler.kickOutbox,
         now,
-        outgoing,
+        outgoing: deliveries.outgoing,
       },
       {
         ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
@@ -128,22 +129,10 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     );
     parts.add(() => slackApp.stop());
 
-    const server = createHttpServer({
-      routes: [
-        ...healthRoutes(database.ping, () => summarizeFailures(database.db), slackApp.connection),
-        ...webhookRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now }),
-        ...feedbackRoutes({ db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now, outgoing }),
-      ],
-      slack: slackApp.endpoint,
-      logger,
-    });
-    const port = await listen(server, config.port);
-    parts.add(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
+    const port = await serveHttp(
+      { db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now, outgoing: deliveries.outgoing },
+      { ping: database.ping, slackApp },
+      parts,
     );
     const mode = config.slack.appToken ? 'socket' : 'http';
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
@@ -157,6 +146,57 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     await parts.stop();
     throw err;
   }
+}
+
+/**
+ * Starts the one HTTP server on PORT (health, webhooks and, in HTTP mode, Slack's endpoint) and adds its stop to
+ * `parts`; resolves with the port it listens on.
+ */
+async function serveHttp(
+  deps: WebhookDeps,
+  health: { ping: () => Promise<void>; slackApp: Pick<SlackApp, 'connection' | 'endpoint'> },
+  parts: Pick<ReturnType<typeof stopInReverse>, 'add'>,
+): Promise<number> {
+  const server = createHttpServer({
+    routes: [
+      ...healthRoutes({
+        ping: health.ping,
+        outbox: () => summarizeFailures(deps.db),
+        slack: health.slackApp.connection,
+        logger: deps.logger,
+      }),
+      ...webhookRoutes(deps),
+      ...feedbackRoutes(deps),
+    ],
+    slack: health.slackApp.endpoint,
+    logger: deps.logger,
+  });
+  const port = await listen(server, deps.config.port);
+  parts.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  );
+  return port;
+}
+
+/**
+ * What leaves Pickup besides Slack: the clients of the help desks whose credentials are set (unless a test hands its
+ * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`).
+ */
+function outgoingDeliveries(
+  config: Config,
+  logger: Logger,
+  slack: SlackPort,
+  now: () => Date,
+  helpdesks: HelpDeskClients = createHelpDeskClients(config, logger),
+): { outgoing: Outgoing; destinations: OutboxDestinations } {
+  return {
+    outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
+    destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
+  };
 }
 
 /** Logs a start-up or Slack failure the operator must fix as one clear line (and on stderr, for `npm start`). */
@@ -290,10 +330,9 @@ async function main(): Promise<void> {
 }
 
 /** Why start-up was abandoned: the operator asked Pickup to stop. */
-class ShutdownRequested extends Error {
+class ShutdownRequested extends PickupError<'shutdown_requested'> {
   constructor(signal: string) {
-    super(`${signal} received during start-up`);
-    this.name = 'ShutdownRequested';
+    super('shutdown_requested', `${signal} received during start-up`);
   }
 }
 

@@ -16,7 +16,12 @@ export type AuditAction =
   | 'advocacy.recorded'
   | 'digest.posted'
   | 'away.set'
-  | 'away.cleared';
+  | 'away.cleared'
+  | 'action.opened'
+  | 'action.closed'
+  | 'action.reassigned'
+  | 'action.fix_held'
+  | 'action.reopened';
 
 /** One audit row. `details` holds ids and facts, never contact details or free text from customers. */
 export interface AuditEntry {

@@ -22,7 +22,7 @@ export const DETRACTOR_SCORE = 6;
  */
 export async function recordFollowupEvidence(
   trx: Trx,
-  input: { complaintId: number; kind: EvidenceKind; userId: string; outgoing?: Outgoing | undefined },
+  input: { complaintId: number; kind: EvidenceKind; userId: string; now: Date; outgoing?: Outgoing | undefined },
 ): Promise<void> {
   const claimer = await findLatestClaimer(trx, input.complaintId);
   if (claimer !== input.userId) {
@@ -40,7 +40,7 @@ export async function recordFollowupEvidence(
     complaintId: input.complaintId,
     isAdvocacy: input.kind !== 'none_yet',
     evidence: { kind: input.kind, source: 'followup', score: null, recordedBy: input.userId },
-    now: new Date(),
+    now: input.now,
   });
   await recordAudit(trx, {
     actor: input.userId,
@@ -69,6 +69,7 @@ export async function recordSurvey(
     complaint: { id: number } | { source: string; externalId: string };
     score: number;
     comment?: string | undefined;
+    now: Date;
     outgoing?: Outgoing | undefined;
   },
 ): Promise<SurveyResult> {
@@ -95,7 +96,7 @@ export async function recordSurvey(
     complaintId: row.id,
     isAdvocacy: promoter,
     evidence: { kind, source: 'survey', score: input.score, recordedBy: null },
-    now: new Date(),
+    now: input.now,
   });
   await recordAudit(trx, {
     actor: 'webhook:feedback',

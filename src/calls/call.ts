@@ -1,3 +1,5 @@
+import type { ActionInput } from '../actions/action';
+
 /** How a call went (contract: outcome_modal's `outcome`). */
 export const OUTCOMES = ['reached', 'voicemail', 'no_answer', 'wrong_number', 'declined', 'rescheduled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -62,4 +64,8 @@ export interface AttemptInput {
   followUpDate: string | undefined;
   assessment: Assessment | undefined;
   okToQuote: boolean;
+  /** What should change, when the executive said: it becomes an action with an owner. */
+  action?: ActionInput | undefined;
+  /** Thank the support team for the ticket (in SUPPORT_CHANNEL), with the executive's message if any. */
+  thanks?: { message?: string | undefined } | undefined;
 }

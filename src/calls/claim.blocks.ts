@@ -1,3 +1,5 @@
+import { DEFAULT_ACTION_THEMES } from '../actions/action';
+import { buildActionInputs } from '../actions/action.blocks';
 import type { Complaint } from '../complaints/complaint';
 import { customerLabel, sourceLink, withoutContacts } from '../complaints/complaint.format';
 import type { Block, Modal } from '../ports/slack.port';
@@ -28,6 +30,7 @@ import {
   OUTCOME_LABELS,
   OUTCOMES,
 } from './call';
+import { THANK_MESSAGE_MAX } from './outcome.form';
 
 /** How to run the call; shown in every brief. */
 export const CALL_ADVICE = [
@@ -51,6 +54,7 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
     try {
       localTime = `${localTimeLabel(now, c.timezone)} (${escapeMrkdwn(c.timezone)})`;
     } catch {
+      // A zone this runtime does not know (Intl's RangeError): the brief says so, and that is all there is to report.
       localTime = `_unknown zone ${escapeMrkdwn(c.timezone)}_`;
     }
   }
@@ -79,11 +83,20 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   return { text: `Your call: ${fallbackText(complaint.subject)}`, blocks };
 }
 
+/** What the outcome modal offers besides the call: the themes of "What should change?", and its default owner. */
+export interface OutcomeModalOptions {
+  /** ACTION_THEMES, or the defaults. */
+  themes?: readonly string[];
+  /** The executive logging the call: the action's owner unless they choose someone else. */
+  executiveId?: string;
+}
+
 /**
- * The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote). Like every
- * builder but the brief, it shows the subject without contact details.
+ * The outcome modal (contract block_ids: outcome, notes, follow_up_date, advocate; plus ok_to_quote; and, optional,
+ * change, theme, action_owner, action_due, thank_support, thank_message). Like every builder but the brief, it shows
+ * the subject without contact details.
  */
-export function buildOutcomeModal(claimId: number, subject: string): Modal {
+export function buildOutcomeModal(claimId: number, subject: string, options: OutcomeModalOptions = {}): Modal {
   return {
     type: 'modal',
     callback_id: CallbackIds.outcomeModal,
@@ -126,8 +139,31 @@ export function buildOutcomeModal(claimId: number, subject: string): Modal {
         },
         true,
       ),
+      divider,
+      ...buildActionInputs(options.themes ?? DEFAULT_ACTION_THEMES, options.executiveId),
+      divider,
+      ...thanksInputs(),
     ],
   };
+}
+
+/** "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). */
+function thanksInputs(): Block[] {
+  return [
+    inputBlock(
+      OutcomeBlocks.thankSupport,
+      'Praise',
+      { type: 'checkboxes', options: [option('yes', 'Thank the support team')] },
+      true,
+      'Thanks the agent who handled the ticket (or the team) in the support channel.',
+    ),
+    inputBlock(
+      OutcomeBlocks.thankMessage,
+      'Your thank-you',
+      { type: 'plain_text_input', multiline: true, max_length: THANK_MESSAGE_MAX },
+      true,
+    ),
+  ];
 }
 
 /** The release modal: asks why, so the next executive knows. */

@@ -1,4 +1,4 @@
-import { type Insertable, sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { AdvocacyEvidenceTable, CallAttemptsTable, ClaimRow, Db } from '../db/schema';
 import { customerWasReached } from './call.repository';
 
@@ -30,16 +30,17 @@ export async function findClaimById(db: Db, id: number): Promise<ClaimRow | unde
   return db.selectFrom('claims').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Releases an open claim held by `userId`; returns it, or undefined when it was not theirs or not open. */
+/** Releases an open claim held by `userId` at `now`; returns it, or undefined when it was not theirs or not open. */
 export async function releaseOpenClaim(
   db: Db,
   id: number,
   userId: string,
   reason: string,
+  now: Date,
 ): Promise<ClaimRow | undefined> {
   return db
     .updateTable('claims')
-    .set({ status: 'released', released_at: sql`now()`, release_reason: reason })
+    .set({ status: 'released', released_at: now, release_reason: reason })
     .where('id', '=', id)
     .where('claimed_by', '=', userId)
     .where('status', '=', 'open')
@@ -47,9 +48,9 @@ export async function releaseOpenClaim(
     .executeTakeFirst();
 }
 
-/** Closes a claim after the customer was reached. */
-export async function closeClaim(db: Db, id: number): Promise<void> {
-  await db.updateTable('claims').set({ status: 'closed', closed_at: sql`now()` }).where('id', '=', id).execute();
+/** Closes a claim at `now`, once its last call is logged. */
+export async function closeClaim(db: Db, id: number, now: Date): Promise<void> {
+  await db.updateTable('claims').set({ status: 'closed', closed_at: now }).where('id', '=', id).execute();
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { type ActionEvents, openAction } from '../actions/action.service';
 import { recordAudit } from '../audit/audit.repository';
 import type { Complaint } from '../complaints/complaint';
 import { closeComplaint, findComplaintById, lockComplaint } from '../complaints/complaint.repository';
@@ -29,6 +30,12 @@ type Db = Kysely<Database> | Trx;
 
 /** The DM that confirms a logged call and says what happens next. */
 function attemptConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
+  const confirmation = callConfirmation(a, claimOpen, followupDays);
+  if (!a.action) return confirmation;
+  return `${confirmation} What should change is now an action for ${mention(a.action.ownerId)}, who has it in a DM.`;
+}
+
+function callConfirmation(a: AttemptInput, claimOpen: boolean, followupDays: number): string {
   const label = OUTCOME_LABELS[a.outcome];
   if (a.outcome === 'reached') {
     return `Logged: ${label}. Thank you for making this call. In ${followupDays} days I'll ask whether they have shown signs of promoting us.`;
@@ -182,7 +189,7 @@ export async function releaseClaim(
   input: { claimId: number; userId: string; reason: string; now: Date },
 ): Promise<Complaint> {
   const { complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
-  const released = await releaseOpenClaim(trx, input.claimId, input.userId, input.reason);
+  const released = await releaseOpenClaim(trx, input.claimId, input.userId, input.reason, input.now);
   if (!released) throw new DomainError('not_claimable', 'This call was already released or closed.');
   await queuePickPostUpdate(trx, complaint, null, `claim:${input.claimId}:released`, input.now);
   // The reason is the executive's words, not the customer's, but it may name the customer: keep it out of the audit.
@@ -195,21 +202,28 @@ export async function releaseClaim(
   return complaint;
 }
 
+/** One call to log, by the executive holding the claim. */
+export interface LogAttemptInput {
+  claimId: number;
+  userId: string;
+  attempt: AttemptInput;
+  now: Date;
+  followupDays: number;
+  /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
+  actionEvents?: ActionEvents | undefined;
+  /** The call's help-desk note and webhook events, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
+}
+
 /**
  * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
- * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence.
- * The help-desk note and webhook events (`outgoing`) are queued in the same transaction.
+ * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence,
+ * and "what should change" opens an action. The help-desk note and webhook events (`outgoing`) are queued in the
+ * same transaction.
  */
 export async function logAttempt(
   trx: Trx,
-  input: {
-    claimId: number;
-    userId: string;
-    attempt: AttemptInput;
-    now: Date;
-    followupDays: number;
-    outgoing?: Outgoing | undefined;
-  },
+  input: LogAttemptInput,
 ): Promise<{ attemptId: number; complaint: Complaint; claimOpen: boolean }> {
   const { claim, complaint } = await ownOpenClaim(trx, input.claimId, input.userId);
   const a = input.attempt;
@@ -223,8 +237,12 @@ export async function logAttempt(
     advocate_assessment: a.assessment ?? null,
     ok_to_quote: a.okToQuote,
   });
+  if (a.action) {
+    const opening = { complaint, attemptId, requestedBy: input.userId, action: a.action, now: input.now };
+    await openAction(trx, opening, input.actionEvents);
+  }
   const claimOpen = RETRY_OUTCOMES.includes(a.outcome);
-  if (!claimOpen) await closeClaim(trx, claim.id);
+  if (!claimOpen) await closeClaim(trx, claim.id, input.now);
   if (a.outcome === 'reached') {
     await closeComplaint(trx, complaint.id, input.now);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import type { ActionEvents } from '../actions/action.service';
 import { type Complaint, VENDOR_SOURCES, type VendorSource } from '../complaints/complaint';
 import { withoutContacts } from '../complaints/complaint.format';
 import { findComplaintById } from '../complaints/complaint.repository';
@@ -254,4 +255,9 @@ export async function recordActionChanged(
     type: 'action.changed',
     data: { action: input.action },
   });
+}
+
+/** The actions domain's ActionEvents port over these outgoing events: each action change queues `action.changed`. */
+export function actionEventsOf(outgoing: Outgoing | undefined): ActionEvents | undefined {
+  return outgoing && { changed: (trx, change) => recordActionChanged(trx, outgoing, change) };
 }

@@ -8,7 +8,7 @@ export const demoCommand: Command = {
   purpose: 'database',
   async run(ctx) {
     parseFlags(ctx.args, {});
-    await runDemo(ctx.out);
+    await runDemo(ctx.out, ctx.now);
     return 0;
   },
 };

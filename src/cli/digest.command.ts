@@ -24,7 +24,7 @@ export const digestCommand: Command = {
       // Migrating writes schema, never data, and a dry run on a fresh database needs the tables to read.
       await migrateToLatest(db);
       const result = await runDigestJob(
-        { db, config: ctx.config, roles: rolesFor(ctx), now: () => new Date() },
+        { db, config: ctx.config, roles: rolesFor(ctx), now: ctx.now },
         { weekStart: week, dryRun },
       );
       if (dryRun) {

@@ -43,7 +43,7 @@ export const forgetCommand: Command = {
     const selector = parseForgetSelector(ctx.args);
     return ctx.withDatabase(async ({ db }) => {
       await migrateToLatest(db);
-      const report = await db.transaction().execute((trx) => forgetCustomer(trx, selector, 'cli'));
+      const report = await db.transaction().execute((trx) => forgetCustomer(trx, selector, 'cli', ctx.now()));
       ctx.out(describeErasure(report, selector));
       return report.complaintIds.length === 0 ? FORGET_NOTHING_MATCHED : 0;
     });

@@ -9,10 +9,15 @@ import { createProfileDirectory } from '../people/profiles';
 import { createRoles } from '../people/roles';
 import type { HelpDeskClients } from '../ports/helpdesk.port';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../scheduler/outbox.worker';
+import { PickupError } from '../shared/errors';
 import { createSlackPort, createWebClient } from '../slack/slack.client';
 
 /** Thrown for a bad command line; the message is shown with a pointer to --help. */
-export class UsageError extends Error {}
+export class UsageError extends PickupError<'cli_usage'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('cli_usage', message, options);
+  }
+}
 
 /** What a command gets: its parsed flags and positionals, and a way to open the database. */
 export interface CommandContext {
@@ -20,6 +25,8 @@ export interface CommandContext {
   config: Config;
   logger: Logger;
   out: (line: string) => void;
+  /** The command's clock: every timestamp it writes, and "today", come from here. */
+  now: () => Date;
   withDatabase<T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T>;
 }
 
@@ -53,7 +60,7 @@ export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db'
     return;
   }
   const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
-  const destinations = { slack, helpdesks: helpDesksFor(ctx), webhook: createOutcomeWebhook(ctx.config) };
+  const destinations = { slack, helpdesks: helpDesksFor(ctx), webhook: createOutcomeWebhook(ctx.config, ctx.now) };
   const result = await drainOutbox(db, destinations, ctx.logger, {
     ...DEFAULT_OUTBOX_OPTIONS,
     maxAttempts: 3,
@@ -82,6 +89,6 @@ export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }

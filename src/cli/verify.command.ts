@@ -25,7 +25,7 @@ export const verifyCommand: Command = {
     return ctx.withDatabase(async ({ db }) => {
       // Migrating writes schema, never data; the draw columns must exist to be read.
       await migrateToLatest(db);
-      const result = await verifyDrawOfDate(db, { date, now: new Date(), timezone: ctx.config.timezone });
+      const result = await verifyDrawOfDate(db, { date, now: ctx.now(), timezone: ctx.config.timezone });
       for (const line of describeVerification(result, ctx.config.timezone)) ctx.out(line);
       return exitCodeOf(result);
     });

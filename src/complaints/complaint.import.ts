@@ -2,6 +2,7 @@ import { type CsvError, parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import type { Database, NewComplaintRow } from '../db/schema';
+import { PickupError } from '../shared/errors';
 import { fromGenericComplaint, genericComplaintSchema } from './complaint';
 import { isMajor, type MajorRule } from './complaint.major';
 import { insertComplaintsBatch } from './complaint.repository';
@@ -96,9 +97,9 @@ export interface ImportOptions {
 }
 
 // Thrown from csv-parse's `columns` callback, which passes the very same object on to the reader.
-class HeaderProblem extends Error {
+class HeaderProblem extends PickupError<'csv_header_invalid'> {
   constructor(readonly errors: readonly string[]) {
-    super(errors.join('; '));
+    super('csv_header_invalid', errors.join('; '));
   }
 }
 
@@ -236,19 +237,66 @@ export async function importComplaintsCsv(db: Kysely<Database>, options: ImportO
   const text = (typeof options.csv === 'string' ? options.csv : options.csv.toString('utf8')).replace(/\r\n?/g, '\n');
   const headerLine = 1 + countNewlines(/^\uFEFF?(?:[ \t]*\n)*/.exec(text)?.[0] ?? '');
 
-  const invalid: ImportError[] = [];
-  const toInsert: NewComplaintRow[] = [];
-  const seen = new Set<string>();
-  let rows = 0;
-  let ignored = 0;
-  let repeatedInFile = 0;
-  let sawHeader = false;
-  let malformed = false;
+  const reading: CsvReading = {
+    rows: 0,
+    ignored: 0,
+    repeatedInFile: 0,
+    invalid: [],
+    toInsert: [],
+    seen: new Set(),
+    sawHeader: false,
+    malformed: false,
+  };
+  try {
+    await readRecords(createCsvParser(text, headerLine, reading), reading, options);
+  } catch (err) {
+    // A header problem is the file's, reported like any other; csv-parse hands our own error back unchanged.
+    if (!(err instanceof HeaderProblem)) throw err;
+    return aborted(
+      0,
+      err.errors.map((message) => ({ line: headerLine, field: '', message })),
+    );
+  }
+  if (!reading.sawHeader) {
+    return aborted(0, [
+      {
+        line: 1,
+        field: '',
+        message: `the file is empty: its first line must name the columns (${REQUIRED_CSV_COLUMNS.join(', ')} at least)`,
+      },
+    ]);
+  }
+  const { rows, invalid, toInsert, repeatedInFile, ignored } = reading;
+  invalid.sort((a, b) => a.line - b.line);
+  if (reading.malformed || (invalid.length > 0 && !options.skipInvalid)) return aborted(rows, invalid);
 
-  const parser = parse(text, {
+  const created = await insertImported(db, reading, batchSize, options.file);
+  return { rows, created, duplicates: toInsert.length - created + repeatedInFile, ignored, invalid, committed: true };
+}
+
+/** What reading a file found so far: the rows to insert, and the counts and problems its report gives. */
+interface CsvReading {
+  /** Data rows read, readable or not. */
+  rows: number;
+  /** Valid rows that are not major, so not stored (as on the webhook). */
+  ignored: number;
+  /** Valid rows whose (source, externalId) came earlier in the file. */
+  repeatedInFile: number;
+  invalid: ImportError[];
+  toInsert: NewComplaintRow[];
+  /** The (source, externalId) keys of `toInsert`. */
+  seen: Set<string>;
+  sawHeader: boolean;
+  /** A quoting error: row boundaries after it are guesswork, so nothing is imported. */
+  malformed: boolean;
+}
+
+/** The parser over `text`: it resolves the header, and records every row it must skip in `reading`. */
+function createCsvParser(text: string, headerLine: number, reading: CsvReading) {
+  return parse(text, {
     bom: true,
     columns: (header: string[]) => {
-      sawHeader = true;
+      reading.sawHeader = true;
       return resolveHeader(header);
     },
     trim: true,
@@ -258,73 +306,70 @@ export async function importComplaintsCsv(db: Kysely<Database>, options: ImportO
     raw: true,
     skip_records_with_error: true,
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      rows += 1;
+      reading.rows += 1;
       const line = startLine(typeof err?.lines === 'number' ? err.lines : headerLine, raw);
       const problem = { line, field: '', message: err?.message ?? 'unreadable row' };
       if (err?.code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
         const cells = Array.isArray(err.record) ? err.record.length : '?';
         const columns = Array.isArray(err.columns) ? err.columns.length : '?';
-        invalid.push({ ...problem, message: `has ${cells} cells but the header has ${columns} columns` });
+        reading.invalid.push({ ...problem, message: `has ${cells} cells but the header has ${columns} columns` });
       } else {
-        invalid.push({
+        reading.invalid.push({
           ...problem,
           message: `${problem.message}; rows after a quoting error cannot be read reliably, so nothing is imported`,
         });
-        malformed = true;
+        reading.malformed = true;
       }
       return undefined;
     },
   });
+}
 
-  try {
-    for await (const entry of parser as AsyncIterable<{ record: Row; info: { lines: number }; raw?: string }>) {
-      rows += 1;
-      const line = startLine(entry.info.lines, entry.raw);
-      const { body, problems } = toGenericBody(entry.record);
-      const parsed = genericComplaintSchema.safeParse(body);
-      const issues = [
-        ...problems,
-        ...(parsed.success
-          ? []
-          : parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }))),
-      ];
-      if (!parsed.success || issues.length > 0) {
-        for (const issue of issues) invalid.push({ line, ...issue });
-        continue;
-      }
-      const input = fromGenericComplaint(parsed.data);
-      if (!isMajor({ priority: input.priority, tags: input.tags }, options.rule)) {
-        ignored += 1;
-        continue;
-      }
-      const key = `${input.source}\u0000${input.externalId}`;
-      if (seen.has(key)) {
-        repeatedInFile += 1;
-        continue;
-      }
-      seen.add(key);
-      toInsert.push(toComplaintRow({ ...input, receivedAt: input.receivedAt ?? options.now }, true));
+/** Validates each record as the webhook would and sorts it into `reading`: invalid, ignored, repeated or to insert. */
+async function readRecords(
+  parser: ReturnType<typeof createCsvParser>,
+  reading: CsvReading,
+  options: Pick<ImportOptions, 'rule' | 'now'>,
+): Promise<void> {
+  for await (const entry of parser as AsyncIterable<{ record: Row; info: { lines: number }; raw?: string }>) {
+    reading.rows += 1;
+    const line = startLine(entry.info.lines, entry.raw);
+    const { body, problems } = toGenericBody(entry.record);
+    const parsed = genericComplaintSchema.safeParse(body);
+    const issues = [
+      ...problems,
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }))),
+    ];
+    if (!parsed.success || issues.length > 0) {
+      for (const issue of issues) reading.invalid.push({ line, ...issue });
+      continue;
     }
-  } catch (err) {
-    if (!(err instanceof HeaderProblem)) throw err;
-    return aborted(
-      0,
-      err.errors.map((message) => ({ line: headerLine, field: '', message })),
-    );
+    const input = fromGenericComplaint(parsed.data);
+    if (!isMajor({ priority: input.priority, tags: input.tags }, options.rule)) {
+      reading.ignored += 1;
+      continue;
+    }
+    const key = `${input.source}\u0000${input.externalId}`;
+    if (reading.seen.has(key)) {
+      reading.repeatedInFile += 1;
+      continue;
+    }
+    reading.seen.add(key);
+    reading.toInsert.push(toComplaintRow(input, true, options.now));
   }
-  if (!sawHeader) {
-    return aborted(0, [
-      {
-        line: 1,
-        field: '',
-        message: `the file is empty: its first line must name the columns (${REQUIRED_CSV_COLUMNS.join(', ')} at least)`,
-      },
-    ]);
-  }
-  invalid.sort((a, b) => a.line - b.line);
-  if (malformed || (invalid.length > 0 && !options.skipInvalid)) return aborted(rows, invalid);
+}
 
-  const created = await db.transaction().execute(async (trx) => {
+/** Inserts the rows in batches and audits the whole import, in one transaction; returns how many were new. */
+function insertImported(
+  db: Kysely<Database>,
+  reading: CsvReading,
+  batchSize: number,
+  file: string | undefined,
+): Promise<number> {
+  const { rows, toInsert, repeatedInFile, ignored, invalid } = reading;
+  return db.transaction().execute(async (trx) => {
     let inserted = 0;
     for (let i = 0; i < toInsert.length; i += batchSize) {
       inserted += await insertComplaintsBatch(trx, toInsert.slice(i, i + batchSize));
@@ -338,12 +383,11 @@ export async function importComplaintsCsv(db: Kysely<Database>, options: ImportO
         duplicates: toInsert.length - inserted + repeatedInFile,
         ignored,
         invalidRows: new Set(invalid.map((e) => e.line)).size,
-        ...(options.file === undefined ? {} : { file: options.file }),
+        ...(file === undefined ? {} : { file }),
       },
     });
     return inserted;
   });
-  return { rows, created, duplicates: toInsert.length - created + repeatedInFile, ignored, invalid, committed: true };
 }
 
 function aborted(rows: number, invalid: ImportError[]): ImportReport {

@@ -30,9 +30,9 @@ export interface UpsertResult {
  * Contact details are only filled in, never blanked; nothing customer-written is restored after an erasure;
  * do-not-call, once set, stays set; the assignee follows the latest delivery that names one. `became_major_at` is
  * kept while the complaint stays major; a complaint that turns major again starts its eligibility window at this
- * delivery's vendor time (or now).
+ * delivery's vendor time (or `now`, when it arrived).
  */
-export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<UpsertResult> {
+export async function upsertComplaint(db: Db, row: NewComplaintRow, now: Date): Promise<UpsertResult> {
   const result = await db
     .insertInto('complaints')
     .values(row)
@@ -85,7 +85,7 @@ export async function upsertComplaint(db: Db, row: NewComplaintRow): Promise<Ups
           assignee_name: sql`CASE WHEN ${NAMES_NO_ASSIGNEE} THEN complaints.assignee_name ELSE excluded.assignee_name END`,
           assignee_email: sql`CASE WHEN ${NAMES_NO_ASSIGNEE} THEN complaints.assignee_email ELSE excluded.assignee_email END`,
           source_updated_at: sql`greatest(complaints.source_updated_at, excluded.source_updated_at)`,
-          became_major_at: sql`CASE WHEN complaints.is_major THEN coalesce(complaints.became_major_at, excluded.became_major_at) ELSE coalesce(excluded.source_updated_at, now()) END`,
+          became_major_at: sql`CASE WHEN complaints.is_major THEN coalesce(complaints.became_major_at, excluded.became_major_at) ELSE coalesce(excluded.source_updated_at, ${now}::timestamptz) END`,
           updated_at: sql`now()`,
         }))
         .where(NOT_OLDER_THAN_STORED),

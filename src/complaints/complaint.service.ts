@@ -14,9 +14,12 @@ export type IntakeResult =
   | { status: 'duplicate'; id: number }
   | { status: 'ignored'; reason: string };
 
-/** Maps the model to a row. Exported for the batched CSV import, which inserts rows directly. */
-export function toComplaintRow(input: ComplaintInput, major: boolean): NewComplaintRow {
-  const receivedAt = input.receivedAt ?? new Date();
+/**
+ * Maps the model to a row; one without its own received time was received `now`. Exported for the batched CSV
+ * import, which inserts rows directly.
+ */
+export function toComplaintRow(input: ComplaintInput, major: boolean, now: Date): NewComplaintRow {
+  const receivedAt = input.receivedAt ?? now;
   return {
     source: input.source,
     external_id: input.externalId,
@@ -48,9 +51,9 @@ export function toComplaintRow(input: ComplaintInput, major: boolean): NewCompla
 /** How far ahead of our clock a vendor time may be; later ones are taken as now, so one bad clock cannot freeze a complaint. */
 export const MAX_SOURCE_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-function boundedSourceTime(sourceUpdatedAt: Date | undefined): Date | undefined {
+function boundedSourceTime(sourceUpdatedAt: Date | undefined, now: Date): Date | undefined {
   if (sourceUpdatedAt === undefined) return undefined;
-  const latest = Date.now() + MAX_SOURCE_CLOCK_SKEW_MS;
+  const latest = now.getTime() + MAX_SOURCE_CLOCK_SKEW_MS;
   return sourceUpdatedAt.getTime() > latest ? new Date(latest) : sourceUpdatedAt;
 }
 
@@ -59,14 +62,16 @@ function boundedSourceTime(sourceUpdatedAt: Date | undefined): Date | undefined 
  * Major complaints are stored or updated. A non-major delivery only updates a complaint already stored
  * (so a downgrade takes it out of the pool); otherwise it is ignored and nothing is written.
  * A delivery older (by the vendor's own time) than the one already applied changes nothing and is audited as stale.
+ * `now` is when it arrived: the received time of a delivery without one, and the bound on vendor clocks.
  */
 export async function receiveComplaint(
   trx: Transaction<Database>,
   received: ComplaintInput,
   rule: MajorRule | 'always-major',
   actor: string,
+  now: Date,
 ): Promise<IntakeResult> {
-  const input = { ...received, sourceUpdatedAt: boundedSourceTime(received.sourceUpdatedAt) };
+  const input = { ...received, sourceUpdatedAt: boundedSourceTime(received.sourceUpdatedAt, now) };
   const major =
     rule === 'always-major' ||
     input.vendorMajor === true ||
@@ -89,7 +94,7 @@ export async function receiveComplaint(
     });
     return { status: 'duplicate', id: updated.id };
   }
-  const { id, created, applied } = await upsertComplaint(trx, toComplaintRow(input, true));
+  const { id, created, applied } = await upsertComplaint(trx, toComplaintRow(input, true, now), now);
   await recordAudit(trx, {
     actor,
     action: created ? 'complaint.received' : applied ? 'complaint.updated' : 'complaint.stale',
@@ -110,14 +115,15 @@ function staleDetails(input: ComplaintInput): Record<string, unknown> {
 
 /**
  * A support lead's escalation: always major (a lead's judgement is the rule), and new ones are announced
- * in the executives' channel, without contact details, in the same transaction.
+ * in the executives' channel, without contact details, in the same transaction. It arrives when the lead submits
+ * it, so `receivedAt` is its arrival time.
  */
 export async function escalateComplaint(
   trx: Transaction<Database>,
-  input: ComplaintInput & { escalatedBy: string },
+  input: ComplaintInput & { escalatedBy: string; receivedAt: Date },
   execChannel: string,
 ): Promise<IntakeResult> {
-  const result = await receiveComplaint(trx, input, 'always-major', input.escalatedBy);
+  const result = await receiveComplaint(trx, input, 'always-major', input.escalatedBy, input.receivedAt);
   if (result.status === 'created') {
     const row = await findComplaintById(trx, result.id);
     if (row) {

@@ -83,7 +83,7 @@ const FRIENDLY: Record<string, string> = {
 export function parseEscalateForm(
   values: ViewValues,
   meta: { userId: string; viewId: string; now: Date },
-): FormResult<ComplaintInput> {
+): FormResult<ComplaintInput & { receivedAt: Date }> {
   const raw = {
     [EscalateBlocks.customerName]: textValue(values, EscalateBlocks.customerName) ?? '',
     [EscalateBlocks.company]: textValue(values, EscalateBlocks.company),

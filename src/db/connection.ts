@@ -5,6 +5,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { PickupError } from '../shared/errors';
 import { embeddedSocket, SessionLock, socketPathProblem, startEmbeddedServer } from './embedded-server';
 import type { Database } from './schema';
 
@@ -18,16 +19,16 @@ export interface DatabaseHandle {
 }
 
 /** Thrown when another process already holds the embedded database directory. */
-export class DataDirLockedError extends Error {
+export class DataDirLockedError extends PickupError<'data_dir_locked'> {
   constructor(
     readonly dataDir: string,
     readonly pid: number,
   ) {
     super(
+      'data_dir_locked',
       `The embedded database in ${dataDir} is in use by another Pickup process (pid ${pid}). ` +
         'PGlite allows one process per data directory: stop the other one, or set DATABASE_URL to share a PostgreSQL server.',
     );
-    this.name = 'DataDirLockedError';
   }
 }
 
@@ -161,14 +162,15 @@ function lockedPool(pool: pg.Pool, lock: SessionLock): PostgresPool {
 }
 
 /** Thrown when the embedded database is locked by a process that does not answer on its socket. */
-export class EmbeddedServerUnreachableError extends Error {
-  constructor(locked: DataDirLockedError, socketPath: string, reason: string) {
+export class EmbeddedServerUnreachableError extends PickupError<'embedded_server_unreachable'> {
+  constructor(locked: DataDirLockedError, socketPath: string, reason: string, options: { cause?: unknown } = {}) {
     super(
+      'embedded_server_unreachable',
       `The embedded database in ${locked.dataDir} is in use by process ${locked.pid}, which does not answer on ` +
         `${socketPath} (${reason}). If the bot is starting up, try again in a moment. If no Pickup runs there, ` +
         `the lock is stale: remove ${path.join(locked.dataDir, 'pickup.lock')}.`,
+      options,
     );
-    this.name = 'EmbeddedServerUnreachableError';
   }
 }
 
@@ -212,7 +214,7 @@ export async function openViaRunningBot(
         : /timeout/i.test((err as Error).message)
           ? `no answer within ${connectTimeoutMs / 1000} s`
           : (err as Error).message;
-    throw new EmbeddedServerUnreachableError(locked, socket.path, reason);
+    throw new EmbeddedServerUnreachableError(locked, socket.path, reason, { cause: err });
   }
   logger.info({ pid: locked.pid, socket: socket.path }, 'using the embedded database through the running bot');
   return handle;
@@ -262,6 +264,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
+    // ESRCH, no such process, is the usual answer; EPERM means it lives under another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

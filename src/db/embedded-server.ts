@@ -150,6 +150,7 @@ class SessionQueue {
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
     const client = this.#client(handlerId);
     const run = client.chain.then(() => this.#run(client, message, onData));
+    // The caller gets `run` and its failure; the chain only orders this client's messages, so it carries on after one.
     client.chain = run.catch(() => undefined);
     return run;
   }
@@ -278,6 +279,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Waiting for the session lets a CLI transaction in flight commit instead of being cut off; a client that
     // holds it longer is disconnected anyway, and its cleanup rolls back what it left open.
+    // A timeout is the expected way out of this wait: then the session is cut off below without its lock.
     const release = await lock.acquire(AbortSignal.timeout(graceMs)).catch(() => undefined);
     try {
       await Promise.all([...handlers].map((handler) => handler.detach(true)));

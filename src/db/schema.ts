@@ -176,6 +176,10 @@ export interface ActionsTable {
   reopened_count: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** How many changes the action has had; each change's messages are keyed by it (migration 0010). */
+  revision: Generated<number>;
+  /** The outbox key of the DM the owner acts from, which closing or reassigning edits (migration 0010). */
+  owner_message_key: string | null;
 }
 
 /** One reminder DM per person per local day, listing the actions it covered. */

@@ -4,11 +4,11 @@ import { renderBlocks } from './render';
 
 /**
  * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
- * Nothing else in the demo differs from production.
+ * Nothing else in the demo differs from production. Message timestamps are Slack-shaped, from the demo's clock.
  */
-export function createConsoleSlackPort(out: (line: string) => void): SlackPort {
+export function createConsoleSlackPort(out: (line: string) => void, now: () => Date): SlackPort {
   let counter = 0;
-  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
+  const nextTs = () => `${Math.floor(now().getTime() / 1000)}.${String(++counter).padStart(6, '0')}`;
   const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to @${channel}` : `#${channel}`);
   const show = (title: string, text: string, blocks?: Block[]) => {
     out('');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordSurvey } from '../calls/advocacy.service';
 import { DomainError } from '../shared/errors';
-import type { Route } from './http';
+import { domainErrorResponse, type Route } from './http';
 import {
   hasIngestToken,
   parseJsonBody,
@@ -47,11 +47,15 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
             ? { id: b.complaintId }
             : { source: b.source ?? '', externalId: b.externalId ?? '' };
         try {
-          const result = await deps.db
-            .transaction()
-            .execute((trx) =>
-              recordSurvey(trx, { complaint, score: b.score, comment: b.comment, outgoing: deps.outgoing }),
-            );
+          const result = await deps.db.transaction().execute((trx) =>
+            recordSurvey(trx, {
+              complaint,
+              score: b.score,
+              comment: b.comment,
+              now: deps.now(),
+              outgoing: deps.outgoing,
+            }),
+          );
           deps.kickOutbox();
           return {
             status: 201,
@@ -64,11 +68,9 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
             },
           };
         } catch (err) {
+          // Only this route knows which field named the missing complaint; any other DomainError is the server's to map.
           if (err instanceof DomainError && err.code === 'not_found') {
-            return {
-              status: 404,
-              body: { error: err.userMessage, issues: [{ path: 'complaintId', message: err.userMessage }] },
-            };
+            return domainErrorResponse(err, { issues: [{ path: 'complaintId', message: err.userMessage }] });
           }
           throw err;
         }

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { Route } from './http';
 
 /** Deliveries that failed for good, and the newest one's reason: what /healthz reports as `outbox`. */
@@ -12,6 +13,16 @@ export interface SlackHealth {
   healthy(): boolean;
 }
 
+/** What the health routes look at. */
+export interface HealthDeps {
+  /** Resolves when the database answers. */
+  ping: () => Promise<void>;
+  outbox?: () => Promise<OutboxHealth>;
+  slack?: SlackHealth;
+  /** Told why the database counted as unreachable, which the 503 itself does not say. */
+  logger: Logger;
+}
+
 /**
  * GET /healthz is readiness: one `SELECT 1`, bounded at 2 s, so a load balancer stops sending traffic while the
  * database is away, and the Slack connection: 503 once Socket Mode has been disconnected for longer than a
@@ -20,11 +31,7 @@ export interface SlackHealth {
  * Failed deliveries show in the /healthz body but keep it 200: Slack refusing a channel is no reason to restart
  * Pickup, and a restart would not fix it.
  */
-export function healthRoutes(
-  ping: () => Promise<void>,
-  outbox?: () => Promise<OutboxHealth>,
-  slack?: SlackHealth,
-): Route[] {
+export function healthRoutes({ ping, outbox, slack, logger }: HealthDeps): Route[] {
   return [
     {
       method: 'GET',
@@ -44,7 +51,9 @@ export function healthRoutes(
         try {
           await withTimeout(ping(), 2_000);
           failures = outbox ? { outbox: await withTimeout(outbox(), 2_000) } : {};
-        } catch {
+        } catch (err) {
+          // Warn, not error: an outage is the database's to fix, and the orchestrator is told by the 503.
+          logger.warn({ err, route: '/healthz' }, 'health check: the database did not answer');
           db = 'unreachable';
         }
         const body = { db, ...failures, ...(slack ? { slack: slack.state() } : {}) };

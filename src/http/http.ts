@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { DomainError, DomainErrorCode } from '../shared/errors';
 
 /** A request as route handlers see it: the raw body is read (and size-checked) already. */
 export interface HttpRequest {
@@ -32,6 +33,26 @@ export interface Route {
 /** A JSON error answer naming what went wrong. */
 export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}): HttpResponse {
   return { status, body: { error, ...extra } };
+}
+
+/**
+ * The one table from a domain failure to its HTTP status: routes let a DomainError reach the server (or answer it
+ * with {@link domainErrorResponse}) instead of choosing a status by hand, so the same refusal reads the same on
+ * every route. Typed over every code, so a new code cannot ship without its status.
+ */
+export const DOMAIN_ERROR_HTTP_STATUS: Readonly<Record<DomainErrorCode, number>> = Object.freeze({
+  invalid_input: 400,
+  not_authorized: 403,
+  not_your_claim: 403,
+  not_found: 404,
+  already_claimed: 409,
+  not_claimable: 409,
+  action_closed: 409,
+});
+
+/** The answer to a DomainError: its status from the table, its user-facing message as `error`, and `extra`. */
+export function domainErrorResponse(err: DomainError, extra: Record<string, unknown> = {}): HttpResponse {
+  return jsonError(DOMAIN_ERROR_HTTP_STATUS[err.code], err.userMessage, extra);
 }
 
 /** Reads one header as a string (the first, when repeated). */

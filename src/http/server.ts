@@ -6,8 +6,8 @@ import http, {
   type ServerResponse,
 } from 'node:http';
 import type { Logger } from '../logger';
-import { isDatabaseUnavailable } from '../shared/errors';
-import type { HttpRequest, HttpResponse, Route } from './http';
+import { DomainError, isDatabaseUnavailable, PickupError } from '../shared/errors';
+import { domainErrorResponse, type HttpRequest, type HttpResponse, type Route } from './http';
 import { createReplayGuard, type ReplayGuard } from './slack-replay';
 import { isSslCheck, SLACK_TIMESTAMP_TOLERANCE_S, slackSignatureProblem } from './slack-signature';
 
@@ -29,14 +29,17 @@ export interface HttpServerOptions {
   routes: readonly Route[];
   slack?: SlackEndpoint;
   logger: Logger;
-  /** Wall-clock now, for the Slack timestamp check. */
+  /**
+   * Wall-clock now, for the Slack timestamp check. The real clock by default, even under a test clock: Slack
+   * stamps requests with its own clock, and the check is about their real age.
+   */
   now?: () => number;
 }
 
 /** An oversize body. `drained`: the rest was read and discarded, so the 413 can go out on a healthy connection. */
-class BodyTooLarge extends Error {
+class BodyTooLarge extends PickupError<'body_too_large'> {
   constructor(readonly drained: boolean) {
-    super('body too large');
+    super('body_too_large', 'body too large');
   }
 }
 
@@ -118,6 +121,11 @@ async function handle(
   try {
     return await route.handle(request);
   } catch (err) {
+    if (err instanceof DomainError) {
+      // A refusal the caller can act on, not a fault: answered with its status, logged for the trail only.
+      log.info({ err }, 'request refused');
+      return domainErrorResponse(err);
+    }
     if (isDatabaseUnavailable(err)) {
       log.warn({ err }, 'database unavailable');
       return { status: 503, headers: { 'retry-after': '30' }, body: { error: 'database unavailable, retry later' } };

@@ -54,6 +54,7 @@ export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | {
     // Fatal, so bytes that are not UTF-8 are refused instead of silently becoming U+FFFD in stored text.
     text = new TextDecoder('utf-8', { fatal: true }).decode(req.rawBody);
   } catch {
+    // The sender's mistake, not ours: answered 400 (the decoder's TypeError says nothing the answer does not).
     return {
       ok: false,
       response: jsonError(400, 'the body is not valid UTF-8', {
@@ -65,6 +66,7 @@ export function parseJsonBody(req: HttpRequest): { ok: true; body: unknown } | {
   try {
     body = JSON.parse(text);
   } catch (err) {
+    // The sender's mistake, not ours: answered 400 with the parser's reason.
     return {
       ok: false,
       response: jsonError(400, 'the body is not valid JSON', {
@@ -186,7 +188,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
   const rule: MajorRule = { priorities: config.majorPriorities, tags: config.majorTags };
 
   const intake = async (input: ComplaintInput, actor: string): Promise<HttpResponse> => {
-    const result = await db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor));
+    const result = await db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor, deps.now()));
     return intakeResponse(result);
   };
 

@@ -70,6 +70,7 @@ export async function markSent(db: Db, id: number, posted: { channel: string; ts
     .updateTable('outbox')
     .set({
       status: 'sent',
+      // Delivery bookkeeping on the real clock, like the leases the database stamps with its own now().
       sent_at: new Date(),
       leased_until: null,
       last_error: null,

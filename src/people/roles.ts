@@ -25,6 +25,7 @@ export function createRoles(
   lists: { executives: readonly string[]; supportLeads: readonly string[] },
   slack: Pick<SlackPort, 'listUserGroupMembers'>,
   logger: Logger,
+  // Only a cache's age is measured with it: a duration, so the real clock by default.
   now: () => number = Date.now,
 ): Roles {
   const cache = new Map<string, { members: string[]; at: number }>();

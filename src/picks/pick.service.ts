@@ -1,13 +1,14 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
 import { type Outgoing, recordPicked } from '../calls/outgoing';
+import type { Complaint } from '../complaints/complaint';
 import { findComplaintById } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
 import type { OutboxMessage } from '../outbox/outbox';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { DAY_MS } from '../shared/time';
-import { drawFromPool, seedWeekFor } from './draw';
+import { drawFromPool, type StoredSeed, seedWeekFor } from './draw';
 import { ensureWeekSeed } from './draw.service';
 import { type EligibilityWindow, eligibilityCutoffs, isEligible } from './eligibility';
 import type { PickForPost, PickRecord, PickTrigger } from './pick';
@@ -86,14 +87,7 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
     const pool = await findEligibleComplaintIds(trx, input);
     const draw = drawFromPool(pool, seed.seed, input.date);
 
-    const away = await findAwayExecutives(trx, input.date);
-    const available = [...new Set(input.executives)].filter((u) => !away.has(u));
-    const since = new Date(input.now.getTime() - ROTATION_WINDOW_DAYS * DAY_MS);
-    const counts = await countRecentClaims(trx, available, since);
-    const suggested = chooseSuggestedExecutive(
-      available.map((userId) => ({ userId, recentClaims: counts.get(userId) ?? 0 })),
-      random,
-    );
+    const suggested = await suggestExecutive(trx, input, random);
 
     const inserted = await insertPick(trx, {
       date: input.date,
@@ -133,32 +127,64 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       },
     });
 
-    const complaintRow = pick.complaintId === null ? undefined : await findComplaintById(trx, pick.complaintId);
-    if (pick.complaintId !== null && !complaintRow) throw new Error(`picked complaint ${pick.complaintId} not found`);
-    const messages = input.buildMessages({
-      pickId: pick.id,
-      date: pick.date,
-      poolSize: pick.poolSize,
-      suggestedExecutive: pick.suggestedExecutive,
-      trigger: pick.trigger,
-      complaint: complaintRow ? toComplaint(complaintRow) : null,
-      seedCommitment: seed.commitment,
-      seedWeek: seed.weekStart,
-    });
-    const [first, ...rest] = messages;
-    if (first) {
-      if (first.operation !== 'post') {
-        throw new Error(`the first message of a pick must be its channel post, got '${first.operation}'`);
-      }
-      // Keys are fresh for a new pick; a leftover key would mean the message was already queued once.
-      await enqueueMessage(trx, pickPostKey(pick.date), first);
-      for (const [i, message] of rest.entries()) await enqueueMessage(trx, `pick:${pick.date}:${i + 1}`, message);
-    }
-    const complaint = complaintRow && toComplaint(complaintRow);
+    const complaint = await queuePickMessages(trx, pick, seed, input.buildMessages);
     if (complaint)
       await recordPicked(trx, input.outgoing, { pick, complaint, timezone: input.timezone, now: input.now });
     return { status: pick.complaintId === null ? 'empty' : 'picked', pick };
   });
+}
+
+/**
+ * The executive to suggest for `input.date`: among those not away that day, the one with the fewest claims in the
+ * rotation window, ties broken by `random`; null when everyone is away.
+ */
+async function suggestExecutive(
+  trx: Transaction<Database>,
+  input: Pick<DailyPickInput, 'date' | 'now' | 'executives'>,
+  random: (n: number) => number,
+): Promise<string | null> {
+  const away = await findAwayExecutives(trx, input.date);
+  const available = [...new Set(input.executives)].filter((u) => !away.has(u));
+  const since = new Date(input.now.getTime() - ROTATION_WINDOW_DAYS * DAY_MS);
+  const counts = await countRecentClaims(trx, available, since);
+  return chooseSuggestedExecutive(
+    available.map((userId) => ({ userId, recentClaims: counts.get(userId) ?? 0 })),
+    random,
+  );
+}
+
+/**
+ * Queues a new pick's announcements; the first is its channel post, under the key later edits target. Returns the
+ * picked complaint (null for an empty draw).
+ */
+async function queuePickMessages(
+  trx: Transaction<Database>,
+  pick: PickRecord,
+  seed: Pick<StoredSeed, 'commitment' | 'weekStart'>,
+  buildMessages: DailyPickInput['buildMessages'],
+): Promise<Complaint | null> {
+  const complaintRow = pick.complaintId === null ? undefined : await findComplaintById(trx, pick.complaintId);
+  if (pick.complaintId !== null && !complaintRow) throw new Error(`picked complaint ${pick.complaintId} not found`);
+  const complaint = complaintRow ? toComplaint(complaintRow) : null;
+  const messages = buildMessages({
+    pickId: pick.id,
+    date: pick.date,
+    poolSize: pick.poolSize,
+    suggestedExecutive: pick.suggestedExecutive,
+    trigger: pick.trigger,
+    complaint,
+    seedCommitment: seed.commitment,
+    seedWeek: seed.weekStart,
+  });
+  const [first, ...rest] = messages;
+  if (!first) return complaint;
+  if (first.operation !== 'post') {
+    throw new Error(`the first message of a pick must be its channel post, got '${first.operation}'`);
+  }
+  // Keys are fresh for a new pick; a leftover key would mean the message was already queued once.
+  await enqueueMessage(trx, pickPostKey(pick.date), first);
+  for (const [i, message] of rest.entries()) await enqueueMessage(trx, `pick:${pick.date}:${i + 1}`, message);
+  return complaint;
 }
 
 /**

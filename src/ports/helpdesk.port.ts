@@ -1,4 +1,5 @@
 import type { VendorSource } from '../complaints/complaint';
+import { PickupError } from '../shared/errors';
 
 /**
  * An internal note for the support team on the original ticket. `text` is plain text that has already been through
@@ -38,14 +39,13 @@ export type HelpDeskClients = Partial<Record<VendorSource, HelpDeskClient>>;
  * A help-desk API call failed. 401/403 (credentials or scope) and 404 (ticket gone) are permanent; 429 and 5xx and
  * network failures are `retryable`, with `retryAfterMs` when the vendor said when to come back.
  */
-export class HelpDeskApiError extends Error {
+export class HelpDeskApiError extends PickupError<'helpdesk_api_failed'> {
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.name = 'HelpDeskApiError';
+    super('helpdesk_api_failed', message, options);
   }
 
   /** The HTTP status the vendor answered, when it answered at all. */

@@ -3,6 +3,7 @@
 // to anyway, and not to a client: the compiler then refuses a malformed block where it is built, rather than Slack
 // answering invalid_blocks in production.
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
+import { PickupError } from '../shared/errors';
 
 /** A Block Kit block of a type Slack knows (section, actions, input, …), as the Slack SDK types it. */
 export type Block = KnownBlock;
@@ -66,15 +67,18 @@ export interface SlackPort {
   getUserProfile(userId: string): Promise<UserProfile>;
 }
 
-/** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back. */
-export class SlackDeliveryError extends Error {
+/** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */
+export class SlackDeliveryError extends PickupError<'slack_delivery_failed'> {
+  /** How long Slack asked us to wait before the next call. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     message: string,
     readonly retryable: boolean,
-    readonly retryAfterMs?: number,
+    options: { retryAfterMs?: number; cause?: unknown } = {},
   ) {
-    super(message);
-    this.name = 'SlackDeliveryError';
+    super('slack_delivery_failed', message, options);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -58,15 +58,16 @@ function toCustomerMatch(selector: ForgetSelector): CustomerMatch {
  * Erases a customer: every matching complaint loses its contact details and free text, and so do its call notes,
  * release reasons, survey comments, queued and sent Slack payloads and digest quotes (see eraseComplaints).
  * One audit row per complaint records the fact, the actor and which fields were cleared, never their values.
- * Nothing matching returns an empty report; the CLI turns that into a non-zero exit.
+ * Nothing matching returns an empty report; the CLI turns that into a non-zero exit. `now` stamps the erasure.
  */
 export async function forgetCustomer(
   trx: Transaction<Database>,
   selector: ForgetSelector,
   actor: string,
+  now: Date,
 ): Promise<ErasureReport> {
   const ids = await findComplaintIdsMatching(trx, toCustomerMatch(selector));
-  const { erased, counts } = await eraseComplaints(trx, ids, new Date());
+  const { erased, counts } = await eraseComplaints(trx, ids, now);
   const by = 'email' in selector ? 'email' : 'phone' in selector ? 'phone' : 'complaint';
   for (const complaint of erased) {
     await recordAudit(trx, {

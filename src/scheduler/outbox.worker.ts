@@ -132,6 +132,7 @@ async function deliver(
     }
     const waitMs =
       failure.retryAfterMs ?? Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (row.attempts - 1));
+    // A backoff timer, on the real clock: it is compared with the database's own now() when messages are leased.
     await scheduleRetry(db, row.id, new Date(Date.now() + waitMs), failure.reason);
     log.warn({ attempts: row.attempts, waitMs, reason: failure.reason }, 'outbox message will be retried');
     return 'retried';

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
+import { queueActionReminders } from '../actions/action-reminder.service';
 import type { Outgoing } from '../calls/outgoing';
 import { queueDueReminders } from '../calls/reminder.service';
 import type { Config } from '../config';
@@ -84,47 +85,20 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     inFlight.add(p);
   };
 
-  const pick = (reason: string) =>
-    track('pick', async () => {
-      const date = dateInZone(deps.now(), config.timezone);
-      if (config.holidays.includes(date)) {
-        logger.info({ job: 'pick', date }, 'holiday: no pick today');
-        return;
-      }
-      const result = await runPickJob(deps, { date, trigger: 'schedule', actor: 'scheduler' });
-      outbox.kick();
-      logger.info({ job: 'pick', date, status: result.status, reason }, describePickResult(result));
-    });
+  const pick = (reason: string) => track('pick', () => scheduledPick(deps, outbox.kick, reason));
 
   const reminders = () =>
     track('reminders', async () => {
       const report = await queueDueReminders(deps.db, config, deps.now());
-      if (report.unclaimed + report.noAttempt + report.followUp + report.evidence > 0) {
-        logger.info({ job: 'reminders', ...report }, 'queued reminders');
+      const actions = await queueActionReminders(deps.db, config, deps.now());
+      const queued = report.unclaimed + report.noAttempt + report.followUp + report.evidence;
+      if (queued + actions.reminders + actions.fixChecks > 0) {
+        logger.info({ job: 'reminders', ...report, actions }, 'queued reminders');
         outbox.kick();
       }
     });
 
-  const digest = (reason: string) =>
-    track('digest', async () => {
-      const now = deps.now();
-      const installed = await firstStartedAt(deps.db, now);
-      const week = automaticDigestWeek(now, config.timezone, installed);
-      if (!week) {
-        logger.info(
-          { job: 'digest', reason, firstStartedAt: installed.toISOString() },
-          'no digest: the last complete week ended before Pickup was first started',
-        );
-        return;
-      }
-      const result = await runDigestJob(deps, { weekStart: week.start, dryRun: false });
-      outbox.kick();
-      logger.info(
-        { job: 'digest', week: result.model.weekStart, status: result.status, reason },
-        describeDigestResult(result),
-      );
-      if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
-    });
+  const digest = (reason: string) => track('digest', () => scheduledDigest(deps, outbox.kick, reason));
 
   const retention = () =>
     track('retention', async () => {
@@ -152,4 +126,39 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
       await outbox.stop();
     },
   };
+}
+
+/** Today's pick in TIMEZONE, unless today is a holiday; `reason` says whether the schedule or a catch-up asked. */
+async function scheduledPick(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  const { config, logger } = deps;
+  const date = dateInZone(deps.now(), config.timezone);
+  if (config.holidays.includes(date)) {
+    logger.info({ job: 'pick', date }, 'holiday: no pick today');
+    return;
+  }
+  const result = await runPickJob(deps, { date, trigger: 'schedule', actor: 'scheduler' });
+  kickOutbox();
+  logger.info({ job: 'pick', date, status: result.status, reason }, describePickResult(result));
+}
+
+/** The digest of the last complete week, unless that week ended before Pickup was first started. */
+async function scheduledDigest(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  const { config, logger } = deps;
+  const now = deps.now();
+  const installed = await firstStartedAt(deps.db, now);
+  const week = automaticDigestWeek(now, config.timezone, installed);
+  if (!week) {
+    logger.info(
+      { job: 'digest', reason, firstStartedAt: installed.toISOString() },
+      'no digest: the last complete week ended before Pickup was first started',
+    );
+    return;
+  }
+  const result = await runDigestJob(deps, { weekStart: week.start, dryRun: false });
+  kickOutbox();
+  logger.info(
+    { job: 'digest', week: result.model.weekStart, status: result.status, reason },
+    describeDigestResult(result),
+  );
+  if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
 }

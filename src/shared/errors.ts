@@ -1,21 +1,53 @@
-/** Codes for every failure a user can be told about. */
+/** Codes for every failure a user can be told about; each has its HTTP status in `src/http/http.ts`. */
 export type DomainErrorCode =
   | 'not_authorized'
   | 'not_found'
   | 'already_claimed'
   | 'not_claimable'
   | 'not_your_claim'
-  | 'invalid_input'
-  | 'database_unavailable';
+  | 'action_closed'
+  | 'invalid_input';
+
+/** Codes for failures the operator (or Pickup itself) must deal with, each thrown by one error class. */
+export type SystemErrorCode =
+  | 'config_invalid'
+  | 'cli_usage'
+  | 'csv_header_invalid'
+  | 'slack_auth_refused'
+  | 'slack_delivery_failed'
+  | 'helpdesk_api_failed'
+  | 'data_dir_locked'
+  | 'embedded_server_unreachable'
+  | 'body_too_large'
+  | 'shutdown_requested';
+
+/** Every code a {@link PickupError} carries: what code branches on, instead of class names or message text. */
+export type ErrorCode = DomainErrorCode | SystemErrorCode;
+
+/**
+ * The base of every error class Pickup defines, like bolt-js's CodedError: a stable `code`, and the failure it
+ * stands for kept as the standard `cause`, so the log shows the whole chain (pino's serializer appends each cause's
+ * message and stack) and nothing is lost by translating an error into one the caller understands.
+ */
+export class PickupError<C extends ErrorCode = ErrorCode> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
 /** A failure with a message fit to show the person who caused it. */
-export class DomainError extends Error {
+export class DomainError extends PickupError<DomainErrorCode> {
   constructor(
-    readonly code: DomainErrorCode,
+    code: DomainErrorCode,
     readonly userMessage: string,
+    options: { cause?: unknown } = {},
   ) {
-    super(userMessage);
-    this.name = 'DomainError';
+    super(code, userMessage, options);
   }
 }
 

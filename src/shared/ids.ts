@@ -5,6 +5,11 @@ export const ActionIds = {
   logOutcome: 'log_outcome',
   recordEvidence: 'record_evidence',
   homePage: 'home_page',
+  actionDone: 'action_done',
+  actionWontDo: 'action_wont_do',
+  actionReassign: 'action_reassign',
+  actionFixHeld: 'action_fix_held',
+  actionFixCameBack: 'action_fix_came_back',
 } as const;
 
 export const CallbackIds = {
@@ -12,6 +17,8 @@ export const CallbackIds = {
   escalateMessage: 'escalate_message',
   outcomeModal: 'outcome_modal',
   releaseModal: 'release_modal',
+  actionWontDoModal: 'action_wont_do_modal',
+  actionReassignModal: 'action_reassign_modal',
 } as const;
 
 export const Commands = {
@@ -40,11 +47,23 @@ export const OutcomeBlocks = {
   followUpDate: 'follow_up_date',
   advocate: 'advocate',
   okToQuote: 'ok_to_quote',
+  change: 'change',
+  theme: 'theme',
+  actionOwner: 'action_owner',
+  actionDue: 'action_due',
+  thankSupport: 'thank_support',
+  thankMessage: 'thank_message',
 } as const;
 
 /** Block ids of the release modal. */
 export const ReleaseBlocks = {
   reason: 'reason',
+} as const;
+
+/** Block ids of the won't-do and reassign modals. */
+export const ActionModalBlocks = {
+  reason: 'reason',
+  newOwner: 'new_owner',
 } as const;
 
 /** Every input in Pickup's modals uses this action_id, so a block's value is at values[block_id].value. */

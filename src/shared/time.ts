@@ -1,3 +1,9 @@
+/**
+ * The real wall clock, read by the process roots only (main.ts, the CLI, the demo): everything below them is handed
+ * a `now`, so a test's clock sets every timestamp Pickup writes. Durations and timers use the real clocks directly.
+ */
+export const systemClock = (): Date => new Date();
+
 /** Milliseconds in a 24-hour day: windows like "the last 30 days" count these, not calendar days. */
 export const DAY_MS = 86_400_000;
 
@@ -14,6 +20,7 @@ export function isTimeZone(tz: string): boolean {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
       known = true;
     } catch {
+      // Intl's RangeError is the answer itself (a zone this runtime does not know), not a failure to report.
       known = false;
     }
     // Bounded, because the names come from outside.

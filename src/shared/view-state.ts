@@ -5,6 +5,7 @@ export interface InputState {
   selected_option?: { value: string } | null;
   selected_date?: string | null;
   selected_options?: { value: string }[];
+  selected_user?: string | null;
 }
 
 /** `view.state.values`: block_id → action_id → state. */
@@ -30,6 +31,11 @@ export function selectedValue(values: ViewValues, blockId: string): string | und
 /** A datepicker's YYYY-MM-DD. */
 export function dateValue(values: ViewValues, blockId: string): string | undefined {
   return inputOf(values, blockId)?.selected_date ?? undefined;
+}
+
+/** A users_select's chosen user ID. */
+export function userValue(values: ViewValues, blockId: string): string | undefined {
+  return inputOf(values, blockId)?.selected_user ?? undefined;
 }
 
 /** The checked values of a checkbox group. */

@@ -1,5 +1,6 @@
 import { ErrorCode } from '@slack/web-api';
 import type { Logger } from '../logger';
+import { PickupError } from '../shared/errors';
 import { toDeliveryError } from './slack.client';
 
 /** What /healthz reports about Slack: the Socket Mode connection's state, or `http` in HTTP mode once ready. */
@@ -48,16 +49,18 @@ const FIX: Record<SlackTokenName, string> = {
 };
 
 /** Slack refused a token for good; `message` tells the operator which one and what to do. */
-export class SlackAuthError extends Error {
+export class SlackAuthError extends PickupError<'slack_auth_refused'> {
   constructor(
     readonly token: SlackTokenName,
     readonly slackError: string,
+    options: { cause?: unknown } = {},
   ) {
     super(
+      'slack_auth_refused',
       `Slack refused ${token}: it ${FATAL_PLATFORM_ERRORS[slackError] ?? `was refused (${slackError})`} ` +
         `(${slackError}). To fix it, ${FIX[token]}, then restart Pickup.`,
+      options,
     );
-    this.name = 'SlackAuthError';
   }
 }
 
@@ -65,7 +68,7 @@ export class SlackAuthError extends Error {
 export function fatalSlackError(err: unknown, token: SlackTokenName): SlackAuthError | undefined {
   const e = err as { code?: unknown; data?: { error?: unknown } } | undefined;
   if (e?.code !== ErrorCode.PlatformError || typeof e.data?.error !== 'string') return undefined;
-  return e.data.error in FATAL_PLATFORM_ERRORS ? new SlackAuthError(token, e.data.error) : undefined;
+  return e.data.error in FATAL_PLATFORM_ERRORS ? new SlackAuthError(token, e.data.error, { cause: err }) : undefined;
 }
 
 /** The wait before attempt `attempt + 1` (attempt ≥ 1): half fixed, half random, so instances do not retry in step. */
@@ -114,6 +117,7 @@ export interface SlackConnectionOptions {
   graceMs?: number;
   /** Called when a reconnect meets a refused token: nothing from Slack can arrive any more. */
   onFatal(err: SlackAuthError): void;
+  /** Milliseconds, for how long the connection has been down: a duration, so the real clock by default. */
   now?: () => number;
 }
 
@@ -276,6 +280,7 @@ function describeFailure(err: unknown): string {
   return typeof e.message === 'string' ? e.message : String(err);
 }
 
+/** `text` parsed, or undefined when it is not JSON: a frame we only read for a log line's reason may be anything. */
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -286,6 +291,8 @@ function safeJson(text: string): unknown {
 
 /** `promise`, or a rejection with the signal's reason as soon as it aborts (the promise is left to settle alone). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  // Once aborted, nobody awaits `promise`: Pickup is stopping, so a later failure of it is moot, and is only kept from
+  // becoming an unhandled rejection.
   if (signal.aborted) {
     promise.catch(() => undefined);
     return Promise.reject(signal.reason);

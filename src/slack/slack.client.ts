@@ -29,19 +29,20 @@ export function createWebClient(token: string | undefined, apiUrl: string | unde
 /** Maps a Web API failure to a SlackDeliveryError that says whether to retry, and when. */
 export function toDeliveryError(err: unknown): SlackDeliveryError {
   const e = err as WebAPICallError & { retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  const cause = err;
   switch (e?.code) {
     case ErrorCode.RateLimitedError:
-      return new SlackDeliveryError('rate limited by Slack', true, (e.retryAfter ?? 1) * 1000);
+      return new SlackDeliveryError('rate limited by Slack', true, { retryAfterMs: (e.retryAfter ?? 1) * 1000, cause });
     case ErrorCode.HTTPError:
-      return new SlackDeliveryError(`Slack answered HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500);
+      return new SlackDeliveryError(`Slack answered HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500, { cause });
     case ErrorCode.RequestError:
-      return new SlackDeliveryError(`could not reach Slack: ${e.message}`, true);
+      return new SlackDeliveryError(`could not reach Slack: ${e.message}`, true, { cause });
     case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown_error';
-      return new SlackDeliveryError(platformErrorMessage(code), RETRYABLE_PLATFORM_ERRORS.has(code));
+      return new SlackDeliveryError(platformErrorMessage(code), RETRYABLE_PLATFORM_ERRORS.has(code), { cause });
     }
     default:
-      return new SlackDeliveryError(err instanceof Error ? err.message : String(err), true);
+      return new SlackDeliveryError(err instanceof Error ? err.message : String(err), true, { cause });
   }
 }
 

@@ -260,18 +260,23 @@ describe('what leaves Pickup when a complaint is picked, claimed and called', ()
     );
     await db.db
       .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'none_yet', userId: EXEC_1, outgoing: o }));
+      .execute((trx) =>
+        recordFollowupEvidence(trx, { complaintId, kind: 'none_yet', userId: EXEC_1, now: NOW, outgoing: o }),
+      );
     await db.db
       .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: EXEC_1, outgoing: o }));
+      .execute((trx) =>
+        recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: EXEC_1, now: NOW, outgoing: o }),
+      );
     await db.db
       .transaction()
-      .execute((trx) => recordSurvey(trx, { complaint: { id: complaintId }, score: 7, outgoing: o }));
+      .execute((trx) => recordSurvey(trx, { complaint: { id: complaintId }, score: 7, now: NOW, outgoing: o }));
     const promoter = await db.db.transaction().execute((trx) =>
       recordSurvey(trx, {
         complaint: { id: complaintId },
         score: 10,
         comment: 'Call me at +1 415 555 0142',
+        now: NOW,
         outgoing: o,
       }),
     );
@@ -305,8 +310,10 @@ describe('what leaves Pickup when a complaint is picked, claimed and called', ()
       );
     await db.db
       .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: EXEC_1, outgoing: o }));
-    await db.db.transaction().execute((trx) => forgetCustomer(trx, { complaintId }, 'cli'));
+      .execute((trx) =>
+        recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: EXEC_1, now: NOW, outgoing: o }),
+      );
+    await db.db.transaction().execute((trx) => forgetCustomer(trx, { complaintId }, 'cli', NOW));
     const rows = await db.db
       .selectFrom('outbox')
       .select(['dedupe_key', 'status', 'last_error', 'payload'])

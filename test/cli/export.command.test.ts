@@ -21,6 +21,7 @@ function context(db: TestDb, args: string[], env: Record<string, string> = {}) {
     config: loadConfig(testEnv(env), 'database'),
     logger: createLogger('silent'),
     out: (chunk) => writes.push(chunk),
+    now: () => new Date(),
     // runCli opens and closes the database; here the test owns it, so it is only handed over.
     withDatabase: <T>(fn: (database: DatabaseHandle) => Promise<T>) => fn(db),
   };

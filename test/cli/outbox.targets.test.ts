@@ -77,7 +77,7 @@ describe('npm run cli -- outbox, for help-desk notes and webhook events', () => 
         {
           slack: createSlackPort(createWebClient('xoxb-test', slack.url, logger)),
           helpdesks: { zendesk },
-          webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET] }),
+          webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET], now: () => new Date() }),
         },
         logger,
         { ...DEFAULT_OUTBOX_OPTIONS, maxAttempts: 1 },

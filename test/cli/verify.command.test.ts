@@ -23,6 +23,7 @@ describe('npm run cli -- verify', () => {
       config: testConfig(),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),
+      now: () => new Date(),
       withDatabase: (fn) => fn(db),
     };
     const code = await verifyCommand.run(ctx);

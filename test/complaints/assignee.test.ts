@@ -9,7 +9,7 @@ const T0 = new Date('2026-11-23T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
 function deliver(db: TestDb, input: ComplaintInput) {
-  return db.db.transaction().execute((trx) => receiveComplaint(trx, input, 'always-major', 'webhook:test'));
+  return db.db.transaction().execute((trx) => receiveComplaint(trx, input, 'always-major', 'webhook:test', T0));
 }
 
 async function storedAssignee(db: TestDb, input: ComplaintInput) {

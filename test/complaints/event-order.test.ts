@@ -10,9 +10,9 @@ const MINUTE = 60_000;
 const T0 = new Date('2026-11-23T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MINUTE);
 
-/** Delivers one complaint in its own transaction, as the webhook route does. */
-function deliver(db: TestDb, input: ComplaintInput) {
-  return db.db.transaction().execute((trx) => receiveComplaint(trx, input, rule, 'webhook:test'));
+/** Delivers one complaint in its own transaction, as the webhook route does, arriving at `now`. */
+function deliver(db: TestDb, input: ComplaintInput, now = new Date()) {
+  return db.db.transaction().execute((trx) => receiveComplaint(trx, input, rule, 'webhook:test', now));
 }
 
 function stored(db: TestDb, externalId: string) {
@@ -120,12 +120,16 @@ describe('out-of-order deliveries: the newest vendor time wins', () => {
 
   it('takes a vendor time far ahead of our clock as now, so one bad clock cannot freeze a complaint', async () => {
     const ticket = newComplaint({ priority: 'high', subject: 'from a skewed clock' });
-    const before = Date.now();
-    await deliver(db, { ...ticket, sourceUpdatedAt: new Date(before + 365 * 24 * 60 * MINUTE) });
+    await deliver(db, { ...ticket, sourceUpdatedAt: at(365 * 24 * 60) }, T0);
     const row = await stored(db, ticket.externalId);
-    expect(row.source_updated_at?.getTime()).toBeLessThanOrEqual(Date.now() + MAX_SOURCE_CLOCK_SKEW_MS);
+    expect(row.source_updated_at?.getTime()).toBe(T0.getTime() + MAX_SOURCE_CLOCK_SKEW_MS);
     // A genuine update a moment later still applies.
-    await deliver(db, { ...ticket, subject: 'next', sourceUpdatedAt: new Date(Date.now() + MAX_SOURCE_CLOCK_SKEW_MS) });
+    const later = at(1);
+    await deliver(
+      db,
+      { ...ticket, subject: 'next', sourceUpdatedAt: new Date(later.getTime() + MAX_SOURCE_CLOCK_SKEW_MS) },
+      later,
+    );
     expect((await stored(db, ticket.externalId)).subject).toBe('next');
   });
 });
@@ -165,12 +169,10 @@ describe('became_major_at: when a complaint last turned major', () => {
 
   it('turns major again without a vendor time: from now', async () => {
     const ticket = newComplaint({ priority: 'high', receivedAt: new Date('2026-09-01T00:00:00Z') });
-    await deliver(db, ticket);
-    await deliver(db, { ...ticket, priority: 'low' });
-    const before = Date.now();
-    await deliver(db, { ...ticket, priority: 'urgent' });
-    const row = await stored(db, ticket.externalId);
-    expect(row.became_major_at?.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    await deliver(db, ticket, at(0));
+    await deliver(db, { ...ticket, priority: 'low' }, at(1));
+    await deliver(db, { ...ticket, priority: 'urgent' }, at(2));
+    expect(await stored(db, ticket.externalId)).toMatchObject({ is_major: true, became_major_at: at(2) });
   });
 
   it('counts a vendor rule (vendorMajor) as major whatever the priority', async () => {

@@ -24,7 +24,7 @@ describe('customer_phone_e164 on every write path', () => {
   const deliver = async (overrides: ComplaintOverrides) => {
     const result = await db.db
       .transaction()
-      .execute((trx) => receiveComplaint(trx, newComplaint(overrides), RULE, 'webhook:api'));
+      .execute((trx) => receiveComplaint(trx, newComplaint(overrides), RULE, 'webhook:api', new Date()));
     if (result.status === 'ignored') throw new Error('ignored');
     return result.id;
   };
@@ -46,7 +46,7 @@ describe('customer_phone_e164 on every write path', () => {
       .execute((trx) =>
         escalateComplaint(
           trx,
-          { ...newComplaint({ customer: { phone: '202.555.0199' } }), escalatedBy: LEAD_1 },
+          { ...newComplaint({ customer: { phone: '202.555.0199' } }), escalatedBy: LEAD_1, receivedAt: new Date() },
           EXEC_CHANNEL,
         ),
       );
@@ -80,7 +80,7 @@ describe('customer_phone_e164 on every write path', () => {
       db.db
         .transaction()
         .execute((trx) =>
-          receiveComplaint(trx, { ...first, customer: { ...first.customer, phone } }, RULE, 'webhook:api'),
+          receiveComplaint(trx, { ...first, customer: { ...first.customer, phone } }, RULE, 'webhook:api', new Date()),
         );
     const created = await again('202-555-0100');
     if (created.status !== 'created') throw new Error(created.status);

@@ -26,12 +26,12 @@ describe('a help-desk re-delivery after an erasure', () => {
         timezone: 'Europe/London',
       },
     });
-    await db.db.transaction().execute((trx) => receiveComplaint(trx, input, rule, 'test'));
-    await db.db.transaction().execute((trx) => forgetCustomer(trx, { email: 'ada@example.com' }, 'test'));
+    await db.db.transaction().execute((trx) => receiveComplaint(trx, input, rule, 'test', new Date()));
+    await db.db.transaction().execute((trx) => forgetCustomer(trx, { email: 'ada@example.com' }, 'test', new Date()));
 
     const again = await db.db
       .transaction()
-      .execute((trx) => receiveComplaint(trx, { ...input, priority: 'high' }, rule, 'test'));
+      .execute((trx) => receiveComplaint(trx, { ...input, priority: 'high' }, rule, 'test', new Date()));
     expect(again.status).toBe('duplicate');
     const row = await db.db
       .selectFrom('complaints')
@@ -51,7 +51,9 @@ describe('a help-desk re-delivery after an erasure', () => {
     });
 
     // A non-major re-delivery takes the other path, and must not restore the subject either.
-    await db.db.transaction().execute((trx) => receiveComplaint(trx, { ...input, priority: 'low' }, rule, 'test'));
+    await db.db
+      .transaction()
+      .execute((trx) => receiveComplaint(trx, { ...input, priority: 'low' }, rule, 'test', new Date()));
     const after = await db.db
       .selectFrom('complaints')
       .select(['subject', 'is_major'])

@@ -20,6 +20,7 @@ describe('npm run cli -- digest', () => {
       config: testConfig({ SLACK_API_URL: slack.url, TIMEZONE: 'America/New_York' }),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),
+      now: () => new Date(),
       withDatabase: (fn) => fn(db),
     };
     const code = await digestCommand.run(ctx);

@@ -47,7 +47,7 @@ export async function insertComplaint(
   overrides: ComplaintOverrides = {},
   rowOverrides: Partial<NewComplaintRow> = {},
 ): Promise<number> {
-  const row = { ...toComplaintRow(newComplaint(overrides), true), ...rowOverrides };
+  const row = { ...toComplaintRow(newComplaint(overrides), true, new Date()), ...rowOverrides };
   // A test that ages a major complaint by its received time ages its major time with it, unless it sets that too.
   if (rowOverrides.received_at !== undefined && !('became_major_at' in rowOverrides) && row.is_major) {
     row.became_major_at = rowOverrides.received_at;

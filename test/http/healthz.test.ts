@@ -2,12 +2,17 @@ import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../src/db/connection';
 import { healthRoutes, type OutboxHealth, type SlackHealth } from '../../src/http/health.routes';
 import { createHttpServer } from '../../src/http/server';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { enqueueMessage, markFailed, summarizeFailures } from '../../src/outbox/outbox.repository';
 import { createTestDb } from '../helpers/test-db';
 
-async function serve(ping: () => Promise<void>, outbox?: () => Promise<OutboxHealth>, slack?: SlackHealth) {
-  const server = createHttpServer({ routes: healthRoutes(ping, outbox, slack), logger: createLogger('silent') });
+async function serve(
+  ping: () => Promise<void>,
+  outbox?: () => Promise<OutboxHealth>,
+  slack?: SlackHealth,
+  logger: Logger = createLogger('silent'),
+) {
+  const server = createHttpServer({ routes: healthRoutes({ ping, outbox, slack, logger }), logger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -38,6 +43,28 @@ describe('GET /healthz', () => {
     expect((await fetch(`${s.url}/livez`)).status).toBe(200);
     await s.close();
     await handle.close();
+  });
+
+  it('logs why the database counted as unreachable', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
+    const s = await serve(
+      async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+      undefined,
+      undefined,
+      logger,
+    );
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(503);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'health check: the database did not answer',
+        err: expect.objectContaining({ message: 'connect ECONNREFUSED 127.0.0.1:5432' }),
+      }),
+    );
+    await s.close();
   });
 
   it.each([

@@ -75,7 +75,7 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     to = {
       slack: createSlackPort(createWebClient('xoxb-test', slack.url, logger)),
       helpdesks: { zendesk },
-      webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET] }),
+      webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET], now: () => new Date() }),
     };
     await db.db.deleteFrom('outbox').execute();
   });
@@ -323,7 +323,7 @@ describeOnPostgres(
       const to: OutboxDestinations = {
         slack: createSlackPort(createWebClient('xoxb-test', slack.url, logger)),
         helpdesks: { zendesk },
-        webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET] }),
+        webhook: createOutgoingWebhook({ url: receiver.url, secrets: [SECRET], now: () => new Date() }),
       };
       const [a, b] = await Promise.all([
         drainOutbox(db.db, to, logger, { ...fast, batchSize: 5 }),

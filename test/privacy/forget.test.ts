@@ -26,13 +26,13 @@ const NOW = new Date(Date.now() + 60_000);
 async function intake(db: Kysely<Database>, overrides: ComplaintOverrides): Promise<number> {
   const result = await db
     .transaction()
-    .execute((trx) => receiveComplaint(trx, newComplaint(overrides), RULE, 'webhook:api'));
+    .execute((trx) => receiveComplaint(trx, newComplaint(overrides), RULE, 'webhook:api', new Date()));
   if (result.status !== 'created') throw new Error(`expected a new complaint, got ${result.status}`);
   return result.id;
 }
 
 const forget = (db: Kysely<Database>, selector: ForgetSelector) =>
-  db.transaction().execute((trx) => forgetCustomer(trx, selector, 'test-operator'));
+  db.transaction().execute((trx) => forgetCustomer(trx, selector, 'test-operator', new Date()));
 
 /**
  * Where a value still appears: each table whose rows, as JSON, contain it (case-insensitively), with the count.
@@ -109,6 +109,7 @@ async function fullCycle(db: Kysely<Database>, customer: { name: string; phone: 
       complaint: { id: first },
       score: 2,
       comment: `${customer.name} here, still waiting. Call ${customer.phone} or write ${customer.email}.`,
+      now: NOW,
     }),
   );
   return { complaintId: first, claimId: claim.id, subject };
@@ -406,6 +407,7 @@ describe('forget: erasing a customer everywhere', () => {
         config: loadConfig(testEnv(), 'database'),
         logger: createLogger('silent'),
         out: (line) => out.push(line),
+        now: () => new Date(),
         withDatabase: (fn) => fn(db),
       };
       const code = await forgetCommand.run(ctx);

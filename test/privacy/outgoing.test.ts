@@ -14,6 +14,7 @@ import {
   startResponseUrlServer,
   submitView,
   textValue,
+  type ValueShape,
 } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -108,24 +109,36 @@ describe('privacy: webhook events and help-desk notes over a whole cycle', () =>
         follow_up_date: { value: dateValue(null) },
         advocate: { value: selectValue('advocate') },
         ok_to_quote: { value: checkboxValue(['yes']) },
+        change: { value: textValue(`Refunds need an owner; ask ${EMAIL} or ${PHONE_AS_SENT}`) },
+        theme: { value: selectValue('billing') },
+        action_owner: { value: { type: 'users_select', selected_user: EXEC_2 } satisfies ValueShape },
+        action_due: { value: { type: 'datepicker', selected_date: '2099-01-15' } satisfies ValueShape },
       },
     });
     expect(submitted.status).toBe(200);
-    await receiver.waitFor(4);
+    await receiver.waitFor(5);
+    const action = await db.db.selectFrom('actions').select('id').executeTakeFirstOrThrow();
+    await clickButton(app.slackTarget, {
+      actionId: 'action_done',
+      value: String(action.id),
+      userId: EXEC_2,
+      channelId: `D${EXEC_2}`,
+    });
+    await receiver.waitFor(6);
     await clickButton(app.slackTarget, {
       actionId: 'record_evidence',
       value: `${complaintId}:referral`,
       userId: EXEC_1,
       channelId: `D${EXEC_1}`,
     });
-    await receiver.waitFor(5);
+    await receiver.waitFor(7);
     const feedback = await fetch(`${app.baseUrl}/webhooks/feedback`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ complaintId, score: 10, comment: `Wonderful. Write to ${EMAIL} or ${PHONE_AS_SENT}.` }),
     });
     expect(feedback.status).toBe(201);
-    await receiver.waitFor(6);
+    await receiver.waitFor(8);
   }, 60_000);
 
   afterAll(async () => {
@@ -141,12 +154,19 @@ describe('privacy: webhook events and help-desk notes over a whole cycle', () =>
     expect(events.map((e) => e.type)).toEqual([
       'complaint.picked',
       'complaint.claimed',
+      'action.changed',
       'attempt.logged',
       'advocate.recorded',
+      'action.changed',
       'advocate.recorded',
       'advocate.recorded',
     ]);
-    expect(new Set(events.map((e) => e.id)).size).toBe(6);
+    expect(new Set(events.map((e) => e.id)).size).toBe(8);
+    const actions = events.flatMap((e) => (e.type === 'action.changed' ? [e.data.action] : []));
+    expect(actions.map((a) => [a.status, a.theme, a.owner, a.dueDate])).toEqual([
+      ['open', 'billing', EXEC_2, '2099-01-15'],
+      ['done', 'billing', EXEC_2, '2099-01-15'],
+    ]);
     for (const r of receiver.received) {
       expect(r.headers['pickup-event-id']).toBe(r.event.id);
       expect(verifyPickupSignature(SECRET, String(r.headers['pickup-signature']), r.rawBody, Date.now(), 300_000)).toBe(

@@ -96,6 +96,7 @@ describe('the digest catch-up at start-up, and the first start it is measured fr
       config: testConfig({ SLACK_API_URL: slack.url, TIMEZONE: 'UTC' }),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),
+      now: () => new Date(),
       withDatabase: (fn) => fn(db),
     };
 

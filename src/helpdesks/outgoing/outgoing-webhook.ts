@@ -70,7 +70,8 @@ export interface OutgoingWebhookOptions {
   /** Each value signs (see signatureHeader); at least one. */
   secrets: readonly string[];
   timeoutMs?: number;
-  now?: () => Date;
+  /** The clock the signature's timestamp comes from. */
+  now: () => Date;
 }
 
 /** The start of a response body, on one line, for the recorded reason; the rest is read and dropped. */
@@ -114,7 +115,7 @@ function refusal(response: Response, excerpt: string, nowMs: number): WebhookDel
  */
 export function createOutgoingWebhook(options: OutgoingWebhookOptions): OutgoingWebhook {
   if (options.secrets.length === 0) throw new Error('an outgoing webhook needs at least one signing secret');
-  const now = options.now ?? (() => new Date());
+  const { now } = options;
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   return {
     async send(event: PickupEvent): Promise<void> {
@@ -150,8 +151,11 @@ export function createOutgoingWebhook(options: OutgoingWebhookOptions): Outgoing
 }
 
 /** The outcome webhook OUTCOME_WEBHOOK_URL names, signed with OUTCOME_WEBHOOK_SECRET; undefined when it is unset. */
-export function createOutcomeWebhook(config: Pick<Config, 'outcomeWebhook'>): OutgoingWebhook | undefined {
-  return config.outcomeWebhook ? createOutgoingWebhook(config.outcomeWebhook) : undefined;
+export function createOutcomeWebhook(
+  config: Pick<Config, 'outcomeWebhook'>,
+  now: () => Date,
+): OutgoingWebhook | undefined {
+  return config.outcomeWebhook ? createOutgoingWebhook({ ...config.outcomeWebhook, now }) : undefined;
 }
 
 /** A property of an error-like value, read without trusting its class (undici's errors come from another realm). */

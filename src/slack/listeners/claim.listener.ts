@@ -8,12 +8,13 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { z } from 'zod';
+import { actionThemes } from '../../actions/action';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
 import { parseOutcomeForm } from '../../calls/outcome.form';
-import { describeClaimer } from '../../calls/outgoing';
+import { actionEventsOf, describeClaimer } from '../../calls/outgoing';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';
 import { textValue } from '../../shared/view-state';
@@ -89,7 +90,12 @@ function claimFormClicked(deps: SlackDeps, form: ClaimForm): ButtonListener {
     const claimId = idFrom(action.value);
     const opened = await openClaimForm(deps.db, { claimId, userId: body.user.id, form });
     const view =
-      form === 'release' ? buildReleaseModal(opened.claimId) : buildOutcomeModal(opened.claimId, opened.subject);
+      form === 'release'
+        ? buildReleaseModal(opened.claimId)
+        : buildOutcomeModal(opened.claimId, opened.subject, {
+            themes: actionThemes(deps.config.actionThemes),
+            executiveId: body.user.id,
+          });
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
 }
@@ -119,7 +125,8 @@ function releaseSubmitted(deps: SlackDeps): SubmissionListener {
 function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
   return async ({ ack, body, view }) => {
     const userId = body.user.id;
-    const form = parseOutcomeForm(view.state.values, dateInZone(deps.now(), deps.config.timezone));
+    const themes = actionThemes(deps.config.actionThemes);
+    const form = parseOutcomeForm(view.state.values, dateInZone(deps.now(), deps.config.timezone), { themes, userId });
     if (!form.ok) {
       await showFormErrors(ack, form.errors);
       return;
@@ -131,11 +138,9 @@ function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
         const claimId = claimIdFromMetadata(view.private_metadata);
         const { followupDays } = deps.config;
         const { outgoing } = deps;
-        await deps.db
-          .transaction()
-          .execute((trx) =>
-            logAttempt(trx, { claimId, userId, attempt: form.value, now: deps.now(), followupDays, outgoing }),
-          );
+        const actionEvents = actionEventsOf(outgoing);
+        const attempt = { claimId, userId, attempt: form.value, now: deps.now(), followupDays, outgoing, actionEvents };
+        await deps.db.transaction().execute((trx) => logAttempt(trx, attempt));
       },
     );
     if (logged.ok) deps.kickOutbox();
@@ -147,11 +152,15 @@ function evidenceClicked(deps: SlackDeps): ButtonListener {
   return async ({ ack, body, action, respond }) => {
     await ack();
     const { complaintId, kind } = evidenceFrom(action.value);
-    await deps.db
-      .transaction()
-      .execute((trx) =>
-        recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id, outgoing: deps.outgoing }),
-      );
+    await deps.db.transaction().execute((trx) =>
+      recordFollowupEvidence(trx, {
+        complaintId,
+        kind,
+        userId: body.user.id,
+        now: deps.now(),
+        outgoing: deps.outgoing,
+      }),
+    );
     await respond({
       replace_original: true,
       text:

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps';
+import { registerActionListeners } from './action.listener';
 import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
@@ -10,5 +11,6 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerPickupCommand(app, deps);
   registerEscalateListeners(app, deps);
   registerClaimListeners(app, deps);
+  registerActionListeners(app, deps);
   registerHomeListener(app, deps);
 }

@@ -81,6 +81,7 @@ describe('sending an event to the receiver', () => {
     createOutgoingWebhook({
       url: receiver.url,
       secrets: [SECRET],
+      now: () => new Date(),
       ...(timeoutMs ? { timeoutMs } : {}),
     });
   const refusalOf = async (timeoutMs?: number): Promise<WebhookDeliveryError> => {
@@ -160,7 +161,7 @@ describe('sending an event to the receiver', () => {
     expect((await refusalOf()).retryable).toBe(true);
     const closed = await startFakeWebhookReceiver();
     await closed.close();
-    const gone = createOutgoingWebhook({ url: closed.url, secrets: [SECRET] });
+    const gone = createOutgoingWebhook({ url: closed.url, secrets: [SECRET], now: () => new Date() });
     const err = await gone.send(event).catch((e: unknown) => e);
     if (!(err instanceof WebhookDeliveryError)) throw new Error(`expected a WebhookDeliveryError, got ${String(err)}`);
     expect(err.retryable).toBe(true);
