@@ -30,6 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- one action per logged call: a re-submitted outcome modal never opens a second
       UNIQUE (attempt_id)
     )`.execute(db);
+  await sql`CREATE INDEX actions_by_complaint ON actions (complaint_id)`.execute(db);
   await sql`CREATE INDEX actions_open_by_owner ON actions (owner_id) WHERE status = 'open'`.execute(db);
   await sql`CREATE INDEX actions_by_theme ON actions (theme, created_at)`.execute(db);
   await sql`CREATE INDEX actions_fix_check_due ON actions (fix_check_due_at) WHERE fix_check_due_at IS NOT NULL AND fix_checked_at IS NULL`.execute(

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ActionStatus } from '../actions/action';
 import type { ComplaintRow, Database } from '../db/schema';
 import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
@@ -27,6 +28,13 @@ export const EXPORT_COLUMNS = [
   'picked_on',
   'is_advocate',
   'evidence_kinds',
+  'action_id',
+  'action_description',
+  'action_theme',
+  'action_owner',
+  'action_status',
+  'action_due_date',
+  'action_closed_at',
 ] as const;
 
 /** The customer's contact details, appended only with includePii. */
@@ -57,6 +65,18 @@ export interface ExportRow {
   is_advocate: boolean;
   /** Every kind of evidence recorded for the complaint, sorted, joined with ";"; empty when none. */
   evidence_kinds: string;
+  /** The action this call opened ("What should change?"), or null in every action column when it opened none. */
+  action_id: number | null;
+  /** Redacted like notes, unless includePii. */
+  action_description: string | null;
+  action_theme: string | null;
+  /** Slack user ID of whoever is to make the change. */
+  action_owner: string | null;
+  /** open, done or wont_do, as of the export. */
+  action_status: ActionStatus | null;
+  action_due_date: string | null;
+  /** When it was marked done or won't-do; null while open. */
+  action_closed_at: string | null;
   /** Present only with includePii. */
   customer_name?: string | null;
   customer_phone?: string | null;
@@ -83,12 +103,55 @@ export function exportInterval(from: string, to: string, timezone: string): { st
   return { start: zonedTimeToUtc(from, '00:00', timezone), end: zonedTimeToUtc(addDays(to, 1), '00:00', timezone) };
 }
 
+/** One row of a page as the export writes it. */
+type ExportPageRow = Awaited<ReturnType<typeof findAttemptExportPage>>[number];
+
 /**
- * Every call attempt made from `from` to `to` (inclusive dates in `timezone`), one row each, in attempt-id order.
- * Reads 1000 rows at a time with keyset pagination on the attempt id, so memory stays bounded and a page never
- * shifts under the next (attempts are only ever appended). Contact details are left out unless includePii, and
- * notes, subject and company are redacted (privacy/redact.ts); with includePii they are added as columns and the
- * text is left as written.
+ * A page row as an export row. Without includePii, free text an executive or customer typed goes through the
+ * redaction policy and the contact columns are left out.
+ */
+function toExportRow(r: ExportPageRow, includePii: boolean): ExportRow {
+  const known = { phone: r.customer_phone, email: r.customer_email };
+  const clean = (text: string) => (includePii ? text : redactText(text, known));
+  const row: ExportRow = {
+    attempt_id: r.id,
+    attempted_at: r.created_at.toISOString(),
+    executive: r.executive,
+    outcome: r.outcome,
+    notes: r.notes === null ? null : clean(r.notes),
+    follow_up_date: r.follow_up_date,
+    advocate_assessment: r.advocate_assessment,
+    ok_to_quote: r.ok_to_quote,
+    claim_id: r.claim_id,
+    claimed_at: r.claimed_at.toISOString(),
+    complaint_id: r.complaint_id,
+    source: r.source,
+    external_id: r.external_id,
+    subject: clean(r.subject),
+    priority: r.priority,
+    company: r.customer_company === null ? null : clean(r.customer_company),
+    received_at: r.received_at.toISOString(),
+    picked_on: r.pick_date,
+    is_advocate: Boolean(r.is_advocate),
+    evidence_kinds: r.evidence_kinds ?? '',
+    action_id: r.action_id,
+    action_description: r.action_description === null ? null : clean(r.action_description),
+    action_theme: r.action_theme,
+    action_owner: r.action_owner,
+    action_status: r.action_status,
+    action_due_date: r.action_due_date,
+    action_closed_at: r.action_closed_at === null ? null : new Date(r.action_closed_at).toISOString(),
+  };
+  if (!includePii) return row;
+  return { ...row, customer_name: r.customer_name, customer_phone: r.customer_phone, customer_email: r.customer_email };
+}
+
+/**
+ * Every call attempt made from `from` to `to` (inclusive dates in `timezone`), one row each, in attempt-id order,
+ * with the action the call opened. Reads 1000 rows at a time with keyset pagination on the attempt id, so memory
+ * stays bounded and a page never shifts under the next (attempts are only ever appended). Contact details are left
+ * out unless includePii, and notes, subject, company and the action's description are redacted
+ * (privacy/redact.ts); with includePii they are added as columns and the text is left as written.
  */
 export async function* exportAttempts(db: Kysely<Database>, options: ExportOptions): AsyncIterable<ExportRow> {
   const interval = exportInterval(options.from, options.to, options.timezone);
@@ -96,39 +159,7 @@ export async function* exportAttempts(db: Kysely<Database>, options: ExportOptio
   let afterId = 0;
   for (;;) {
     const page = await findAttemptExportPage(db, interval, afterId, pageSize);
-    for (const r of page) {
-      // Without --include-pii, free text an executive or customer typed goes through the redaction policy.
-      const known = { phone: r.customer_phone, email: r.customer_email };
-      const clean = (text: string) => (options.includePii ? text : redactText(text, known));
-      const row: ExportRow = {
-        attempt_id: r.id,
-        attempted_at: r.created_at.toISOString(),
-        executive: r.executive,
-        outcome: r.outcome,
-        notes: r.notes === null ? null : clean(r.notes),
-        follow_up_date: r.follow_up_date,
-        advocate_assessment: r.advocate_assessment,
-        ok_to_quote: r.ok_to_quote,
-        claim_id: r.claim_id,
-        claimed_at: r.claimed_at.toISOString(),
-        complaint_id: r.complaint_id,
-        source: r.source,
-        external_id: r.external_id,
-        subject: clean(r.subject),
-        priority: r.priority,
-        company: r.customer_company === null ? null : clean(r.customer_company),
-        received_at: r.received_at.toISOString(),
-        picked_on: r.pick_date,
-        is_advocate: Boolean(r.is_advocate),
-        evidence_kinds: r.evidence_kinds ?? '',
-      };
-      if (options.includePii) {
-        row.customer_name = r.customer_name;
-        row.customer_phone = r.customer_phone;
-        row.customer_email = r.customer_email;
-      }
-      yield row;
-    }
+    for (const r of page) yield toExportRow(r, options.includePii);
     const last = page.at(-1);
     if (!last || page.length < pageSize) return;
     afterId = last.id;

@@ -3,8 +3,9 @@ import type { Db } from '../db/schema';
 import { hasAdvocacyEvidence } from './call.repository';
 
 /**
- * One page of call attempts made in [interval.start, interval.end), with their claim, complaint, pick date and
- * advocacy evidence: the attempts after `afterId`, in id order, at most `limit` of them.
+ * One page of call attempts made in [interval.start, interval.end), with their claim, complaint, pick date,
+ * advocacy evidence and the action the call opened (one at most: actions are unique per attempt): the attempts
+ * after `afterId`, in id order, at most `limit` of them.
  */
 export async function findAttemptExportPage(
   db: Db,
@@ -17,6 +18,7 @@ export async function findAttemptExportPage(
     .innerJoin('claims as cl', 'cl.id', 'a.claim_id')
     .innerJoin('complaints as c', 'c.id', 'a.complaint_id')
     .leftJoin('picks as p', 'p.complaint_id', 'c.id')
+    .leftJoin('actions as ac', 'ac.attempt_id', 'a.id')
     .select((eb) => [
       'a.id',
       'a.created_at',
@@ -42,6 +44,13 @@ export async function findAttemptExportPage(
       hasAdvocacyEvidence(eb.ref('c.id')).as('is_advocate'),
       sql<string | null>`(SELECT string_agg(DISTINCT ev.kind, ';' ORDER BY ev.kind)
         FROM advocacy_evidence ev WHERE ev.complaint_id = c.id)`.as('evidence_kinds'),
+      'ac.id as action_id',
+      'ac.description as action_description',
+      'ac.theme as action_theme',
+      'ac.owner_id as action_owner',
+      'ac.status as action_status',
+      'ac.due_date as action_due_date',
+      'ac.closed_at as action_closed_at',
     ])
     .where('a.created_at', '>=', interval.start)
     .where('a.created_at', '<', interval.end)

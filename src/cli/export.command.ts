@@ -18,6 +18,8 @@ const FORMULA_PRONE = new Set<string>([
   'subject',
   'company',
   'evidence_kinds',
+  'action_description',
+  'action_theme',
   'customer_name',
   'customer_email',
 ]);
@@ -60,7 +62,7 @@ function csvChunk(rows: ExportRow[], columns: readonly string[]): string {
  * null. Contact details (customer_name, customer_phone, customer_email) appear only with --include-pii.
  */
 export const exportCommand: Command = {
-  summary: 'export call attempts (with complaint, executive, outcome, advocacy) as CSV or JSON to stdout',
+  summary: 'export call attempts (with complaint, executive, outcome, advocacy, action) as CSV or JSON to stdout',
   usage: 'export --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|json] [--include-pii]',
   purpose: 'database',
   async run(ctx) {

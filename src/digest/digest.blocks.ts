@@ -1,7 +1,10 @@
+import { themeLabel } from '../actions/action';
+import { type ActionLine, type FixCheck, RECENTLY_DONE_DAYS } from '../actions/action-list';
 import type { Block } from '../ports/slack.port';
 import { redactText } from '../privacy/redact';
 import { context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { escapeAndTruncate, link, mention, oneLine, truncate } from '../shared/mrkdwn';
+import { dateInZone } from '../shared/time';
 import {
   advocacyKindLabel,
   type DigestModel,
@@ -10,6 +13,7 @@ import {
   isQuietWeek,
   type Metrics,
   QUIET_DAYS,
+  type Quote,
   sparkline,
 } from './digest';
 
@@ -130,9 +134,134 @@ function trendText(m: Metrics): string {
   ].join('\n');
 }
 
+/** The funnel, medians and who called; or that the week was quiet. */
+function activityBlocks(m: Metrics): Block[] {
+  if (isQuietWeek(m)) return [section(':zzz: A quiet week: no major complaints arrived and no calls were made.')];
+  const blocks: Block[] = [
+    section(`*The funnel*\n${funnelLine(m)}`),
+    fields([
+      ['Median pick → claim', formatHours(m.medians.pickToClaimHours)],
+      ['Median claim → first call', formatHours(m.medians.claimToAttemptHours)],
+    ]),
+    divider,
+  ];
+  const active = m.executives.filter(isActive);
+  const idle = m.executives.length - active.length;
+  if (active.length > 0) blocks.push(...listSections('*Executives*', active.map(activityLine), 4, 0));
+  if (idle > 0 && active.length > 0) {
+    blocks.push(context(`${plural(idle, 'other executive')} had no claims or calls this week.`));
+  }
+  return blocks;
+}
+
+function unclaimedBlocks(m: Metrics): Block[] {
+  if (m.unclaimedTotal === 0) return [];
+  const lines = m.unclaimed.map(
+    (p) =>
+      `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl && redactText(p.ticketUrl), truncate(redactText(oneLine(p.subject)), 150))}`,
+  );
+  const title = `*Picks nobody claimed* (${m.unclaimedTotal})`;
+  return [divider, ...listSections(title, lines, 3, m.unclaimedTotal - m.unclaimed.length)];
+}
+
+function advocateBlocks(m: Metrics): Block[] {
+  const total = m.funnel.advocates;
+  if (total === 0) return [];
+  const lines = m.newAdvocates.map((a) => {
+    const company = a.company ? `*${customerText(a.company, 100)}*: ` : '';
+    const kinds = a.kinds.map(advocacyKindLabel).join(', ') || 'advocacy recorded';
+    return `• ${company}${customerText(a.subject, 150)} — ${kinds}`;
+  });
+  return [divider, ...listSections(`*New advocates* (${total})`, lines, 4, total - m.newAdvocates.length)];
+}
+
+const sameQuote = (a: Quote, b: Quote) => a.at === b.at && a.executive === b.executive && a.text === b.text;
+
+/** The shareable notes besides the featured one, and how many are not listed at all. */
+function otherLearnings(m: Metrics, featured: Quote): { others: Quote[]; unlisted: number } {
+  const others = m.learnings.filter((l) => !sameQuote(l, featured));
+  return { others, unlisted: Math.max(0, m.learningsTotal - 1 - others.length) };
+}
+
+/**
+ * "What we learned": the latest shareable note quoted in full, then the week's other shareable notes one line
+ * each. Notes are redacted, escaped and cut: "OK to quote" is about what was said, never who said it.
+ */
+function learningBlocks(m: Metrics): Block[] {
+  if (!m.quote) return [];
+  const quoted = escapeAndTruncate(redactText(m.quote.text), 600)
+    .split('\n')
+    .map((l) => `>${l}`)
+    .join('\n');
+  const total = Math.max(m.learningsTotal, 1);
+  const title = `*What we learned*${total > 1 ? ` (${plural(total, 'shareable note')})` : ''}`;
+  const blocks: Block[] = [divider, section(`${title}\n${quoted}\n— from ${mention(m.quote.executive)}'s call notes`)];
+  const { others, unlisted } = otherLearnings(m, m.quote);
+  const lines = others.map((l) => `• “${customerText(l.text, 280)}” — ${mention(l.executive)}`);
+  if (lines.length > 0) blocks.push(...listSections('_More from this week’s calls_', lines, 2, unlisted));
+  else if (unlisted > 0) blocks.push(context(`…and ${unlisted} more.`));
+  return blocks;
+}
+
+/** An action as a digest line: its description (redacted, escaped), theme and owner, plus `extra`. */
+function actionLine(a: ActionLine, extra = ''): string {
+  return `• ${customerText(a.description, 200)} · _${customerText(themeLabel(a.theme), 60)}_ · ${mention(a.owner)}${extra}`;
+}
+
+const dueSuffix = (a: ActionLine) => (a.dueDate ? `, due ${dayLabel(a.dueDate)}` : '');
+
+/** "Did the fix hold?": how many new major complaints carry a done action's theme since. */
+function fixCheckLine(check: FixCheck, timezone: string): string {
+  const a = check.action;
+  const done = a.closedAt ? ` · done ${dayLabel(dateInZone(new Date(a.closedAt), timezone))}` : '';
+  const since =
+    check.newComplaints === 0
+      ? ':white_check_mark: no new major complaint on this theme since'
+      : `:repeat: ${plural(check.newComplaints, 'new major complaint')} on this theme since`;
+  return `${actionLine(a, done)}: ${since}`;
+}
+
+/** "Actions": opened, done and overdue in the week with their owners, then whether recent fixes held. */
+function actionBlocks(m: Metrics, timezone: string): Block[] {
+  const { opened, done, overdue } = m.actions;
+  if (opened.total + done.total + overdue.total + m.fixChecks.length === 0) return [];
+  const counts = `${opened.total} opened · ${done.total} done · ${overdue.total} overdue`;
+  const blocks: Block[] = [divider, section(`*Actions*: ${counts}`)];
+  const lists: [string, typeof opened, (a: ActionLine) => string][] = [
+    ['_Opened_', opened, (a) => actionLine(a, dueSuffix(a))],
+    ['_Done_', done, (a) => actionLine(a)],
+    ['_Overdue_', overdue, (a) => actionLine(a, dueSuffix(a))],
+  ];
+  for (const [title, list, line] of lists) {
+    if (list.total > 0) blocks.push(...listSections(title, list.items.map(line), 2, list.total - list.items.length));
+  }
+  if (m.fixChecks.length > 0) {
+    const title = `*Did the fixes hold?* (done in the last ${RECENTLY_DONE_DAYS} days)`;
+    blocks.push(
+      ...listSections(
+        title,
+        m.fixChecks.map((c) => fixCheckLine(c, timezone)),
+        2,
+      ),
+    );
+  }
+  return blocks;
+}
+
+/** "Top themes": each theme with how many major complaints carried it, busiest first, on one line. */
+function themesLine(m: Metrics): string | undefined {
+  if (m.themes.length === 0) return undefined;
+  return m.themes.map((t) => `${customerText(themeLabel(t.theme), 60)} ${t.complaints}`).join(' · ');
+}
+
+function themeBlocks(m: Metrics): Block[] {
+  const line = themesLine(m);
+  return line ? [divider, section(`*Top themes (${m.themeDays} days)*, in major complaints\n${line}`)] : [];
+}
+
 /**
  * The weekly digest for the leadership channel. Pure, within 50 blocks and every text limit; customer text is
- * escaped and stripped of contact details, and executives are mentioned so they see it.
+ * escaped and stripped of contact details, and executives and action owners are mentioned so they see it.
  */
 export function buildDigest(model: DigestModel): { text: string; blocks: Block[] } {
   const m = model.metrics;
@@ -145,61 +274,11 @@ export function buildDigest(model: DigestModel): { text: string; blocks: Block[]
         ? `:hourglass_flowing_sand: This week is not over yet: these are the figures so far. Monday to Sunday in ${model.timezone}.`
         : `Monday to Sunday in ${model.timezone}.`,
     ),
+    ...activityBlocks(m),
   ];
-
-  if (isQuietWeek(m)) {
-    blocks.push(section(':zzz: A quiet week: no major complaints arrived and no calls were made.'));
-  } else {
-    blocks.push(
-      section(`*The funnel*\n${funnelLine(m)}`),
-      fields([
-        ['Median pick → claim', formatHours(m.medians.pickToClaimHours)],
-        ['Median claim → first call', formatHours(m.medians.claimToAttemptHours)],
-      ]),
-      divider,
-    );
-    const active = m.executives.filter(isActive);
-    const idle = m.executives.length - active.length;
-    if (active.length > 0) {
-      blocks.push(...listSections('*Executives*', active.map(activityLine), 4, 0));
-    }
-    if (idle > 0 && active.length > 0) {
-      blocks.push(context(`${plural(idle, 'other executive')} had no claims or calls this week.`));
-    }
-  }
   if (m.quiet.length > 0) blocks.push(section(quietLine(m.quiet)));
-
-  if (m.unclaimedTotal > 0) {
-    const lines = m.unclaimed.map(
-      (p) =>
-        `• ${dayLabel(p.date, true)}: ${link(p.ticketUrl && redactText(p.ticketUrl), truncate(redactText(oneLine(p.subject)), 150))}`,
-    );
-    blocks.push(
-      divider,
-      ...listSections(`*Picks nobody claimed* (${m.unclaimedTotal})`, lines, 3, m.unclaimedTotal - m.unclaimed.length),
-    );
-  }
-
-  if (f.advocates > 0) {
-    const lines = m.newAdvocates.map((a) => {
-      const company = a.company ? `*${customerText(a.company, 100)}*: ` : '';
-      const kinds = a.kinds.map(advocacyKindLabel).join(', ') || 'advocacy recorded';
-      return `• ${company}${customerText(a.subject, 150)} — ${kinds}`;
-    });
-    blocks.push(
-      divider,
-      ...listSections(`*New advocates* (${f.advocates})`, lines, 4, f.advocates - m.newAdvocates.length),
-    );
-  }
-
-  if (m.quote) {
-    const text = escapeAndTruncate(redactText(m.quote.text), 600)
-      .split('\n')
-      .map((l) => `>${l}`)
-      .join('\n');
-    blocks.push(divider, section(`*In their words*\n${text}\n— from ${mention(m.quote.executive)}'s call notes`));
-  }
-
+  blocks.push(...unclaimedBlocks(m), ...advocateBlocks(m), ...learningBlocks(m));
+  blocks.push(...actionBlocks(m, model.timezone), ...themeBlocks(m));
   blocks.push(divider, section(trendText(m)));
   if (model.chart) blocks.push(context(':bar_chart: The chart of these weeks is in the thread.'));
   const seeds = seedLines(model.seeds, (t) => `\`${t}\``);
@@ -226,41 +305,43 @@ export function buildStats(model: Metrics, label: string): { text: string; block
   if (active.length > 0) blocks.push(...listSections('*Executives*', active.map(activityLine), 3));
   else blocks.push(section(`No executive claimed or called in the ${label}.`));
   if (model.quiet.length > 0) blocks.push(context(quietLine(model.quiet, 20)));
+  const { opened, done, overdue } = model.actions;
+  const themes = themesLine(model);
+  blocks.push(
+    context(
+      `Actions: ${opened.total} opened · ${done.total} done · ${overdue.total} overdue`,
+      ...(themes ? [`Top themes, in major complaints: ${themes}`] : []),
+    ),
+  );
   blocks.push(context(trendText(model).replace(/\*/g, '')));
   const f = model.funnel;
   const text = `Pickup, ${label}: ${f.received} received, ${f.picked} picked, ${f.reached} reached, ${plural(f.advocates, 'new advocate')}.`;
   return { text, blocks: blocks.slice(0, LIMITS.messageBlocks) };
 }
 
-/** A readable plain-text rendering of the digest for the terminal (`digest --dry-run`, the demo). */
-export function renderDigestText(model: DigestModel): string {
-  const m = model.metrics;
-  const plain = (s: string) => redactText(oneLine(s));
-  const lines: string[] = [
-    `Pickup weekly digest: ${weekLabel(model)} (Monday to Sunday, ${model.timezone})`,
-    ...(model.partial ? ['PARTIAL: this week is not over yet; the figures are so far.'] : []),
+/** Customer text for the terminal: one line, without contact details. */
+const plain = (s: string) => redactText(oneLine(s));
+
+function activityText(m: Metrics): string[] {
+  if (isQuietWeek(m)) return ['A quiet week: no major complaints arrived and no calls were made.'];
+  const lines = [
+    `Funnel: ${funnelLine(m)}`,
+    `Median pick → claim: ${formatHours(m.medians.pickToClaimHours)}; claim → first call: ${formatHours(m.medians.claimToAttemptHours)}`,
     '',
+    'Executives:',
   ];
-  if (isQuietWeek(m)) {
-    lines.push('A quiet week: no major complaints arrived and no calls were made.');
-  } else {
+  const active = m.executives.filter(isActive);
+  if (active.length === 0) lines.push('  nobody claimed or called');
+  for (const e of active) {
     lines.push(
-      `Funnel: ${funnelLine(m)}`,
-      `Median pick → claim: ${formatHours(m.medians.pickToClaimHours)}; claim → first call: ${formatHours(m.medians.claimToAttemptHours)}`,
-      '',
-      'Executives:',
+      `  @${e.userId}: ${plural(e.claims, 'claim')}, ${plural(e.attempts, 'call')}, ${e.reached} reached, ${plural(e.advocates, 'advocate')}`,
     );
-    const active = m.executives.filter(isActive);
-    if (active.length === 0) lines.push('  nobody claimed or called');
-    for (const e of active) {
-      lines.push(
-        `  @${e.userId}: ${plural(e.claims, 'claim')}, ${plural(e.attempts, 'call')}, ${e.reached} reached, ${plural(e.advocates, 'advocate')}`,
-      );
-    }
   }
-  if (m.quiet.length > 0) {
-    lines.push(`Not called in ${QUIET_DAYS} days (maybe this week?): ${m.quiet.map((u) => `@${u}`).join(', ')}`);
-  }
+  return lines;
+}
+
+function picksAndAdvocatesText(m: Metrics): string[] {
+  const lines: string[] = [];
   if (m.unclaimedTotal > 0) {
     lines.push('', `Picks nobody claimed (${m.unclaimedTotal}):`);
     for (const p of m.unclaimed) {
@@ -278,10 +359,53 @@ export function renderDigestText(model: DigestModel): string {
       );
     }
   }
-  if (m.quote) {
-    lines.push('', `In their words: "${truncate(plain(m.quote.text), 600)}" (from @${m.quote.executive}'s call notes)`);
+  return lines;
+}
+
+function learningsText(m: Metrics): string[] {
+  if (!m.quote) return [];
+  const { others, unlisted } = otherLearnings(m, m.quote);
+  return [
+    '',
+    `What we learned (${plural(Math.max(m.learningsTotal, 1), 'shareable note')}):`,
+    `  "${truncate(plain(m.quote.text), 600)}" (from @${m.quote.executive}'s call notes)`,
+    ...others.map((l) => `  "${truncate(plain(l.text), 280)}" (@${l.executive})`),
+    ...(unlisted > 0 ? [`  …and ${unlisted} more`] : []),
+  ];
+}
+
+/** An action for the terminal: description, theme, owner. */
+const actionText = (a: ActionLine) =>
+  `${truncate(plain(a.description), 200)} [${plain(themeLabel(a.theme))}] @${a.owner}`;
+
+function actionsText(m: Metrics, timezone: string): string[] {
+  const { opened, done, overdue } = m.actions;
+  const lines: string[] = [];
+  if (opened.total + done.total + overdue.total + m.fixChecks.length > 0) {
+    lines.push('', `Actions: ${opened.total} opened, ${done.total} done, ${overdue.total} overdue`);
+    for (const [name, list] of [
+      ['opened', opened],
+      ['done', done],
+      ['overdue', overdue],
+    ] as const) {
+      for (const a of list.items) lines.push(`  ${name}: ${actionText(a)}${a.dueDate ? `, due ${a.dueDate}` : ''}`);
+      if (list.total > list.items.length) lines.push(`  …and ${list.total - list.items.length} more ${name}`);
+    }
+    for (const c of m.fixChecks) {
+      const on = c.action.closedAt ? dateInZone(new Date(c.action.closedAt), timezone) : 'recently';
+      lines.push(
+        `  done ${on}: ${actionText(c.action)}: ${plural(c.newComplaints, 'new major complaint')} on it since`,
+      );
+    }
   }
-  lines.push('', `Last ${m.trend.length} weeks:`);
+  const themes = m.themes.map((t) => `${plain(themeLabel(t.theme))} ${t.complaints}`).join(', ');
+  if (themes) lines.push('', `Top themes (${m.themeDays} days), in major complaints: ${themes}`);
+  return lines;
+}
+
+function trendAndSeedsText(model: DigestModel): string[] {
+  const m = model.metrics;
+  const lines = ['', `Last ${m.trend.length} weeks:`];
   for (const t of m.trend) {
     lines.push(`  week of ${t.label}: ${t.picked} picked, ${t.reached} reached, ${plural(t.advocates, 'advocate')}`);
   }
@@ -290,5 +414,23 @@ export function renderDigestText(model: DigestModel): string {
   );
   const seeds = seedLines(model.seeds, (t) => t);
   if (seeds.length > 0) lines.push('', ...seeds.map((l) => l.replace(/^:\w+: /, '')));
-  return lines.join('\n');
+  return lines;
+}
+
+/** A readable plain-text rendering of the digest for the terminal (`digest --dry-run`, the demo). */
+export function renderDigestText(model: DigestModel): string {
+  const m = model.metrics;
+  return [
+    `Pickup weekly digest: ${weekLabel(model)} (Monday to Sunday, ${model.timezone})`,
+    ...(model.partial ? ['PARTIAL: this week is not over yet; the figures are so far.'] : []),
+    '',
+    ...activityText(m),
+    ...(m.quiet.length > 0
+      ? [`Not called in ${QUIET_DAYS} days (maybe this week?): ${m.quiet.map((u) => `@${u}`).join(', ')}`]
+      : []),
+    ...picksAndAdvocatesText(m),
+    ...learningsText(m),
+    ...actionsText(m, model.timezone),
+    ...trendAndSeedsText(model),
+  ].join('\n');
 }

@@ -1,8 +1,17 @@
 import { type Expression, type RawBuilder, type Selectable, sql } from 'kysely';
+import {
+  type ActionFigures,
+  type FixCheck,
+  RECENTLY_DONE_DAYS,
+  THEME_DAYS,
+  type ThemeCount,
+  TOP_THEMES,
+} from '../actions/action-list';
+import { countActionFigures, countTopThemes, listFixChecks } from '../actions/action-list.repository';
 import { isReachedAttempt } from '../calls/call.repository';
 import type { CallAttemptRow, ComplaintRow, Db, DigestsTable, PickRow } from '../db/schema';
 import { redactText } from '../privacy/redact';
-import { DAY_MS } from '../shared/time';
+import { DAY_MS, dateInZone } from '../shared/time';
 import {
   type ExecutiveActivity,
   LIST_LIMIT,
@@ -34,6 +43,12 @@ export interface MetricsWindow {
   executives: readonly string[];
   /** The trend's buckets; by default the 4 weeks of 7 × 24 h ending at `to`. */
   trend?: readonly TrendBucket[];
+  /** TIMEZONE, for actions' due dates; UTC when not given. */
+  timezone?: string;
+  /** How many days to `to` the top themes cover; THEME_DAYS (90) when not given. */
+  themeDays?: number;
+  /** The outcome modal's list of themes, so a help-desk tag counts as a theme before any action has it. */
+  themes?: readonly string[];
 }
 
 const ts = (d: Date): RawBuilder<Date> => sql<Date>`${d.toISOString()}::timestamptz`;
@@ -56,23 +71,28 @@ export function defaultTrend(to: Date): TrendBucket[] {
 }
 
 /**
- * Every figure of the digest and `/pickup stats` for a window, in seven indexed queries (each a range scan on a
+ * Every figure of the digest and `/pickup stats` for a window, in indexed queries (each a range scan on a
  * created_at-style index plus per-complaint index probes), so it stays fast at a million complaints.
  * Customer text is stripped of anything that looks like an email or phone number before it leaves here.
  */
 export async function computeMetrics(db: Db, window: MetricsWindow): Promise<Metrics> {
   windowBounds(window);
-  // One query at a time, as the figures have always been read: on a pool, seven at once would hold seven
+  // One query at a time, as the figures have always been read: on a pool, ten at once would hold ten
   // connections for one digest or `/pickup stats`, and on PGlite or in a transaction they would queue anyway.
   const { funnel, medians } = await countFunnel(db, window);
   const executives = await listExecutiveActivity(db, window);
   const quiet = await findQuietExecutives(db, window);
   const { unclaimed, unclaimedTotal } = await listUnclaimedPicks(db, window);
   const newAdvocates = await listNewAdvocates(db, window);
-  const quote = await findShareableQuote(db, window);
+  const { learnings, learningsTotal } = await listShareableLearnings(db, window);
+  const actions = await countActions(db, window);
+  const { themes, themeDays } = await countThemes(db, window);
+  const fixChecks = await checkFixes(db, window);
   const trend = await countTrend(db, window);
   const range = { from: window.from.toISOString(), to: window.to.toISOString() };
-  return { ...range, funnel, medians, executives, quiet, unclaimed, unclaimedTotal, newAdvocates, quote, trend };
+  const calls = { funnel, medians, executives, quiet, unclaimed, unclaimedTotal, newAdvocates, trend };
+  const loop = { quote: learnings[0] ?? null, learnings, learningsTotal, actions, themes, themeDays, fixChecks };
+  return { ...range, ...calls, ...loop };
 }
 
 // Evidence row `e` is its complaint's first advocacy evidence ever: one probe of the per-complaint index.
@@ -298,17 +318,55 @@ type QuoteRow = Pick<CallAttemptRow, 'executive' | 'created_at'> & { notes: stri
 
 /** The window's latest call note an executive marked "ok to quote", made fit to share; null when there is none. */
 export async function findShareableQuote(db: Db, window: MetricsWindow): Promise<Quote | null> {
+  return (await listShareableLearnings(db, window, 1)).learnings[0] ?? null;
+}
+
+/**
+ * "What we learned": the window's call notes an executive marked "ok to quote", newest first (at most `limit`),
+ * each made fit to share, and how many there are.
+ */
+export async function listShareableLearnings(
+  db: Db,
+  window: MetricsWindow,
+  limit: number = LIST_LIMIT,
+): Promise<Pick<Metrics, 'learnings' | 'learningsTotal'>> {
   const { F, T } = windowBounds(window);
-  const { rows } = await sql<QuoteRow>`
+  const { rows } = await sql<QuoteRow & { total: number }>`
     SELECT a.notes, a.executive, a.created_at,
-           c.customer_name, c.customer_company, c.customer_email, c.customer_phone
+           c.customer_name, c.customer_company, c.customer_email, c.customer_phone,
+           count(*) OVER () AS total
     FROM call_attempts a JOIN complaints c ON c.id = a.complaint_id
     WHERE a.ok_to_quote AND a.notes IS NOT NULL AND btrim(a.notes) <> ''
       AND a.created_at >= ${F} AND a.created_at < ${T}
     ORDER BY a.created_at DESC, a.id DESC
-    LIMIT 1`.execute(db);
-  const row = rows[0];
-  return row ? toQuote(row) : null;
+    LIMIT ${limit}`.execute(db);
+  return { learnings: rows.map(toQuote), learningsTotal: Number(rows[0]?.total ?? 0) };
+}
+
+/**
+ * Actions opened, done and overdue in the window (LIST_LIMIT of each). Overdue is judged at the window's end, or
+ * now when it is not over, against that day in TIMEZONE.
+ */
+export async function countActions(db: Db, window: MetricsWindow): Promise<ActionFigures> {
+  windowBounds(window);
+  const asOf = window.now.getTime() < window.to.getTime() ? window.now : window.to;
+  const overdueBefore = dateInZone(asOf, window.timezone ?? 'UTC');
+  return countActionFigures(db, { from: window.from, to: window.to, asOf, overdueBefore }, LIST_LIMIT);
+}
+
+/** The top themes over the `themeDays` (default THEME_DAYS) to `to`, and that span. */
+export async function countThemes(db: Db, window: MetricsWindow): Promise<{ themes: ThemeCount[]; themeDays: number }> {
+  windowBounds(window);
+  const themeDays = window.themeDays ?? THEME_DAYS;
+  const span = { from: new Date(window.to.getTime() - themeDays * DAY_MS), to: window.to };
+  return { themes: await countTopThemes(db, span, window.themes ?? [], TOP_THEMES), themeDays };
+}
+
+/** Actions done in the RECENTLY_DONE_DAYS to `to` (LIST_LIMIT of them), with new complaints on their theme since. */
+export async function checkFixes(db: Db, window: MetricsWindow): Promise<FixCheck[]> {
+  windowBounds(window);
+  const span = { from: new Date(window.to.getTime() - RECENTLY_DONE_DAYS * DAY_MS), to: window.to };
+  return listFixChecks(db, span, LIST_LIMIT);
 }
 
 /** Picks, customers reached and new advocates in each bucket of the trend (by default the 4 weeks to `to`). */

@@ -1,5 +1,7 @@
 import { Cron } from 'croner';
 import type { Kysely, Transaction } from 'kysely';
+import { actionThemes } from '../actions/action';
+import { THEME_DAYS } from '../actions/action-list';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
@@ -52,7 +54,7 @@ export interface DigestInput {
   /** Any date of the week; the Monday-to-Sunday week containing it is digested. */
   weekStart: string;
   now: Date;
-  config: Pick<Config, 'timezone' | 'leadershipChannel'>;
+  config: Pick<Config, 'timezone' | 'leadershipChannel' | 'actionThemes'>;
   /** Executives' user IDs, groups expanded. */
   executives: readonly string[];
   dryRun: boolean;
@@ -82,7 +84,9 @@ export async function runDigest(db: Kysely<Database>, input: DigestInput): Promi
   const { from, to } = weekBounds(week.start, tz);
   const partial = input.now.getTime() < to.getTime();
   const trend = trendWeeks(week.start, tz);
-  const metrics = await computeMetrics(db, { from, to, now: input.now, executives: input.executives, trend });
+  const window = { from, to, now: input.now, executives: input.executives, trend, timezone: tz };
+  const themes = actionThemes(input.config.actionThemes);
+  const metrics = await computeMetrics(db, { ...window, themeDays: THEME_DAYS, themes });
 
   // A week already stored for good needs no chart drawn; the transaction below still decides any race.
   const settled = !input.dryRun && isSettled(await findStoredDigest(db, week.start), partial);

@@ -1,3 +1,4 @@
+import type { ActionFigures, FixCheck, ThemeCount } from '../actions/action-list';
 import { EVIDENCE_LABELS, type EvidenceKind } from '../calls/call';
 import type { PublishedSeeds } from '../picks/draw';
 
@@ -76,7 +77,19 @@ export interface Metrics {
   /** All unclaimed picks in the window; `unclaimed` may hold fewer. */
   unclaimedTotal: number;
   newAdvocates: NewAdvocate[];
+  /** The latest shareable note: the first of `learnings`. */
   quote: Quote | null;
+  /** "What we learned": the window's call notes marked shareable, newest first, made fit to share. */
+  learnings: Quote[];
+  /** All shareable notes in the window; `learnings` may hold fewer. */
+  learningsTotal: number;
+  /** Actions opened, done and overdue in the window, with their owners. */
+  actions: ActionFigures;
+  /** The themes most major complaints carried over the `themeDays` to `to`, busiest first. */
+  themes: ThemeCount[];
+  themeDays: number;
+  /** Actions done in the RECENTLY_DONE_DAYS to `to`, each with how many new major complaints carry its theme since. */
+  fixChecks: FixCheck[];
   trend: TrendPoint[];
 }
 

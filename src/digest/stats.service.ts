@@ -24,11 +24,18 @@ export const STATS_WINDOWS: Readonly<Record<StatsWindow, number>> = { '7d': 7, '
 
 /**
  * The digest's figures over a rolling window of whole days ending `now` (not the digest's calendar week), with
- * `executives` (user groups expanded) listed whether or not they acted.
+ * `executives` (user groups expanded) listed whether or not they acted; actions' due dates are read in `timezone`.
  */
 export async function statsFor(
   db: Kysely<Database>,
-  input: { window: StatsWindow; now: Date; executives: readonly string[] },
+  input: {
+    window: StatsWindow;
+    now: Date;
+    executives: readonly string[];
+    timezone: string;
+    /** The outcome modal's themes (actions/action.ts actionThemes). */
+    themes: readonly string[];
+  },
 ): Promise<{ metrics: Metrics; days: number }> {
   const days = STATS_WINDOWS[input.window];
   const metrics = await computeMetrics(db, {
@@ -36,6 +43,10 @@ export async function statsFor(
     to: input.now,
     now: input.now,
     executives: input.executives,
+    timezone: input.timezone,
+    themes: input.themes,
+    // Stats name the themes of the window asked for, where the digest looks back THEME_DAYS.
+    themeDays: days,
   });
   return { metrics, days };
 }

@@ -1,3 +1,4 @@
+import { myActionsHomeBlocks, openActionsHomeBlocks } from '../actions/action-list.blocks';
 import { ASSESSMENT_LABELS, ASSESSMENTS, OUTCOME_LABELS, OUTCOMES } from '../calls/call';
 import { priorityLabel, sourceLink } from '../complaints/complaint.format';
 import { deliveryAdvice } from '../outbox/outbox.advice';
@@ -13,6 +14,7 @@ import {
   type EscalationStatus,
   type ExecutiveHome,
   HOME_LIST_LIMITS,
+  type HomeActions,
   type HomeComplaint,
   type HomeModel,
   type LeadHome,
@@ -243,6 +245,24 @@ function leadBlocks(model: HomeModel, lead: LeadHome): Block[] {
   return blocks;
 }
 
+/** "My actions" for anyone who owns some; for executives, everyone else's open actions as a compact list. */
+function actionBlocks(model: HomeModel, actions: HomeActions): Block[] {
+  const mine = { ...actions.mine, items: actions.mine.items.slice(0, HOME_LIST_LIMITS.myActions) };
+  const blocks: Block[] = [];
+  if (mine.total > 0 || mine.items.length > 0) blocks.push(divider, ...myActionsHomeBlocks(mine, model.userId));
+  const others = actions.others;
+  if (others && (others.total > 0 || others.items.length > 0)) {
+    blocks.push(
+      divider,
+      ...openActionsHomeBlocks(
+        { ...others, items: others.items.slice(0, HOME_LIST_LIMITS.otherActions) },
+        model.userId,
+      ),
+    );
+  }
+  return blocks;
+}
+
 function otherBlocks(model: HomeModel): Block[] {
   const channel = model.execChannel ? ` to <#${model.execChannel}>` : '';
   const who = model.askFor;
@@ -263,8 +283,9 @@ function otherBlocks(model: HomeModel): Block[] {
 
 /**
  * The App Home for one person: the executive's and the support lead's sections for those roles (both for someone
- * on both lists), otherwise what Pickup is and who to ask. Customer text is escaped, lists are cut with a count so
- * the view stays under Slack's 100 blocks, and contact details appear only in the viewer's own open calls.
+ * on both lists), otherwise what Pickup is and who to ask; then open actions for their owners (and executives).
+ * Customer text is escaped, lists are cut with a count so the view stays under Slack's 100 blocks, and contact
+ * details appear only in the viewer's own open calls.
  */
 export function buildHomeView(model: HomeModel): HomeTab {
   const blocks: Block[] = [
@@ -277,5 +298,6 @@ export function buildHomeView(model: HomeModel): HomeTab {
     blocks.push(...leadBlocks(model, model.lead));
   }
   if (!model.executive && !model.lead) blocks.push(...otherBlocks(model));
+  if (model.actions) blocks.push(...actionBlocks(model, model.actions));
   return { type: 'home', blocks };
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { listActionsFor } from '../actions/action-list.service';
 import type { Database } from '../db/schema';
 import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
@@ -155,7 +156,8 @@ async function loadLeadHome(db: Kysely<Database>, input: HomeModelInput): Promis
 
 /**
  * Everything one person's App Home shows, read for their role: executives get today's pick, their open calls
- * (with contact details, theirs alone), history, numbers and away dates; support leads their escalations.
+ * (with contact details, theirs alone), history, numbers and away dates; support leads their escalations; anyone
+ * their open actions, and executives everyone else's too.
  */
 export async function buildHomeModel(db: Kysely<Database>, input: HomeModelInput): Promise<HomeModel> {
   const today = dateInZone(input.now, input.timezone);
@@ -163,6 +165,9 @@ export async function buildHomeModel(db: Kysely<Database>, input: HomeModelInput
   const isLead = input.role === 'lead' || input.role === 'both';
   const executive = isExecutive ? await loadExecutiveHome(db, input, today) : undefined;
   const lead = isLead ? await loadLeadHome(db, input) : undefined;
+  // Anyone may own an action (the outcome modal's owner is any Slack user), so everyone's Home reads theirs.
+  const limits = { mine: HOME_LIST_LIMITS.myActions, others: HOME_LIST_LIMITS.otherActions };
+  const { mine, others } = await listActionsFor(db, { viewer: input.userId, isExecutive, today, limits });
   return {
     userId: input.userId,
     now: input.now,
@@ -171,6 +176,7 @@ export async function buildHomeModel(db: Kysely<Database>, input: HomeModelInput
     execChannel: input.execChannel,
     executive,
     lead,
+    actions: { mine, others },
     askFor: input.askFor,
   };
 }

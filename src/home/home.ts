@@ -1,3 +1,4 @@
+import type { ActionList } from '../actions/action-list';
 import type { Priority } from '../complaints/complaint';
 
 /** Which sections a person's App Home shows; someone on both lists sees both. */
@@ -20,6 +21,8 @@ export const HOME_LIST_LIMITS = {
   history: 10,
   escalations: 20,
   away: 10,
+  myActions: 10,
+  otherActions: 20,
 } as const;
 
 /** A list cut to what the view shows, with how many there are in all. */
@@ -122,6 +125,13 @@ export interface LeadHome {
   escalations: Capped<EscalationItem>;
 }
 
+/** The open actions App Home shows: the viewer's own, and for executives everyone else's (compact). */
+export interface HomeActions {
+  mine: ActionList;
+  /** Undefined for someone who is not an executive. */
+  others: ActionList | undefined;
+}
+
 /** Everything one person's App Home shows; `executive` and `lead` are present for those roles. */
 export interface HomeModel {
   userId: string;
@@ -131,6 +141,8 @@ export interface HomeModel {
   execChannel: string | undefined;
   executive: ExecutiveHome | undefined;
   lead: LeadHome | undefined;
+  /** Open actions, for anyone who owns some and for executives; absent when nothing was read. */
+  actions?: HomeActions | undefined;
   /** Mentions of who grants access (from the configured lists), for everyone else. */
   askFor: { executives: string; supportLeads: string } | undefined;
 }

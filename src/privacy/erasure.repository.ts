@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { ComplaintRow, Database, Db } from '../db/schema';
 import { pickPostKey } from '../picks/pick.service';
 import { escapeMrkdwn, oneLine } from '../shared/mrkdwn';
+import { redactText } from './redact';
 
 type Trx = Transaction<Database>;
 
@@ -34,6 +35,8 @@ export interface ErasureCounts {
   outboxCancelled: number;
   /** Stored digests from which a mention of the customer was masked. */
   digests: number;
+  /** Actions whose text ("what should change", the reason it won't be done) mentioned the customer. */
+  actionTexts: number;
 }
 
 /** One erased complaint: its id and the columns that held something before. */
@@ -102,6 +105,7 @@ const NOTHING_ERASED: Readonly<ErasureCounts> = Object.freeze({
   outboxPayloads: 0,
   outboxCancelled: 0,
   digests: 0,
+  actionTexts: 0,
 });
 
 /**
@@ -132,6 +136,7 @@ export async function eraseComplaints(
   const freeText = await clearRelatedFreeText(trx, found);
   const outbox = await eraseOutbox(trx, keys, needles);
   const digests = await maskDigests(trx, needles);
+  const actionTexts = await maskActionTexts(trx, found, needles);
   return {
     erased,
     counts: {
@@ -140,6 +145,7 @@ export async function eraseComplaints(
       outboxPayloads: outbox.payloads,
       outboxCancelled: outbox.cancelled,
       digests,
+      actionTexts,
     },
   };
 }
@@ -431,9 +437,7 @@ async function maskDigests(trx: Trx, needles: readonly string[]): Promise<number
     .select(['id', 'metrics'])
     .where(sql<boolean>`metrics::text ILIKE ANY (${sql.val(patterns)}::text[])`)
     .execute();
-  const regexes = needles.map(
-    (n) => new RegExp(`(^|[^\\p{L}\\p{N}])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu'),
-  );
+  const regexes = needleRegexes(needles);
   let masked = 0;
   for (const c of candidates) {
     const next = maskStrings(c.metrics, regexes);
@@ -443,6 +447,37 @@ async function maskDigests(trx: Trx, needles: readonly string[]): Promise<number
       .set({ metrics: JSON.stringify(next) })
       .where('id', '=', c.id)
       .execute();
+    masked += 1;
+  }
+  return masked;
+}
+
+/** Whole-token, case-insensitive patterns for the needles, capturing the character before each for maskStrings. */
+function needleRegexes(needles: readonly string[]): RegExp[] {
+  return needles.map(
+    (n) => new RegExp(`(^|[^\\p{L}\\p{N}])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'giu'),
+  );
+}
+
+/**
+ * Masks these customers' phone, email and name, and any contact detail the redaction policy finds, in the text of
+ * the actions their calls opened ("what should change", the reason it won't be done). The learning stays and the
+ * action keeps its meaning; the person goes. Counts the actions changed.
+ */
+async function maskActionTexts(trx: Trx, complaintIds: readonly number[], needles: readonly string[]): Promise<number> {
+  const rows = await trx
+    .selectFrom('actions')
+    .select(['id', 'description', 'close_reason'])
+    .where('complaint_id', 'in', complaintIds)
+    .execute();
+  const regexes = needleRegexes(needles);
+  const mask = (text: string) => redactText(maskStrings(text, regexes) as string);
+  let masked = 0;
+  for (const row of rows) {
+    const description = mask(row.description);
+    const closeReason = row.close_reason === null ? null : mask(row.close_reason);
+    if (description === row.description && closeReason === row.close_reason) continue;
+    await trx.updateTable('actions').set({ description, close_reason: closeReason }).where('id', '=', row.id).execute();
     masked += 1;
   }
   return masked;

@@ -98,7 +98,8 @@ export function describeErasure(report: ErasureReport, selector?: ForgetSelector
       'contact details, subject, description and what support tried.',
     `Also cleared: ${plural(c.callAttemptNotes, 'call note')}, ${plural(c.claimReleaseReasons, 'release reason')}, ` +
       `${plural(c.evidenceNotes, 'survey comment')}, ${plural(c.outboxPayloads, 'Slack message payload')} ` +
-      `(${plural(c.outboxCancelled, 'undelivered message')} cancelled), ${plural(c.digests, 'digest')} masked.`,
+      `(${plural(c.outboxCancelled, 'undelivered message')} cancelled); masked in ${plural(c.digests, 'digest')} ` +
+      `and ${plural(c.actionTexts, 'action')}.`,
     'The audit log records each erasure by id. Messages already in Slack are not edited: delete the brief DM there if it must go too.',
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import {
 } from '../../src/calls/attempt.export';
 import type { Database } from '../../src/db/schema';
 import { EXEC_1, EXEC_2 } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
+import { insertAction, insertComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const PHONE = '+14155550123';
@@ -118,6 +118,18 @@ describe('exportAttempts', () => {
       .returning('id')
       .executeTakeFirstOrThrow()
       .then((r) => r.id);
+    // The reached call opened an action, whose description names the customer's number.
+    await insertAction(db.db, {
+      complaint_id: pickedId,
+      attempt_id: reachedAttempt,
+      description: 'Refund triple charges automatically; confirm on 415.555.0123',
+      theme: 'billing',
+      owner_id: EXEC_2,
+      requested_by: EXEC_1,
+      due_date: '2026-03-20',
+      status: 'done',
+      closed_at: '2026-03-10T09:00:00Z',
+    });
     for (const [kind, isAdvocacy, source] of [
       ['executive_assessment', true, 'executive'],
       ['survey_promoter', true, 'survey'],
@@ -152,7 +164,7 @@ describe('exportAttempts', () => {
 
   const march = { from: '2026-03-01', to: '2026-03-06', timezone: 'UTC' };
 
-  it('exports one row per attempt with the complaint, the executive, the outcome and the advocacy fields', async () => {
+  it('exports one row per attempt with the complaint, the executive, the outcome, the advocacy and the action it opened', async () => {
     const rows = await collect(exportAttempts(db.db, { ...march, includePii: false }));
     expect(rows.map((r) => r.attempt_id)).toEqual([reachedAttempt - 1, reachedAttempt, queueAttempt]);
     expect(rows[1]).toEqual({
@@ -176,6 +188,13 @@ describe('exportAttempts', () => {
       picked_on: '2026-03-03',
       is_advocate: true,
       evidence_kinds: 'executive_assessment;survey_promoter',
+      action_id: expect.any(Number),
+      action_description: 'Refund triple charges automatically; confirm on [phone]',
+      action_theme: 'billing',
+      action_owner: EXEC_2,
+      action_status: 'done',
+      action_due_date: '2026-03-20',
+      action_closed_at: '2026-03-10T09:00:00.000Z',
     });
     expect(rows[2]).toMatchObject({
       outcome: 'declined',
@@ -185,6 +204,14 @@ describe('exportAttempts', () => {
       is_advocate: false,
       evidence_kinds: 'none_yet',
       ok_to_quote: false,
+      // A call that opened no action has every action column empty.
+      action_id: null,
+      action_description: null,
+      action_theme: null,
+      action_owner: null,
+      action_status: null,
+      action_due_date: null,
+      action_closed_at: null,
     });
   });
 
@@ -204,6 +231,7 @@ describe('exportAttempts', () => {
     expect(rows[0]).toMatchObject({ customer_name: 'Ada Lovelace', customer_phone: PHONE, customer_email: EMAIL });
     expect(rows[0]?.notes).toContain('(415) 555-0123');
     expect(rows[0]?.subject).toBe('Billed three times, call me on 415.555.0123');
+    expect(rows[1]?.action_description).toBe('Refund triple charges automatically; confirm on 415.555.0123');
     expect(rows[2]).toMatchObject({ customer_phone: '+442071234567', customer_email: 'grace@example.org' });
   });
 

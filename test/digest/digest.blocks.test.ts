@@ -1,3 +1,4 @@
+import type { ActionLine, ActionLines } from '../../src/actions/action-list';
 import { type DigestModel, type ExecutiveActivity, type Metrics, sparkline } from '../../src/digest/digest';
 import { buildDigest, buildStats, renderDigestText } from '../../src/digest/digest.blocks';
 import type { Block } from '../../src/ports/slack.port';
@@ -8,6 +9,22 @@ import { contactLeaks, INJECTION, liveInjections, TEXT_WITH_CONTACTS } from '../
 
 const PHONE = '+1 (415) 555-0123';
 const EMAIL = 'grace.hopper@navy.example.mil';
+
+const noLines = (): ActionLines => ({ items: [], total: 0 });
+
+let actionSeq = 0;
+function actionLine(overrides: Partial<ActionLine> = {}): ActionLine {
+  actionSeq += 1;
+  return {
+    id: actionSeq,
+    description: `Action ${actionSeq}: refund within a day`,
+    theme: 'billing',
+    owner: 'UEXEC0001',
+    dueDate: null,
+    closedAt: null,
+    ...overrides,
+  };
+}
 
 function emptyMetrics(): Metrics {
   return {
@@ -21,6 +38,12 @@ function emptyMetrics(): Metrics {
     unclaimedTotal: 0,
     newAdvocates: [],
     quote: null,
+    learnings: [],
+    learningsTotal: 0,
+    actions: { opened: noLines(), done: noLines(), overdue: noLines() },
+    themes: [],
+    themeDays: 90,
+    fixChecks: [],
     trend: ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16'].map((label) => ({
       label,
       picked: 0,
@@ -219,6 +242,149 @@ describe('buildDigest', () => {
     const json = everything(digest);
     expect(json).toContain('Wed Nov 18: Bad &lt;link&gt;');
     expect(json).not.toContain('javascript:');
+  });
+});
+
+describe('what we learned, actions, themes and whether fixes held', () => {
+  const quote = (text: string, executive = 'UEXEC0001', at = '2026-11-18T14:00:00.000Z') => ({ text, executive, at });
+  const latest = quote('They want invoices they can read.\nAnd a named contact.');
+  const loop = (): Partial<Metrics> => ({
+    quote: latest,
+    learnings: [latest, quote('Refunds took three weeks.', 'UEXEC0002', '2026-11-17T10:00:00.000Z')],
+    learningsTotal: 2,
+    actions: {
+      opened: { items: [actionLine({ description: 'Refund within a day', dueDate: '2026-11-20' })], total: 1 },
+      done: { items: [actionLine({ description: 'Stop double charges', owner: 'UEXEC0002' })], total: 1 },
+      overdue: { items: [actionLine({ description: 'Name the plan on invoices', dueDate: '2026-11-19' })], total: 1 },
+    },
+    themes: [
+      { theme: 'billing', complaints: 5 },
+      { theme: 'support process', complaints: 2 },
+    ],
+    fixChecks: [
+      {
+        action: actionLine({ description: 'Stop double charges', closedAt: '2026-11-19T12:00:00.000Z' }),
+        newComplaints: 2,
+      },
+      { action: actionLine({ description: 'Faster exports', theme: 'product' }), newComplaints: 0 },
+    ],
+  });
+
+  it.each<[string, Partial<Metrics>, string[], string[]]>([
+    [
+      'every section when there is something in each',
+      loop(),
+      [
+        '*What we learned* (2 shareable notes)',
+        '>They want invoices they can read.\\n>And a named contact.',
+        "— from <@UEXEC0001>'s call notes",
+        '• “Refunds took three weeks.” — <@UEXEC0002>',
+        '*Actions*: 1 opened · 1 done · 1 overdue',
+        '• Refund within a day · _Billing_ · <@UEXEC0001>, due Nov 20',
+        '• Stop double charges · _Billing_ · <@UEXEC0002>',
+        '• Name the plan on invoices · _Billing_ · <@UEXEC0001>, due Nov 19',
+        '*Did the fixes hold?* (done in the last 30 days)',
+        'done Nov 19: :repeat: 2 new major complaints on this theme since',
+        ':white_check_mark: no new major complaint on this theme since',
+        '*Top themes (90 days)*, in major complaints\\nBilling 5 · Support process 2',
+      ],
+      [],
+    ],
+    [
+      'one shareable note: quoted, with no list of others',
+      { quote: latest, learnings: [latest], learningsTotal: 1 },
+      ['*What we learned*\\n>They want', "— from <@UEXEC0001>'s call notes"],
+      ['shareable notes', 'More from this week', '*Actions*', 'Top themes', 'Did the fixes hold?'],
+    ],
+    [
+      'nothing learned and no actions: no such sections at all',
+      {},
+      [],
+      ['What we learned', '*Actions*', 'Top themes', 'Did the fixes hold?'],
+    ],
+    [
+      'only a recently done action: the action section says so with zero counts',
+      { fixChecks: [{ action: actionLine({ description: 'Faster exports' }), newComplaints: 1 }] },
+      ['*Actions*: 0 opened · 0 done · 0 overdue', ':repeat: 1 new major complaint on this theme since'],
+      ['_Opened_', '_Done_', '_Overdue_'],
+    ],
+  ])('%s', (_name, metrics, present, absent) => {
+    const digest = buildDigest(model(metrics));
+    expectWithinLimits(digest);
+    const json = everything(digest);
+    for (const p of present) expect(json).toContain(p);
+    for (const a of absent) expect(json).not.toContain(a);
+  });
+
+  it('escapes what executives typed and keeps contact details out of learnings and action descriptions', () => {
+    const nasty = `Call ${PHONE} or ${EMAIL} <!channel> <@U999>`;
+    const m: Partial<Metrics> = {
+      ...loop(),
+      learnings: [latest, quote(nasty, 'UEXEC0002')],
+      actions: {
+        opened: { items: [actionLine({ description: nasty, theme: '<!here> billing' })], total: 1 },
+        done: noLines(),
+        overdue: noLines(),
+      },
+      themes: [{ theme: '<!here>', complaints: 1 }],
+      fixChecks: [{ action: actionLine({ description: nasty }), newComplaints: 1 }],
+    };
+    for (const out of [everything(buildDigest(model(m))), renderDigestText(model(m))]) {
+      expect(out).not.toContain(EMAIL);
+      expect(out).not.toContain('555-0123');
+      expect(out).toContain('Call [phone] or [email]');
+    }
+    const json = everything(buildDigest(model(m)));
+    for (const raw of ['<!channel>', '<!here>', '<@U999>']) expect(json).not.toContain(raw);
+    expect(json).toContain('&lt;!here&gt; billing');
+  });
+
+  it('cuts long lists with a count and stays within 50 blocks with every section full', () => {
+    const long = 'Make every invoice say which plan it bills <!channel> '.repeat(20);
+    const lines = () => Array.from({ length: 50 }, () => actionLine({ description: long, dueDate: '2026-11-20' }));
+    const full = model({
+      ...busyMetrics(),
+      executives: Array.from({ length: 400 }, (_, i) => exec(i + 1, 400 - i)),
+      unclaimed: Array.from({ length: 50 }, (_, i) => ({
+        date: '2026-11-18',
+        complaintId: i,
+        subject: long,
+        ticketUrl: null,
+      })),
+      unclaimedTotal: 60,
+      learnings: Array.from({ length: 50 }, (_, i) =>
+        quote(`${long} ${i}`, 'UEXEC0002', `2026-11-1${i % 10}T00:00:00.000Z`),
+      ),
+      learningsTotal: 80,
+      actions: {
+        opened: { items: lines(), total: 120 },
+        done: { items: lines(), total: 70 },
+        overdue: { items: lines(), total: 55 },
+      },
+      themes: Array.from({ length: 8 }, (_, i) => ({ theme: `${long}${i}`, complaints: 100 - i })),
+      fixChecks: Array.from({ length: 50 }, () => ({ action: actionLine({ description: long }), newComplaints: 3 })),
+    });
+    const digest = buildDigest(full);
+    expectWithinLimits(digest);
+    const json = everything(digest);
+    expect(json).toContain('*What we learned* (80 shareable notes)');
+    expect(json).toContain('*Actions*: 120 opened · 70 done · 55 overdue');
+    expect(json).toMatch(/_Opened_.*…and \d+ more/);
+    // The trend still makes it in after every list.
+    expect(json).toContain('Picked: 1 → 3 → 2 → 5');
+    expect(json).not.toContain('<!channel>');
+  });
+
+  it('renders the same sections as plain text', () => {
+    const text = renderDigestText(model(loop()));
+    expect(text).toContain('What we learned (2 shareable notes):');
+    expect(text).toContain('"Refunds took three weeks." (@UEXEC0002)');
+    expect(text).toContain('Actions: 1 opened, 1 done, 1 overdue');
+    expect(text).toContain('overdue: Name the plan on invoices [Billing] @UEXEC0001, due 2026-11-19');
+    expect(text).toContain(
+      'done 2026-11-19: Stop double charges [Billing] @UEXEC0001: 2 new major complaints on it since',
+    );
+    expect(text).toContain('Top themes (90 days), in major complaints: Billing 5, Support process 2');
   });
 });
 

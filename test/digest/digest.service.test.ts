@@ -14,7 +14,7 @@ import { ensureWeekSeed } from '../../src/picks/draw.service';
 import { LEADERSHIP_CHANNEL, testConfig } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_EXECS, SEED_SECRETS, SEED_WEEK, seedKnownWeek } from './seed';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, SEED_WEEK, seedKnownActions, seedKnownWeek } from './seed';
 
 const TZ = 'America/New_York';
 /** Monday 09:00 in New York, the default DIGEST_SCHEDULE, after the seeded week. */
@@ -24,7 +24,7 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 const input = (overrides: Partial<DigestInput> = {}): DigestInput => ({
   weekStart: SEED_WEEK,
   now: NOW,
-  config: { timezone: TZ, leadershipChannel: LEADERSHIP_CHANNEL },
+  config: { timezone: TZ, leadershipChannel: LEADERSHIP_CHANNEL, actionThemes: [] },
   executives: [SEED_EXECS.one, SEED_EXECS.two, SEED_EXECS.never],
   dryRun: false,
   ...overrides,
@@ -76,9 +76,10 @@ describe('runDigest', () => {
   beforeAll(async () => {
     db = await createTestDb();
   });
+  let seeded: Awaited<ReturnType<typeof seedKnownWeek>>;
   beforeEach(async () => {
     await resetDigestTables(db.db);
-    await seedKnownWeek(db.db);
+    seeded = await seedKnownWeek(db.db);
   });
   afterAll(() => db.close());
 
@@ -121,6 +122,25 @@ describe('runDigest', () => {
     expect(describeDigestResult(again)).toBe(
       'The digest for the week of 2026-11-16 was already posted; nothing new was sent.',
     );
+  });
+
+  it('posts what the week taught: what we learned, actions with owners, top themes and whether fixes held', async () => {
+    await seedKnownActions(db.db, seeded);
+    const result = await runDigest(db.db, input({ chart: false }));
+    expect(result.status).toBe('posted');
+    const [post] = await outboxRows(db);
+    if (post?.payload.operation !== 'post') throw new Error('no post queued');
+    const json = JSON.stringify(post.payload.message.blocks);
+    expect(json).toContain('*What we learned*\\n>the customer said the fix saved her team at their company');
+    expect(json).toContain('*Actions*: 4 opened · 1 done · 1 overdue');
+    expect(json).toContain(`<@${SEED_EXECS.one}>, due Nov 20`);
+    expect(json).toContain('• Stop charging twice on plan changes · _Billing_ · <@UEXEC0002>');
+    expect(json).toContain('*Did the fixes hold?*');
+    expect(json).toContain(':repeat: 1 new major complaint on this theme since');
+    // ACTION_THEMES unset: the default themes, in their spelling, though actions wrote Billing, billing and BILLING.
+    expect(json).toContain('*Top themes (90 days)*, in major complaints\\nBilling 3 · Delivery 1 · Support process 1');
+    for (const secret of Object.values(SEED_SECRETS)) expect(json).not.toContain(secret);
+    expect(json).toContain('confirm with Ada on [phone] or [email]');
   });
 
   it('a dry run builds everything and writes nothing', async () => {

@@ -1,19 +1,34 @@
 import type { Metrics } from '../../src/digest/digest';
 import {
+  checkFixes,
   computeMetrics,
+  countActions,
   countFunnel,
+  countThemes,
   countTrend,
   findQuietExecutives,
   findShareableQuote,
   listExecutiveActivity,
   listNewAdvocates,
+  listShareableLearnings,
   listUnclaimedPicks,
   type MetricsWindow,
 } from '../../src/digest/digest.repository';
 import { weekBounds } from '../../src/digest/digest.service';
 import { addDays } from '../../src/shared/time';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_EXECS, SEED_SECRETS, SEED_WEEK, seedComplaint, seedKnownWeek } from './seed';
+import {
+  resetDigestTables,
+  SEED_EXECS,
+  SEED_SECRETS,
+  SEED_THEMES,
+  SEED_WEEK,
+  seedAttempt,
+  seedClaim,
+  seedComplaint,
+  seedKnownActions,
+  seedKnownWeek,
+} from './seed';
 
 const TZ = 'America/New_York';
 const NOW = new Date('2026-11-23T14:00:00Z');
@@ -30,7 +45,7 @@ function trendFor(monday: string) {
 
 function windowOfWeek(monday: string, executives: readonly string[] = EXECUTIVES): MetricsWindow {
   const { from, to } = weekBounds(monday, TZ);
-  return { from, to, now: NOW, executives, trend: trendFor(monday) };
+  return { from, to, now: NOW, executives, trend: trendFor(monday), timezone: TZ, themes: SEED_THEMES };
 }
 
 function metricsForWeek(db: TestDb, monday: string, executives: readonly string[] = EXECUTIVES): Promise<Metrics> {
@@ -45,6 +60,10 @@ const FIGURES = {
   listUnclaimedPicks,
   listNewAdvocates,
   findShareableQuote,
+  listShareableLearnings,
+  countActions,
+  countThemes,
+  checkFixes,
   countTrend,
 };
 
@@ -58,9 +77,11 @@ describe('computeMetrics', () => {
   describe('on a seeded week with known answers', () => {
     let m: Metrics;
     let ids: Awaited<ReturnType<typeof seedKnownWeek>>;
+    let actions: Awaited<ReturnType<typeof seedKnownActions>>;
     beforeAll(async () => {
       await resetDigestTables(db.db);
       ids = await seedKnownWeek(db.db);
+      actions = await seedKnownActions(db.db, ids);
       m = await metricsForWeek(db, SEED_WEEK);
     });
 
@@ -139,6 +160,43 @@ describe('computeMetrics', () => {
       expect(json).not.toContain('Lovelace');
     });
 
+    it('lists what we learned: every shareable note of the week, newest first, the quote among them', () => {
+      expect(m.learnings).toEqual([m.quote]);
+      expect(m.learningsTotal).toBe(1);
+    });
+
+    it('counts actions opened, done and overdue in the week, with their owners, and no contact details', () => {
+      const ids = (lines: { id: number }[]) => lines.map((l) => l.id);
+      expect(ids(m.actions.opened.items)).toEqual([actions.a5, actions.a1, actions.a4, actions.a3]);
+      expect(m.actions.opened.total).toBe(4);
+      expect(m.actions.done).toEqual({
+        items: [
+          expect.objectContaining({ id: actions.a2, owner: SEED_EXECS.two, closedAt: '2026-11-19T12:00:00.000Z' }),
+        ],
+        total: 1,
+      });
+      expect(m.actions.overdue).toEqual({
+        items: [expect.objectContaining({ id: actions.a1, owner: SEED_EXECS.one, dueDate: '2026-11-20' })],
+        total: 1,
+      });
+      expect(m.actions.overdue.items[0]?.description).toBe(
+        'Refund double invoices at once; confirm with Ada on [phone] or [email]',
+      );
+    });
+
+    it('counts the top themes over 90 days, through the complaints’ actions, in the configured spelling', () => {
+      expect(m.themeDays).toBe(90);
+      expect(m.themes).toEqual([
+        { theme: 'billing', complaints: 3 },
+        { theme: 'delivery', complaints: 1 },
+        { theme: 'support process', complaints: 1 },
+      ]);
+    });
+
+    it('says beside each recently done action how many new major complaints carry its theme since', () => {
+      expect(m.fixChecks).toEqual([{ action: expect.objectContaining({ id: actions.a2 }), newComplaints: 1 }]);
+    });
+
     it('gives the 4-week trend ending with the week', () => {
       expect(m.trend).toEqual([
         { label: '2026-10-26', picked: 0, reached: 0, advocates: 0 },
@@ -166,6 +224,13 @@ describe('computeMetrics', () => {
       expect(await listUnclaimedPicks(db.db, window)).toEqual({ unclaimed: m.unclaimed, unclaimedTotal: 2 });
       expect(await listNewAdvocates(db.db, window)).toEqual(m.newAdvocates);
       expect(await findShareableQuote(db.db, window)).toEqual(m.quote);
+      expect(await listShareableLearnings(db.db, window)).toEqual({
+        learnings: m.learnings,
+        learningsTotal: m.learningsTotal,
+      });
+      expect(await countActions(db.db, window)).toEqual(m.actions);
+      expect(await countThemes(db.db, window)).toEqual({ themes: m.themes, themeDays: 90 });
+      expect(await checkFixes(db.db, window)).toEqual(m.fixChecks);
       expect(await countTrend(db.db, window)).toEqual(m.trend);
     });
 
@@ -179,6 +244,45 @@ describe('computeMetrics', () => {
         executives: [],
       });
       expect(earlier.unclaimed.map((p) => p.complaintId)).toEqual([ids.c3]);
+    });
+  });
+
+  describe('what we learned', () => {
+    beforeAll(() => resetDigestTables(db.db));
+
+    it('lists every shareable note of the window newest first, each made fit to share, counting them all', async () => {
+      const c = await seedComplaint(db.db, '2026-11-16T14:00:00Z', {
+        customer: { name: 'Grace Hopper', company: 'Navy Labs', email: 'grace@navy.example', phone: '+14155550188' },
+      });
+      const claim = {
+        id: await seedClaim(db.db, c, SEED_EXECS.one, '2026-11-16T15:00:00Z'),
+        complaintId: c,
+        executive: SEED_EXECS.one,
+      };
+      const share = (notes: string) => ({ notes, okToQuote: true });
+      await seedAttempt(db.db, claim, 'voicemail', '2026-11-17T10:00:00Z', share('Left a message for Grace.'));
+      await seedAttempt(
+        db.db,
+        claim,
+        'reached',
+        '2026-11-18T10:00:00Z',
+        share('Navy Labs wants grace@navy.example kept.'),
+      );
+      await seedAttempt(db.db, claim, 'reached', '2026-11-19T10:00:00Z', { notes: 'Private.', okToQuote: false });
+      await seedAttempt(db.db, claim, 'reached', '2026-11-20T10:00:00Z', share('   '));
+
+      const window = windowOfWeek(SEED_WEEK);
+      expect(await listShareableLearnings(db.db, window)).toEqual({
+        learnings: [
+          { text: 'their company wants [email] kept.', executive: SEED_EXECS.one, at: '2026-11-18T10:00:00.000Z' },
+          { text: 'Left a message for the customer.', executive: SEED_EXECS.one, at: '2026-11-17T10:00:00.000Z' },
+        ],
+        learningsTotal: 2,
+      });
+      expect(await listShareableLearnings(db.db, window, 1)).toMatchObject({
+        learnings: [{ at: '2026-11-18T10:00:00.000Z' }],
+        learningsTotal: 2,
+      });
     });
   });
 
@@ -238,6 +342,16 @@ describe('computeMetrics', () => {
         unclaimedTotal: 0,
         newAdvocates: [],
         quote: null,
+        learnings: [],
+        learningsTotal: 0,
+        actions: {
+          opened: { items: [], total: 0 },
+          done: { items: [], total: 0 },
+          overdue: { items: [], total: 0 },
+        },
+        themes: [],
+        themeDays: 90,
+        fixChecks: [],
         trend: ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16'].map((label) => ({
           label,
           picked: 0,

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database, NewComplaintRow } from '../../src/db/schema';
-import { type ComplaintOverrides, insertComplaint } from '../helpers/factories';
+import { type ComplaintOverrides, insertAction, insertComplaint } from '../helpers/factories';
 
 /** Rows for the digest tests, written directly with explicit timestamps so every figure is known in advance. */
 type Db = Kysely<Database>;
@@ -197,4 +197,71 @@ export async function seedKnownWeek(db: Db) {
   await seedEvidence(db, c1, 'referral', true, '2026-11-20T10:00:00Z', one);
   await seedEvidence(db, c2, 'survey_detractor', false, '2026-11-19T12:00:00Z');
   return { c0, c1, c2, c3, c4, c5, c6, c8 };
+}
+
+/** The themes the seeded actions' digest is asked about (the outcome modal's list). */
+export const SEED_THEMES = ['billing', 'support process', 'delivery', 'product'] as const;
+
+/**
+ * Actions on the seeded week's complaints (call seedKnownWeek first), with a known answer for each action figure of
+ * the week of SEED_WEEK (it ends 2026-11-23T05:00Z, Monday 00:00 in New York):
+ * - opened 4: a1 (Billing, EXEC one, due Nov 20, still open), a4 (delivery, won't do), a5 (support process, EXEC
+ *   two, due Nov 30) and a3 (BILLING, on c4, at 23:40 Sunday local); a2 was opened the week before;
+ * - done 1: a2 (billing, EXEC two, on c2, done Nov 19 12:00Z); overdue 1: a1;
+ * - did the fix hold: a2, with 1 new major complaint carrying billing since (c4, through a3);
+ * - top themes over 90 days: billing 3 (c1, c2, c4), delivery 1 (c3), support process 1 (c2);
+ * - a1's description carries the customer's phone and email, which must never reach the digest.
+ */
+export async function seedKnownActions(db: Db, ids: { c1: number; c2: number; c3: number; c4: number }) {
+  const { one, two } = SEED_EXECS;
+  const a1 = await insertAction(db, {
+    complaint_id: ids.c1,
+    description: `Refund double invoices at once; confirm with Ada on ${SEED_SECRETS.notePhone} or ${SEED_SECRETS.email}`,
+    theme: 'Billing',
+    owner_id: one,
+    requested_by: one,
+    due_date: '2026-11-20',
+    created_at: '2026-11-18T14:00:00Z',
+  });
+  const a2 = await insertAction(db, {
+    complaint_id: ids.c2,
+    description: 'Stop charging twice on plan changes',
+    theme: 'billing',
+    owner_id: two,
+    requested_by: one,
+    created_at: '2026-11-10T12:00:00Z',
+    status: 'done',
+    closed_by: two,
+    closed_at: '2026-11-19T12:00:00Z',
+  });
+  const a3 = await insertAction(db, {
+    complaint_id: ids.c4,
+    description: 'Invoice emails must name the plan',
+    theme: 'BILLING',
+    owner_id: one,
+    requested_by: one,
+    created_at: '2026-11-23T04:40:00Z',
+  });
+  const a4 = await insertAction(db, {
+    complaint_id: ids.c3,
+    description: 'Ship exports by courier',
+    theme: 'delivery',
+    owner_id: one,
+    requested_by: one,
+    created_at: '2026-11-18T17:00:00Z',
+    status: 'wont_do',
+    close_reason: 'Exports are files',
+    closed_by: one,
+    closed_at: '2026-11-18T18:00:00Z',
+  });
+  const a5 = await insertAction(db, {
+    complaint_id: ids.c2,
+    description: 'Escalations need a named owner',
+    theme: 'support process',
+    owner_id: two,
+    requested_by: one,
+    due_date: '2026-11-30',
+    created_at: '2026-11-17T20:00:00Z',
+  });
+  return { a1: a1.id, a2: a2.id, a3: a3.id, a4: a4.id, a5: a5.id };
 }

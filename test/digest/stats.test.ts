@@ -7,7 +7,7 @@ import type { SlackDeps } from '../../src/slack/deps';
 import { runSubcommand } from '../../src/slack/listeners/pickup.command';
 import { EXEC_1, OUTSIDER, testConfig } from '../helpers/config';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownWeek } from './seed';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownActions, seedKnownWeek } from './seed';
 
 /** The end of the seeded week plus a day: the last 7 days cover most of it. */
 const NOW = new Date('2026-11-23T05:00:00Z');
@@ -41,7 +41,7 @@ describe('/pickup stats', () => {
   beforeAll(async () => {
     db = await createTestDb();
     await resetDigestTables(db.db);
-    await seedKnownWeek(db.db);
+    await seedKnownActions(db.db, await seedKnownWeek(db.db));
     const config = testConfig({ EXECUTIVES: `${SEED_EXECS.one},${SEED_EXECS.two}`, TIMEZONE: 'America/New_York' });
     const logger = createLogger('silent');
     deps = {
@@ -70,6 +70,14 @@ describe('/pickup stats', () => {
     expect(answer.json).toContain(`<@${SEED_EXECS.one}>: 2 claims · 4 calls · 3 reached · 1 advocate`);
     for (const secret of Object.values(SEED_SECRETS)) expect(answer.json).not.toContain(secret);
     expect(answers).toHaveLength(1);
+  });
+
+  it('counts the actions opened, done and overdue in the window, and the themes of its major complaints', async () => {
+    await run(EXEC_1, '7d');
+    const answer = lastAnswer();
+    expect(answer.json).toContain('Actions: 4 opened · 1 done · 1 overdue');
+    expect(answer.json).toContain('Top themes, in major complaints: Billing 3 · Delivery 1 · Support process 1');
+    for (const secret of Object.values(SEED_SECRETS)) expect(answer.json).not.toContain(secret);
   });
 
   it('takes 30d and 90d, counting what the longer window adds', async () => {

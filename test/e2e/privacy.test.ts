@@ -10,6 +10,7 @@ import {
   TEST_INGEST_TOKEN,
   testConfig,
 } from '../helpers/config';
+import { insertAction } from '../helpers/factories';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fake-slack';
 import {
   checkboxValue,
@@ -201,6 +202,19 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     await command(EXEC_2, 'queue', 3);
     await command(EXEC_2, 'stats 7d', 4);
 
+    // What the call taught: an action whose description carries what the executive typed in the notes. Another
+    // executive lists it and sees it on App Home; the digest counts it.
+    const attempt = await db.db.selectFrom('call_attempts').select('id').executeTakeFirstOrThrow();
+    await insertAction(db.db, {
+      complaint_id: complaintId,
+      attempt_id: attempt.id,
+      description: `Send the post-mortem: ${SIGNED.notes}`,
+      owner_id: EXEC_1,
+      requested_by: EXEC_1,
+    });
+    await command(EXEC_2, 'actions', 5);
+    await openHome(EXEC_2, 4);
+
     // This week's digest (partial) to leadership, quoting the notes marked OK to quote.
     const now = new Date();
     const digest = await runDigest(db.db, {
@@ -248,7 +262,7 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(to('chat.postMessage', 'channel', EXEC_CHANNEL)).toBe(2);
     expect(to('chat.update', 'channel', EXEC_CHANNEL)).toBeGreaterThanOrEqual(1);
     expect(to('chat.postMessage', 'channel', LEADERSHIP_CHANNEL)).toBe(1);
-    expect(to('views.publish', 'user_id', EXEC_2)).toBe(2);
+    expect(to('views.publish', 'user_id', EXEC_2)).toBe(3);
     expect(to('views.publish', 'user_id', EXEC_1)).toBe(1);
     expect(to('chat.postEphemeral', 'user', LEAD_1)).toBe(1);
   });
@@ -276,6 +290,15 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     // The digest quotes the call notes (marked OK to quote), the details in them masked.
     const digest = slack.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === LEADERSHIP_CHANNEL);
     expect(JSON.stringify(digest?.args)).toContain('Reached her on [phone]; she wants the post-mortem sent to [email]');
+    // Its new sections: what we learned, and the action the call opened, its description masked too.
+    expect(JSON.stringify(digest?.args)).toContain('*What we learned*');
+    expect(JSON.stringify(digest?.args)).toContain('*Actions*: 1 opened · 0 done · 0 overdue');
+    expect(JSON.stringify(digest?.args)).toContain('Send the post-mortem: Reached her on [phone]');
+    // Another executive's /pickup actions and App Home list the action, masked the same way.
+    const listed = responses.posts.find((p) => JSON.stringify(p.body).includes('Everyone else’s open actions'));
+    expect(JSON.stringify(listed?.body)).toContain('Send the post-mortem: Reached her on [phone]');
+    const home = slack.calls.filter((c) => c.method === 'views.publish' && c.args.user_id === EXEC_2).at(-1);
+    expect(JSON.stringify(home?.args)).toContain('Send the post-mortem: Reached her on [phone]');
   });
 
   it('answers no slash command or response_url with them', async () => {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { ComplaintInput, Customer } from '../../src/complaints/complaint';
 import { toComplaintRow } from '../../src/complaints/complaint.service';
-import type { Database, NewComplaintRow } from '../../src/db/schema';
+import type { ActionRow, ActionsTable, Database, NewComplaintRow } from '../../src/db/schema';
+import { EXEC_1 } from './config';
 
 /** Overrides for {@link newComplaint}: any field; `customer` merges (set a field to undefined to drop it). */
 export type ComplaintOverrides = Partial<Omit<ComplaintInput, 'customer'>> & { customer?: Partial<Customer> };
@@ -54,4 +55,28 @@ export async function insertComplaint(
   }
   const { id } = await db.insertInto('complaints').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
+}
+
+/**
+ * Inserts an action (open, "product", owned and asked for by EXEC_1, no due date, on a new major complaint unless
+ * `complaint_id` says which) and returns its row.
+ */
+export async function insertAction(
+  db: Kysely<Database> | Transaction<Database>,
+  overrides: Partial<Insertable<ActionsTable>> = {},
+): Promise<ActionRow> {
+  const complaintId = overrides.complaint_id ?? (await insertComplaint(db));
+  return db
+    .insertInto('actions')
+    .values({
+      description: 'Send a status email when a nightly export fails',
+      theme: 'product',
+      owner_id: EXEC_1,
+      requested_by: EXEC_1,
+      due_date: null,
+      ...overrides,
+      complaint_id: complaintId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

@@ -1,3 +1,4 @@
+import type { ActionListItem } from '../../src/actions/action-list';
 import {
   type AttemptItem,
   type EscalationItem,
@@ -87,6 +88,24 @@ function executiveHome(overrides: Partial<ExecutiveHome> = {}): ExecutiveHome {
     history: { items: [attempt()], total: 1 },
     numbers: { days: 90, claims: 4, attempts: 6, reached: 3, advocates: 2 },
     away: { items: [{ start: '2026-12-01', end: '2026-12-05' }], total: 1 },
+    ...overrides,
+  };
+}
+
+let actionSeq = 0;
+function actionItem(overrides: Partial<ActionListItem> = {}): ActionListItem {
+  actionSeq += 1;
+  return {
+    id: actionSeq,
+    description: `Action ${actionSeq}: refund within a day`,
+    theme: 'billing',
+    owner: ME,
+    requestedBy: ME,
+    dueDate: '2026-12-01',
+    overdue: false,
+    complaintId: 900 + actionSeq,
+    subject: `Complaint ${actionSeq}: billed twice`,
+    ticketUrl: `https://help.example.com/tickets/${actionSeq}`,
     ...overrides,
   };
 }
@@ -313,10 +332,20 @@ describe('buildHomeView', () => {
           pickPostFailure: { outboxId: 9, reason: `Slack refused the call: ${longText}`, channel: 'CEXECS001' },
         }),
         lead: leadHome(escalations, 620),
+        actions: {
+          mine: { items: Array.from({ length: 300 }, () => actionItem({ description: longText })), total: 340 },
+          others: {
+            items: Array.from({ length: 300 }, () => actionItem({ description: longText, owner: OTHER_EXEC })),
+            total: 700,
+          },
+        },
       }),
     );
     expectWithinSlackLimits(view.blocks);
     const text = json(view.blocks);
+    expect(text).toContain('*My actions* (340)');
+    expect(text).toContain(`…and ${340 - HOME_LIST_LIMITS.myActions} more.`);
+    expect(text).toContain('*Everyone else’s open actions* (700)');
     expect(text).toContain(`…and ${512 - HOME_LIST_LIMITS.openClaims} more.`);
     expect(text).toContain(`…and ${2000 - HOME_LIST_LIMITS.history} more.`);
     expect(text).toContain(`…and ${620 - HOME_LIST_LIMITS.escalations} more.`);
@@ -325,6 +354,42 @@ describe('buildHomeView', () => {
     expect(text).toContain('Your escalations (620)');
     expect(buttons(view.blocks).filter((b) => b.action_id === 'log_outcome')).toHaveLength(HOME_LIST_LIMITS.openClaims);
     expect(text).not.toContain('<!here>');
+  });
+
+  it('shows My actions to anyone who owns some, even someone on neither list, after what Pickup is', () => {
+    const view = buildHomeView(
+      model({
+        actions: { mine: { items: [actionItem({ description: 'Fix the refund form' })], total: 1 }, others: undefined },
+      }),
+    );
+    expectWithinSlackLimits(view.blocks);
+    const text = json(view.blocks);
+    expect(text).toContain('Want to take part?');
+    expect(text).toContain('*My actions* (1)');
+    expect(text).toContain('*Fix the refund form*');
+    expect(text.indexOf('Want to take part?')).toBeLessThan(text.indexOf('*My actions*'));
+    expect(text).not.toContain('Everyone else');
+  });
+
+  it('shows executives everyone else’s open actions as a compact list, and no My actions when they own none', () => {
+    const others = [actionItem({ owner: OTHER_EXEC, description: 'Theirs', dueDate: '2026-11-20', overdue: true })];
+    const view = buildHomeView(
+      model({
+        executive: executiveHome(),
+        actions: { mine: { items: [], total: 0 }, others: { items: others, total: 1 } },
+      }),
+    );
+    expectWithinSlackLimits(view.blocks);
+    const text = json(view.blocks);
+    expect(text).not.toContain('My actions');
+    expect(text).toContain(
+      '*Everyone else’s open actions* (1)\\n• Theirs · Billing · <@UEXEC0002> · :warning: due 2026-11-20',
+    );
+  });
+
+  it('shows no action section to someone who owns none and is no executive', () => {
+    const view = buildHomeView(model({ actions: { mine: { items: [], total: 0 }, others: undefined } }));
+    expect(json(view.blocks)).not.toMatch(/actions\*/);
   });
 
   it('warns executives while today’s pick post has failed, with Slack’s reason, the fix and how to send it again', () => {
@@ -392,6 +457,30 @@ const LONG = `${'<&> '.repeat(2500)}`;
 
 const scenarios: [scenario: string, build: () => HomeModel][] = [
   ['someone on neither list', () => model({ askFor: undefined })],
+  [
+    'an executive with actions, hostile text and contact details in others’ and handed-over ones',
+    () =>
+      model({
+        executive: executiveHome(),
+        actions: {
+          mine: {
+            items: [
+              actionItem({
+                description: `${INJECTION} ${TEXT_WITH_CONTACTS}`,
+                theme: INJECTION,
+                subject: `${INJECTION} ${TEXT_WITH_CONTACTS}`,
+                requestedBy: OTHER_EXEC,
+              }),
+            ],
+            total: 1,
+          },
+          others: {
+            items: [actionItem({ description: `${INJECTION} ${TEXT_WITH_CONTACTS}`, owner: OTHER_EXEC })],
+            total: 1,
+          },
+        },
+      }),
+  ],
   [
     'an executive, hostile text everywhere',
     () =>

@@ -1,5 +1,6 @@
 import { buildHomeModel } from '../../src/home/home.service';
 import { seedAttempt, seedClaim, seedComplaint, seedEvidence, seedPick } from '../digest/seed';
+import { insertAction } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const TZ = 'America/New_York';
@@ -8,6 +9,7 @@ const TODAY = '2026-11-24';
 const EXEC_A = 'UHOMEA001';
 const EXEC_B = 'UHOMEB001';
 const LEAD = 'UHOMEL001';
+const OUTSIDER_OWNER = 'UHOMEO001';
 
 /** App Home's model on a real database: the statuses and numbers the repository's subqueries decide. */
 describe('buildHomeModel', () => {
@@ -88,10 +90,24 @@ describe('buildHomeModel', () => {
       '2026-06-01T11:00:00Z',
     );
     await seedEvidence(db.db, ids.old, 'referral', true, '2026-06-10T10:00:00Z', EXEC_A);
+
+    // Actions: B owns one (due yesterday in New York), and someone on neither list owns another.
+    await insertAction(db.db, {
+      complaint_id: ids.picked,
+      description: 'B owns this',
+      owner_id: EXEC_B,
+      requested_by: EXEC_A,
+      due_date: '2026-11-23',
+    });
+    await insertAction(db.db, {
+      complaint_id: ids.reached,
+      description: 'Outsider owns this',
+      owner_id: OUTSIDER_OWNER,
+    });
   });
   afterAll(() => db.close());
 
-  const build = (userId: string, role: 'executive' | 'lead') =>
+  const build = (userId: string, role: 'executive' | 'lead' | 'other') =>
     buildHomeModel(db.db, { userId, role, now: NOW, timezone: TZ });
 
   it('names who last reached the customer of an unclaimed pick', async () => {
@@ -114,5 +130,16 @@ describe('buildHomeModel', () => {
       [ids.tried, { kind: 'tried', by: EXEC_B, outcome: 'voicemail' }],
       [ids.reached, { kind: 'reached', by: EXEC_A, on: '2026-11-19' }],
     ]);
+  });
+
+  it('reads the viewer’s own open actions, and for an executive everyone else’s, whatever their role', async () => {
+    const outsider = (await build(OUTSIDER_OWNER, 'other')).actions;
+    expect(outsider?.mine.items.map((i) => i.description)).toEqual(['Outsider owns this']);
+    expect(outsider?.others).toBeUndefined();
+
+    const b = (await build(EXEC_B, 'executive')).actions;
+    expect(b?.mine.items).toEqual([expect.objectContaining({ description: 'B owns this', overdue: true })]);
+    expect(b?.others?.items.map((i) => i.owner)).toEqual([OUTSIDER_OWNER]);
+    expect((await build(LEAD, 'lead')).actions).toEqual({ mine: { items: [], total: 0 }, others: undefined });
   });
 });

@@ -1,3 +1,5 @@
+import type { ActionLine, ActionListItem } from '../../src/actions/action-list';
+import { buildActionList } from '../../src/actions/action-list.blocks';
 import { buildBrief } from '../../src/calls/claim.blocks';
 import type { Complaint } from '../../src/complaints/complaint';
 import { buildEscalationNotice } from '../../src/complaints/complaint.blocks';
@@ -86,6 +88,32 @@ const homeComplaint: HomeComplaint = {
   receivedAt: complaint.receivedAt,
 };
 
+/** What an executive typed under "What should change?": the customer's details pasted in. */
+const ACTION_TEXT = `Refund Jane at ${EMAIL} / +1 415 555 0142 and tell ${OTHER_EMAIL}`;
+
+const actionLine: ActionLine = {
+  id: 3,
+  description: ACTION_TEXT,
+  theme: 'billing',
+  owner: 'UEXEC0001',
+  dueDate: null,
+  closedAt: null,
+};
+
+/** The same action as `/pickup actions` and App Home list it, owned and written by UEXEC0001. */
+const actionItem: ActionListItem = {
+  id: 3,
+  description: ACTION_TEXT,
+  theme: 'billing',
+  owner: 'UEXEC0001',
+  requestedBy: 'UEXEC0001',
+  dueDate: '2026-11-25',
+  overdue: true,
+  complaintId: complaint.id,
+  subject: SUBJECT,
+  ticketUrl: TICKET_URL,
+};
+
 const metrics: Metrics = {
   from: '2026-11-23T00:00:00.000Z',
   to: '2026-11-30T00:00:00.000Z',
@@ -97,6 +125,19 @@ const metrics: Metrics = {
   unclaimedTotal: 1,
   newAdvocates: [{ complaintId: 8, company: `Acme (${OTHER_EMAIL})`, subject: SUBJECT, kinds: ['referral'] }],
   quote: { text: NOTES, executive: 'UEXEC0001', at: '2026-11-26T10:00:00.000Z' },
+  learnings: [
+    { text: NOTES, executive: 'UEXEC0001', at: '2026-11-26T10:00:00.000Z' },
+    { text: `Second call: ${SUPPORT_TRIED}`, executive: 'UEXEC0002', at: '2026-11-25T10:00:00.000Z' },
+  ],
+  learningsTotal: 2,
+  actions: {
+    opened: { items: [actionLine], total: 1 },
+    done: { items: [{ ...actionLine, closedAt: NOW.toISOString() }], total: 1 },
+    overdue: { items: [{ ...actionLine, dueDate: '2026-11-25' }], total: 1 },
+  },
+  themes: [{ theme: `billing ${EMAIL}`, complaints: 2 }],
+  themeDays: 90,
+  fixChecks: [{ action: { ...actionLine, closedAt: NOW.toISOString() }, newComplaints: 1 }],
   trend: [{ label: '2026-11-23', picked: 2, reached: 1, advocates: 1 }],
 };
 
@@ -135,6 +176,10 @@ const otherExecutivesHome: HomeModel = {
     numbers: { days: 90, claims: 1, attempts: 1, reached: 0, advocates: 0 },
     away: { items: [], total: 0 },
   },
+  actions: {
+    mine: { items: [{ ...actionItem, owner: 'UEXEC0002' }], total: 1 },
+    others: { items: [actionItem], total: 1 },
+  },
   lead: {
     escalations: {
       items: [{ complaint: homeComplaint, escalatedAt: NOW, status: { kind: 'claimed', by: 'UEXEC0001' } }],
@@ -165,6 +210,16 @@ describe('no channel-bound builder lets a contact detail through, wherever in th
     ['the weekly digest as text (--dry-run)', () => renderDigestText(digest)],
     ['/pickup stats', () => buildStats(metrics, 'last 7 days')],
     ['App Home of another executive and of a support lead', () => buildHomeView(otherExecutivesHome)],
+    [
+      '/pickup actions for another executive',
+      () =>
+        buildActionList({
+          viewer: 'UEXEC0002',
+          today: '2026-11-30',
+          mine: { items: [{ ...actionItem, owner: 'UEXEC0002' }], total: 1 },
+          others: { items: [actionItem], total: 1 },
+        }),
+    ],
   ])('%s', (_name, build) => {
     const output = build();
     expect(leaks(output)).toEqual([]);

@@ -15,7 +15,7 @@ import { explainEligibility } from '../../src/picks/pick.service';
 import { ERASED_SUBJECT } from '../../src/privacy/erasure.repository';
 import { type ForgetSelector, forgetCustomer } from '../../src/privacy/forget.service';
 import { EXEC_1, EXEC_2, testConfig, testEnv } from '../helpers/config';
-import { type ComplaintOverrides, newComplaint } from '../helpers/factories';
+import { type ComplaintOverrides, insertAction, newComplaint } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const RULE = { priorities: ['urgent', 'high'], tags: [] };
@@ -151,6 +151,14 @@ describe('forget: erasing a customer everywhere', () => {
           metrics: JSON.stringify({ calls: 2, quotes: [`"${GRACE.name} wants it in writing" (${GRACE.email})`] }),
         })
         .execute();
+      // An action her call opened, whose text names her: the learning must stay, she must not.
+      await insertAction(db.db, {
+        complaint_id: cycle.complaintId,
+        description: `Call ${GRACE.name} back (${GRACE.email}) once billing sends written refunds`,
+        theme: 'billing',
+        status: 'wont_do',
+        close_reason: `${GRACE.phone} no longer answers`,
+      });
       for (const value of [GRACE.phone, GRACE.email, GRACE.name]) {
         expect(Object.keys(await whereItAppears(db.db, value)).length).toBeGreaterThan(0);
       }
@@ -165,6 +173,7 @@ describe('forget: erasing a customer everywhere', () => {
         claimReleaseReasons: 1,
         evidenceNotes: 1,
         digests: 1,
+        actionTexts: 1,
       });
       expect(report.counts.outboxPayloads).toBeGreaterThanOrEqual(5);
     });
@@ -184,6 +193,17 @@ describe('forget: erasing a customer everywhere', () => {
       ]) {
         expect({ value, tables: await whereItAppears(db.db, value) }).toEqual({ value, tables: {} });
       }
+    });
+
+    it('keeps the action her call opened, without her in its text', async () => {
+      const [action] = await db.db
+        .selectFrom('actions')
+        .select(['description', 'theme', 'status'])
+        .where('complaint_id', '=', cycle.complaintId)
+        .execute();
+      expect(action).toMatchObject({ theme: 'billing', status: 'wont_do' });
+      expect(action?.description).toContain('once billing sends written refunds');
+      expect(action?.description).not.toContain('Hopper');
     });
 
     it('keeps the rows, ids, outcomes and evidence kinds the digest counts', async () => {

@@ -7,7 +7,6 @@ import { migrateToLatest } from '../../src/db/migrate';
 import { automaticDigestWeek } from '../../src/digest/digest.service';
 import { createLogger } from '../../src/logger';
 import { EXEC_GROUP, EXEC_IN_GROUP, testConfig } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { startTestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
@@ -132,11 +131,20 @@ describe('migration 20261129_0006_installation', () => {
   it('backfills an install older than the record with the earliest thing it stored (never a received date)', async () => {
     await migrateTo(before);
     const earliest = new Date('2026-03-02T10:00:00Z');
-    await insertComplaint(
-      db.db,
-      {},
-      { created_at: new Date('2026-04-01T00:00:00Z'), received_at: new Date('2025-01-01') },
-    );
+    // Only the columns that existed at migration 0006: today's factory writes later ones (the assignee) too.
+    await db.db
+      .insertInto('complaints')
+      .values({
+        source: 'api',
+        external_id: 'before-0006',
+        subject: 'A complaint stored by an older release',
+        priority: 'urgent',
+        tags: [],
+        is_major: true,
+        received_at: new Date('2025-01-01'),
+        created_at: new Date('2026-04-01T00:00:00Z'),
+      })
+      .execute();
     await db.db
       .insertInto('picks')
       .values({ pick_date: '2026-03-02', pool_size: 0, pool_hash: 'h', trigger: 'test', created_at: earliest })

@@ -1,5 +1,8 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
+import { actionThemes } from '../../actions/action';
+import { buildActionList } from '../../actions/action-list.blocks';
+import { listActionsFor } from '../../actions/action-list.service';
 import { buildMine } from '../../calls/mine.blocks';
 import { listOpenCalls } from '../../calls/mine.service';
 import { buildStats } from '../../digest/digest.blocks';
@@ -65,8 +68,18 @@ async function showStats({ deps, rest, respond }: SubcommandArgs): Promise<void>
     return;
   }
   const executives = await deps.roles.listExecutives();
-  const { metrics, days } = await statsFor(deps.db, { window: window.data, now: deps.now(), executives });
+  const { timezone } = deps.config;
+  const themes = actionThemes(deps.config.actionThemes);
+  const input = { window: window.data, now: deps.now(), executives, timezone, themes };
+  const { metrics, days } = await statsFor(deps.db, input);
   await answer(respond, buildStats(metrics, `last ${days} days`));
+}
+
+/** Open actions: the asker's first, then everyone else's for executives (who may close any). */
+async function showActions({ deps, userId, respond }: SubcommandArgs): Promise<void> {
+  const isExecutive = await deps.roles.isExecutive(userId);
+  const today = dateInZone(deps.now(), deps.config.timezone);
+  await answer(respond, buildActionList(await listActionsFor(deps.db, { viewer: userId, isExecutive, today })));
 }
 
 async function runPick({ deps, userId, respond }: SubcommandArgs): Promise<void> {
@@ -104,6 +117,11 @@ const SUBCOMMANDS = {
     run: showQueue,
   },
   mine: { usage: 'mine', summary: 'your open claims', requires: executivesOnly('hold calls'), run: showMine },
+  actions: {
+    usage: 'actions',
+    summary: 'open actions, yours first (executives see everyone’s)',
+    run: showActions,
+  },
   stats: {
     usage: 'stats [7d|30d|90d]',
     summary: 'the funnel over a window',
