@@ -1,5 +1,4 @@
 import { listUndeliveredMessages } from '../../src/outbox/outbox.service';
-import { eventually } from '../faults/support/db-state';
 import { EXEC_1, EXEC_2, TEST_INGEST_TOKEN } from '../helpers/config';
 import { FAKE_CREDENTIALS, type FakeHelpDesk, startFakeHelpDesk } from '../helpers/fake-helpdesks';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
@@ -16,6 +15,7 @@ import {
 } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 // Write-back as an operator sets it up: Zendesk credentials in the environment, Pickup building its own client, and
 // the notes reaching a fake Zendesk API through the outbox, with the vendor's own failures on the way.
@@ -79,19 +79,11 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
 
     zendesk.failNext({ status: 429, retryAfterSeconds: 1 });
     await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: EXEC_2, channelId: 'C1' });
-    await eventually(
-      () => (notes().length === 1 ? true : undefined),
-      10_000,
-      () => `notes: ${JSON.stringify(notes())}`,
-    );
+    await waitFor(() => notes().length === 1, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
     zendesk.failNext({ status: 503 });
     await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
-    await eventually(
-      () => (notes().length === 2 ? true : undefined),
-      10_000,
-      () => `notes: ${JSON.stringify(notes())}`,
-    );
+    await waitFor(() => notes().length === 2, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
     const claim = await db.db.selectFrom('claims').select('id').executeTakeFirstOrThrow();
     await submitView(app.slackTarget, {
@@ -106,11 +98,7 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
         ok_to_quote: { value: checkboxValue([]) },
       },
     });
-    await eventually(
-      () => (notes().length === 3 ? true : undefined),
-      10_000,
-      () => `notes: ${JSON.stringify(notes())}`,
-    );
+    await waitFor(() => notes().length === 3, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
     expect(notes()).toEqual([
       "Pickup picked this complaint for today's executive call.",
@@ -147,13 +135,12 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
     zendesk.setTicket('9001', { tags: [], thread: [] });
     const complaintId = ((await intake.json()) as { id: number }).id;
     await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_2 });
-    const failed = await eventually(
+    const failed = await waitFor(
       async () => {
         const list = await listUndeliveredMessages(db.db, { failedOnly: true, limit: 10 });
         return list.items.length > 0 ? list.items : undefined;
       },
-      10_000,
-      () => 'the note never failed',
+      { timeoutMs: 10_000, what: 'the note to fail' },
     );
     expect(failed).toEqual([
       expect.objectContaining({

@@ -6,9 +6,10 @@ import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from '../helpers/fake-webhook-receiver';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo } from './support/db-state';
+import { postsTo } from './support/db-state';
 
 // A bot commits the day's pick, which queues its complaint.picked event in the same transaction, leases the event and
 // POSTs it; the receiver takes the request and never answers, and the bot is SIGKILLed with the call in flight. A
@@ -71,7 +72,7 @@ describeOnPostgres('SIGKILL while a webhook event is in flight (real processes o
 
     const second = await startBot({ label: 'bot-2', env });
     // Sent is final: the outbox never leases a sent row again, so nothing can follow this.
-    const row = await eventually(
+    const row = await waitFor(
       async () => {
         const r = await db.db
           .selectFrom('outbox')
@@ -80,8 +81,10 @@ describeOnPostgres('SIGKILL while a webhook event is in flight (real processes o
           .executeTakeFirstOrThrow();
         return r.status === 'sent' ? r : undefined;
       },
-      LEASE_SECONDS * 1000 + 15_000,
-      () => `${second.tail()}\nreceiver: ${receiver.received.map((r) => r.status).join(', ')}`,
+      {
+        timeoutMs: LEASE_SECONDS * 1000 + 15_000,
+        seen: () => `${second.tail()}\nreceiver: ${receiver.received.map((r) => r.status).join(', ')}`,
+      },
     );
     expect(row).toEqual({ status: 'sent', attempts: 2 });
 
@@ -101,11 +104,10 @@ describeOnPostgres('SIGKILL while a webhook event is in flight (real processes o
     const events = await db.db.selectFrom('outbox').select('dedupe_key').where('operation', '=', 'webhook').execute();
     expect(events).toEqual([{ dedupe_key: key }]);
     // The pick's Slack post went out too, once.
-    await eventually(
-      () => (postsTo(slack.calls, EXEC_CHANNEL).length > 0 ? true : undefined),
-      10_000,
-      () => second.tail(),
-    );
+    await waitFor(() => postsTo(slack.calls, EXEC_CHANNEL).length > 0, {
+      timeoutMs: 10_000,
+      seen: () => second.tail(),
+    });
     expect(postsTo(slack.calls, EXEC_CHANNEL)).toHaveLength(1);
     expect(second.isAlive()).toBe(true);
   }, 90_000);

@@ -13,12 +13,12 @@ import {
   type OutboxOptions,
 } from '../../src/scheduler/outbox.worker';
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
-import { eventually } from '../faults/support/db-state';
 import { describeOnPostgres } from '../helpers/env';
 import { createFakeHelpDeskClient, type FakeHelpDeskClient } from '../helpers/fake-helpdesk-client';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeWebhookReceiver, startFakeWebhookReceiver } from '../helpers/fake-webhook-receiver';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 // Help-desk notes and webhook events leave through the same outbox as Slack messages, under the same rules: 429 waits
 // for Retry-After, 5xx and network failures back off, permanent refusals fail at once with advice, and each message
@@ -139,12 +139,11 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     expect((await listUndeliveredMessages(db.db, { failedOnly: false, limit: 10 })).items[0]?.advice).toMatch(
       /^Nothing yet: Pickup retries it by itself\. If it keeps failing: Zendesk could not be reached/,
     );
-    await eventually(
-      async () => ((await drainOutbox(db.db, to, logger, fast)).sent === 1 ? true : undefined),
-      5_000,
-      () => 'the note was never retried',
-      50,
-    );
+    await waitFor(async () => (await drainOutbox(db.db, to, logger, fast)).sent === 1, {
+      timeoutMs: 5_000,
+      what: 'the note to be retried',
+      intervalMs: 50,
+    });
     const [first, second] = zendesk.calls;
     expect(zendesk.calls).toHaveLength(2);
     expect(zendesk.notes()).toHaveLength(1);
@@ -155,12 +154,11 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     zendesk.failNext(1, { status: 503 });
     zendesk.failNext(1, { network: true });
     await enqueueMessage(db.db, 'flaky', note());
-    await eventually(
-      async () => ((await drainOutbox(db.db, to, logger, fast)).sent === 1 ? true : undefined),
-      5_000,
-      () => `still failing after ${zendesk.calls.length} calls`,
-      20,
-    );
+    await waitFor(async () => (await drainOutbox(db.db, to, logger, fast)).sent === 1, {
+      timeoutMs: 5_000,
+      seen: () => `still failing after ${zendesk.calls.length} calls`,
+      intervalMs: 20,
+    });
     expect(zendesk.calls.map((c) => c.failure ?? 'ok')).toEqual([{ status: 503 }, { network: true }, 'ok']);
     expect(await rowOf(db, 'flaky')).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
   });
@@ -169,12 +167,11 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     zendesk.failNext(5, { status: 500 });
     await enqueueMessage(db.db, 'down', note());
     const options = { ...fast, maxAttempts: 3 };
-    await eventually(
-      async () => ((await drainOutbox(db.db, to, logger, options)).failed === 1 ? true : undefined),
-      5_000,
-      () => `not given up after ${zendesk.calls.length} calls`,
-      20,
-    );
+    await waitFor(async () => (await drainOutbox(db.db, to, logger, options)).failed === 1, {
+      timeoutMs: 5_000,
+      seen: () => `not given up after ${zendesk.calls.length} calls`,
+      intervalMs: 20,
+    });
     expect(zendesk.calls).toHaveLength(3);
     const [item] = (await listUndeliveredMessages(db.db, { failedOnly: true, limit: 1 })).items;
     expect(item?.advice).toMatch(/^Zendesk could not be reached, or kept failing, on every attempt/);
@@ -211,12 +208,11 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     receiver.answerNext(1, { status: 502 });
     const message = event();
     await enqueueMessage(db.db, 'ev', message);
-    await eventually(
-      async () => ((await drainOutbox(db.db, to, logger, fast)).sent === 1 ? true : undefined),
-      5_000,
-      () => `not delivered: ${receiver.received.map((r) => r.status).join(', ')}`,
-      50,
-    );
+    await waitFor(async () => (await drainOutbox(db.db, to, logger, fast)).sent === 1, {
+      timeoutMs: 5_000,
+      seen: () => `not delivered: ${receiver.received.map((r) => r.status).join(', ')}`,
+      intervalMs: 50,
+    });
     const [limited, failed, delivered] = receiver.received;
     expect(receiver.received.map((r) => r.status)).toEqual([429, 502, 200]);
     expect((failed?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
@@ -257,26 +253,23 @@ describe('the outbox delivers help-desk notes and webhook events as it delivers 
     const leaseSeconds = 1;
     const dying = { ...to, helpdesks: { zendesk: frozenDesk }, webhook: frozenWebhook };
     void drainOutbox(db.db, dying, logger, { ...fast, leaseSeconds });
-    await eventually(
-      () => (frozenDesk.calls.length + frozenSends === 1 ? true : undefined),
-      5_000,
-      () => 'drainer A never made its call',
-      10,
-    );
+    await waitFor(() => frozenDesk.calls.length + frozenSends === 1, {
+      timeoutMs: 5_000,
+      what: 'drainer A to make its call',
+      intervalMs: 10,
+    });
     const leased = await rowOf(db, 'crash:event');
     expect(leased).toMatchObject({ status: 'pending', attempts: 1 });
     const leasedUntil = leased.leased_until?.getTime() ?? Number.POSITIVE_INFINITY;
 
     // Drainer B (the restarted process) finds nothing to do until the lease expires, then delivers each once.
     expect(await drainOutbox(db.db, to, logger, { ...fast, leaseSeconds })).toEqual({ sent: 0, retried: 0, failed: 0 });
-    const result = await eventually(
+    const result = await waitFor(
       async () => {
         const r = await drainOutbox(db.db, to, logger, { ...fast, leaseSeconds });
         return r.sent > 0 ? r : undefined;
       },
-      10_000,
-      () => 'drainer B never took over',
-      100,
+      { timeoutMs: 10_000, what: 'drainer B to take over', intervalMs: 100 },
     );
     expect(result).toEqual({ sent: 2, retried: 0, failed: 0 });
     expect(zendesk.notes()).toHaveLength(1);
