@@ -49,8 +49,9 @@ export interface ActionChange {
 }
 
 /**
- * Where action changes are reported besides Slack: the outgoing webhook's `action.changed` event. main.ts wires it
- * to the outgoing-events module (recordActionChanged), which queues the event in the same transaction.
+ * Where action changes are reported besides Slack: the outgoing webhook's `action.changed` event. The listeners hand
+ * it over from the outgoing-events module (calls/outgoing.ts, actionEventsOf), which queues the event in the same
+ * transaction.
  */
 export interface ActionEvents {
   changed(trx: Trx, change: ActionChange): Promise<void>;

@@ -10,6 +10,7 @@ import { buildPickPost } from '../picks/pick.blocks';
 import { findPickByComplaintId } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
 import type { HelpDeskClients } from '../ports/helpdesk.port';
+import type { UserProfile } from '../ports/slack.port';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
 import { queueBrief } from './brief.service';
@@ -24,6 +25,7 @@ import {
   releaseOpenClaim,
 } from './claim.repository';
 import { queueAttemptNews, queueClaimNews } from './frontline.service';
+import { type Outgoing, recordAttemptLogged, recordClaimed } from './outgoing';
 
 type Trx = Transaction<Database>;
 type Db = Kysely<Database> | Trx;
@@ -83,11 +85,20 @@ async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: st
 /**
  * An executive takes a complaint. The first click wins (one conditional insert); everyone else learns who
  * holds it. The winner's brief (with contact details), the channel post update and the escalating lead's DM are
- * queued in the same transaction. With `helpdesks`, the brief waits for the ticket thread (see completeBrief).
+ * queued in the same transaction, and so are the help-desk note and webhook event (`outgoing`), the note naming
+ * `claimer`, whose profile the caller looked up before the transaction (see describeClaimer). With `helpdesks`, the
+ * brief waits for the ticket thread (see completeBrief).
  */
 export async function claimComplaint(
   trx: Trx,
-  input: { complaintId: number; userId: string; now: Date; helpdesks?: HelpDeskClients | undefined },
+  input: {
+    complaintId: number;
+    userId: string;
+    now: Date;
+    outgoing?: Outgoing | undefined;
+    claimer?: UserProfile | undefined;
+    helpdesks?: HelpDeskClients | undefined;
+  },
 ): Promise<{ claim: Claim; complaint: Complaint }> {
   // Locked so an erasure running at the same moment cannot commit between this read and the queued brief.
   const row = await lockComplaint(trx, input.complaintId);
@@ -107,6 +118,7 @@ export async function claimComplaint(
   const brief = { complaint, claimId: claim.id, claimer: input.userId, now: input.now, helpdesks: input.helpdesks };
   await queueBrief(trx, brief);
   await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
+  await recordClaimed(trx, input.outgoing, { claim, complaint, claimer: input.claimer });
   await queueClaimNews(trx, { complaint, claim });
   await recordAudit(trx, {
     actor: input.userId,
@@ -202,6 +214,8 @@ export interface LogAttemptInput {
   followupDays: number;
   /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
   actionEvents?: ActionEvents | undefined;
+  /** The call's help-desk note and webhook events, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
   /** SUPPORT_CHANNEL: where the support team hears of the call and is thanked; unset, nothing is posted there. */
   supportChannel?: string | undefined;
 }
@@ -209,7 +223,8 @@ export interface LogAttemptInput {
 /**
  * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
  * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence,
- * and "what should change" opens an action.
+ * and "what should change" opens an action. The help-desk note and webhook events (`outgoing`) are queued in the
+ * same transaction.
  */
 export async function logAttempt(
   trx: Trx,
@@ -254,6 +269,15 @@ export async function logAttempt(
   await enqueueMessage(trx, `attempt:${attemptId}:logged`, {
     operation: 'post',
     message: { channel: input.userId, text: attemptConfirmation(a, claimOpen, input.followupDays) },
+  });
+  await recordAttemptLogged(trx, input.outgoing, {
+    attemptId,
+    claimId: claim.id,
+    executive: input.userId,
+    attempt: a,
+    claimOpen,
+    complaint,
+    now: input.now,
   });
   const news = { complaint, attemptId, executive: input.userId, attempt: a, claimOpen };
   await queueAttemptNews(trx, { ...news, supportChannel: input.supportChannel });

@@ -51,7 +51,7 @@ export interface LeadAttemptNews {
   outcome: Outcome;
   assessment: Assessment | undefined;
   followUpDate: string | undefined;
-  /** The executive's notes when they ticked "OK to quote"; undefined otherwise (or when they wrote none). */
+  /** The executive's notes when they ticked "OK to quote" (see shareableLearning); undefined otherwise. */
   learning: string | undefined;
   /** True when the claim stays open for another try (voicemail, no answer, rescheduled). */
   claimOpen: boolean;

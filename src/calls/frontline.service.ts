@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { type AttemptInput, type Claim, RETRY_OUTCOMES } from './call';
 import { buildLeadAttemptDm, buildLeadClaimDm, buildSupportCallPost, buildThankYou } from './frontline.blocks';
+import { shareableLearning } from './writeback';
 
 type Trx = Transaction<Database>;
 
@@ -55,7 +56,9 @@ export async function queueAttemptNews(trx: Trx, news: AttemptNews): Promise<voi
       outcome: attempt.outcome,
       assessment: attempt.assessment,
       followUpDate: attempt.followUpDate,
-      learning: attempt.okToQuote ? attempt.notes : undefined,
+      // The same rule as the help-desk note's: only notes the executive marked "OK to quote", redacted.
+      learning:
+        shareableLearning(attempt, { phone: complaint.customer.phone, email: complaint.customer.email }) ?? undefined,
       claimOpen: news.claimOpen,
     });
     await enqueueMessage(trx, key('lead'), { operation: 'post', message: { channel: lead, ...dm } });

@@ -46,5 +46,9 @@ export function createConsoleSlackPort(out: (line: string) => void, now: () => D
       // The demo's help-desk agents have no Slack accounts: thank-yous name them, as Slack's users_not_found would.
       return undefined;
     },
+    async getUserProfile() {
+      // The demo's executives have no Slack profile: notes then say "an executive", as when Slack does not answer.
+      return { name: null, title: null };
+    },
   };
 }

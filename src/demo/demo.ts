@@ -234,7 +234,7 @@ async function followUp(run: DemoRun, complaintId: number): Promise<void> {
   await run.deliver();
   await run.db
     .transaction()
-    .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: DEMO.cto }));
+    .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: DEMO.cto, now: run.now() }));
   run.out('@UDEMOCTO1 clicked "Referral": recorded as advocacy evidence.');
 }
 

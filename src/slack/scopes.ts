@@ -38,8 +38,8 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
   {
     scope: 'users:read',
-    methods: ['users.lookupByEmail'],
-    why: 'finding a Slack user by email (below): Slack grants `users:read.email` only alongside it',
+    methods: ['users.info', 'users.lookupByEmail'],
+    why: "the help-desk note that says who will call (the executive's name and title); and Slack grants `users:read.email` only alongside it",
   },
   {
     scope: 'users:read.email',

@@ -116,7 +116,7 @@ describe('the front line and the brief, on a real database', () => {
       const old = await insertComplaint(db.db, { customer }, { received_at: daysAgo(60) });
       const oldClaim = await claim(old, EXEC_2);
       await log(oldClaim.claim.id, attempt({ assessment: 'still_unhappy' }), { userId: EXEC_2 });
-      await db.db.transaction().execute((trx) => recordSurvey(trx, { complaint: { id: old }, score: 4 }));
+      await db.db.transaction().execute((trx) => recordSurvey(trx, { complaint: { id: old }, score: 4, now: NOW }));
 
       const current = await insertComplaint(db.db, { customer }, { received_at: daysAgo(1) });
       const first = await claim(current);

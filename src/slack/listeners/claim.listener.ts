@@ -15,6 +15,7 @@ import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
 import { parseOutcomeForm } from '../../calls/outcome.form';
+import { actionEventsOf, describeClaimer } from '../../calls/outgoing';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';
 import { textValue } from '../../shared/view-state';
@@ -62,10 +63,12 @@ function claimClicked(deps: SlackDeps): ButtonListener {
     await ack();
     const complaintId = idFrom(action.value);
     const userId = body.user.id;
-    const { helpdesks } = deps;
+    const { outgoing, helpdesks } = deps;
+    // Looked up before the transaction opens: it may wait on Slack, and a transaction must not.
+    const claimer = await describeClaimer(outgoing, userId);
     const { claim } = await deps.db
       .transaction()
-      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), helpdesks }));
+      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), outgoing, claimer, helpdesks }));
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
@@ -138,7 +141,19 @@ function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
       async () => {
         const claimId = claimIdFromMetadata(view.private_metadata);
         const { followupDays, supportChannel } = deps.config;
-        const attempt = { claimId, userId, attempt: form.value, now: deps.now(), followupDays, supportChannel };
+        const { outgoing } = deps;
+        const actionEvents = actionEventsOf(outgoing);
+        const now = deps.now();
+        const attempt = {
+          claimId,
+          userId,
+          attempt: form.value,
+          now,
+          followupDays,
+          outgoing,
+          actionEvents,
+          supportChannel,
+        };
         await deps.db.transaction().execute((trx) => logAttempt(trx, attempt));
       },
     );
@@ -151,9 +166,15 @@ function evidenceClicked(deps: SlackDeps): ButtonListener {
   return async ({ ack, body, action, respond }) => {
     await ack();
     const { complaintId, kind } = evidenceFrom(action.value);
-    await deps.db
-      .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
+    await deps.db.transaction().execute((trx) =>
+      recordFollowupEvidence(trx, {
+        complaintId,
+        kind,
+        userId: body.user.id,
+        now: deps.now(),
+        outgoing: deps.outgoing,
+      }),
+    );
     await respond({
       replace_original: true,
       text:

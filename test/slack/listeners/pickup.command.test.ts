@@ -21,6 +21,7 @@ const noSlack: SlackPort = {
   publishHome: () => Promise.reject(new Error('stats must not publish')),
   listUserGroupMembers: async () => [],
   findUserIdByEmail: () => Promise.reject(new Error('stats must not look people up')),
+  getUserProfile: () => Promise.reject(new Error('stats must not look up profiles')),
 };
 
 describe('/pickup stats', () => {
