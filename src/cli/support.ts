@@ -67,7 +67,7 @@ export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db'
     leaseSeconds: ctx.config.outboxLeaseSeconds,
   });
   ctx.out(
-    `Slack: ${result.sent} message(s) delivered` +
+    `Outbox: ${result.sent} message(s) delivered` +
       (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +
       (result.failed ? `, ${result.failed} failed (\`npm run cli -- outbox --failed\` says why and what to do)` : '') +
       '.',
