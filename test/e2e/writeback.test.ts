@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { listUndeliveredMessages } from '../../src/outbox/outbox.service';
 import { EXEC_1, EXEC_2, TEST_INGEST_TOKEN } from '../helpers/config';
 import { FAKE_CREDENTIALS, type FakeHelpDesk, startFakeHelpDesk } from '../helpers/fake-helpdesks';
@@ -86,7 +87,11 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
     await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
     await waitFor(() => notes().length === 2, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
-    const claim = await db.db.selectFrom('claims').select('id').executeTakeFirstOrThrow();
+    const claim = await db.db
+      .selectFrom('claims')
+      .select('id')
+      .where('complaint_id', '=', complaintId)
+      .executeTakeFirstOrThrow();
     await submitView(app.slackTarget, {
       callbackId: 'outcome_modal',
       userId: EXEC_1,
@@ -111,6 +116,7 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
       .selectFrom('outbox')
       .select(['dedupe_key', 'status', 'attempts'])
       .where('operation', '=', 'helpdesk_note')
+      .where(sql<boolean>`payload->>'ticketId' = ${TICKET}`)
       .orderBy('id')
       .execute();
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([
