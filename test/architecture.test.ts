@@ -33,3 +33,30 @@ describe('architecture rules', () => {
     ]);
   });
 });
+
+describe("the README's map of src/", () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '..');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const map = readme.slice(
+    readme.indexOf('## Map of `src/`'),
+    readme.indexOf('\n## ', readme.indexOf('## Map of `src/`') + 1),
+  );
+  const listed = [...map.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]).sort();
+  const tree = fs
+    .readdirSync(path.join(root, 'src'), { withFileTypes: true })
+    .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+    .sort();
+
+  it('names every folder and top-level file of src/, and nothing that is not there', () => {
+    expect(listed).toEqual(tree);
+  });
+
+  it("names the files that answer a newcomer's first two questions, and they exist", () => {
+    for (const file of ['src/slack/listeners/claim.listener.ts', 'src/picks/eligibility.ts']) {
+      expect(map).toContain(file);
+      expect(fs.existsSync(path.join(root, file))).toBe(true);
+    }
+  });
+});

@@ -112,6 +112,9 @@ describe('npm run cli', () => {
   }, 60_000);
 
   it('picks for a date once, posts it, and says so on a second run', async () => {
+    const pool = path.join(dir, 'pool.csv');
+    fs.writeFileSync(pool, 'externalId,subject,priority,customer.name\nP-1,Export failing,urgent,Pat\n');
+    expect((await cli(['import', pool], env)).code).toBe(0);
     const first = await cli(['pick', '--date', '2026-11-21'], env);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/Picked complaint \d+ for 2026-11-21: 1 of \d+ eligible/);

@@ -9,7 +9,14 @@ import {
 } from '../../src/calls/attempt.export';
 import type { Database } from '../../src/db/schema';
 import { EXEC_1, EXEC_2 } from '../helpers/config';
-import { insertAction, insertComplaint } from '../helpers/factories';
+import {
+  insertAction,
+  insertAttempt,
+  insertClaim,
+  insertComplaint,
+  insertEvidence,
+  insertPick,
+} from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const PHONE = '+14155550123';
@@ -21,34 +28,24 @@ async function collect(rows: AsyncIterable<ExportRow>): Promise<ExportRow[]> {
   return all;
 }
 
-async function insertClaim(db: Kysely<Database>, complaintId: number, by: string, at: string): Promise<number> {
-  const { id } = await db
-    .insertInto('claims')
-    .values({ complaint_id: complaintId, claimed_by: by, claimed_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
+/** A claim by `by` at `at` on a complaint; returns its id. */
+async function claimAt(db: Kysely<Database>, complaintId: number, by: string, at: string): Promise<number> {
+  return (await insertClaim(db, { complaint_id: complaintId, claimed_by: by, claimed_at: at })).id;
 }
 
-async function insertAttempt(
+/** A call attempt (a voicemail unless `outcome` says) on a claim at `at`; returns its id. */
+async function attemptAt(
   db: Kysely<Database>,
-  a: { claimId: number; complaintId: number; by: string; at: string; outcome?: string; notes?: string | null },
+  a: { claimId: number; at: string; outcome?: string; notes?: string | null },
 ): Promise<number> {
-  const { id } = await db
-    .insertInto('call_attempts')
-    .values({
+  return (
+    await insertAttempt(db, {
       claim_id: a.claimId,
-      complaint_id: a.complaintId,
-      executive: a.by,
       outcome: a.outcome ?? 'voicemail',
       notes: a.notes ?? null,
-      follow_up_date: null,
-      advocate_assessment: null,
       created_at: a.at,
     })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
+  ).id;
 }
 
 /** Counts the queries a Kysely instance runs. */
@@ -83,31 +80,16 @@ describe('exportAttempts', () => {
       },
       { received_at: '2026-03-02T12:00:00Z' },
     );
-    await db.db
-      .insertInto('picks')
-      .values({
-        pick_date: '2026-03-03',
-        complaint_id: pickedId,
-        pool_size: 3,
-        drawn_index: 1,
-        pool_hash: 'h',
-        trigger: 'test',
-      })
-      .execute();
-    const claim = await insertClaim(db.db, pickedId, EXEC_1, '2026-03-03T15:00:00Z');
-    await insertAttempt(db.db, {
+    await insertPick(db.db, { pick_date: '2026-03-03', complaint_id: pickedId, pool_size: 3, drawn_index: 1 });
+    const claim = await claimAt(db.db, pickedId, EXEC_1, '2026-03-03T15:00:00Z');
+    await attemptAt(db.db, {
       claimId: claim,
-      complaintId: pickedId,
-      by: EXEC_1,
       at: '2026-03-03T16:00:00Z',
       notes: `No answer on (415) 555-0123; wrote to ${EMAIL} instead. Ticket 20260303.`,
     });
-    reachedAttempt = await db.db
-      .insertInto('call_attempts')
-      .values({
+    reachedAttempt = (
+      await insertAttempt(db.db, {
         claim_id: claim,
-        complaint_id: pickedId,
-        executive: EXEC_1,
         outcome: 'reached',
         notes: 'Refund sent; they were gracious.',
         follow_up_date: '2026-03-17',
@@ -115,9 +97,7 @@ describe('exportAttempts', () => {
         ok_to_quote: true,
         created_at: '2026-03-04T14:00:00Z',
       })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-      .then((r) => r.id);
+    ).id;
     // The reached call opened an action, whose description names the customer's number.
     await insertAction(db.db, {
       complaint_id: pickedId,
@@ -135,28 +115,28 @@ describe('exportAttempts', () => {
       ['survey_promoter', true, 'survey'],
       ['executive_assessment', true, 'executive'],
     ] as const) {
-      await db.db
-        .insertInto('advocacy_evidence')
-        .values({ complaint_id: pickedId, kind, is_advocacy: isAdvocacy, source, recorded_by: EXEC_1 })
-        .execute();
+      await insertEvidence(db.db, {
+        complaint_id: pickedId,
+        kind,
+        is_advocacy: isAdvocacy,
+        source,
+        recorded_by: EXEC_1,
+      });
     }
     // One claimed from the queue (never picked), with a "none yet" follow-up that is not advocacy.
     const queuedId = await insertComplaint(db.db, {
       subject: 'Lost data',
       customer: { phone: '+442071234567', email: 'grace@example.org', company: undefined },
     });
-    const claim2 = await insertClaim(db.db, queuedId, EXEC_2, '2026-03-05T09:00:00Z');
-    queueAttempt = await insertAttempt(db.db, {
-      claimId: claim2,
-      complaintId: queuedId,
-      by: EXEC_2,
-      at: '2026-03-05T10:00:00Z',
-      outcome: 'declined',
+    const claim2 = await claimAt(db.db, queuedId, EXEC_2, '2026-03-05T09:00:00Z');
+    queueAttempt = await attemptAt(db.db, { claimId: claim2, at: '2026-03-05T10:00:00Z', outcome: 'declined' });
+    await insertEvidence(db.db, {
+      complaint_id: queuedId,
+      kind: 'none_yet',
+      is_advocacy: false,
+      source: 'followup',
+      recorded_by: EXEC_2,
     });
-    await db.db
-      .insertInto('advocacy_evidence')
-      .values({ complaint_id: queuedId, kind: 'none_yet', is_advocacy: false, source: 'followup', recorded_by: EXEC_2 })
-      .execute();
   });
   afterAll(async () => {
     await db.close();
@@ -239,7 +219,7 @@ describe('exportAttempts', () => {
     const tdb = await createTestDb();
     try {
       const c = await insertComplaint(tdb.db);
-      const claim = await insertClaim(tdb.db, c, EXEC_1, '2026-02-27T00:00:00Z');
+      const claim = await claimAt(tdb.db, c, EXEC_1, '2026-02-27T00:00:00Z');
       // New York: EST (UTC-5) until 2026-03-08 02:00, EDT (UTC-4) after.
       const at = {
         beforeStart: '2026-03-01T04:59:59Z', // Feb 28 23:59:59 local
@@ -249,7 +229,7 @@ describe('exportAttempts', () => {
       };
       const ids: Record<string, number> = {};
       for (const [name, when] of Object.entries(at)) {
-        ids[name] = await insertAttempt(tdb.db, { claimId: claim, complaintId: c, by: EXEC_1, at: when });
+        ids[name] = await attemptAt(tdb.db, { claimId: claim, at: when });
       }
       const ny = await collect(
         exportAttempts(tdb.db, {
@@ -292,7 +272,7 @@ describe('exportAttempts', () => {
     const tdb = await createTestDb();
     try {
       const c = await insertComplaint(tdb.db);
-      const claim = await insertClaim(tdb.db, c, EXEC_1, '2026-04-01T00:00:00Z');
+      const claim = await claimAt(tdb.db, c, EXEC_1, '2026-04-01T00:00:00Z');
       const total = 2 * EXPORT_PAGE_SIZE + 50;
       const base = Date.parse('2026-04-01T00:00:00Z');
       await tdb.db

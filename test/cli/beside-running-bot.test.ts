@@ -16,6 +16,7 @@ import { EXEC_CHANNEL, LEADERSHIP_CHANNEL, TEST_INGEST_TOKEN, testEnv } from '..
 import { ON_POSTGRES } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitUntilPasses } from '../helpers/wait-for';
 
 // Every CLI command, run while the bot runs. On PGlite the bot holds DATA_DIR, so the CLI goes through the
 // socket the bot serves there; on PostgreSQL (TEST_DATABASE_URL) both simply share the server. The same table
@@ -67,18 +68,8 @@ async function sendComplaint(baseUrl: string, externalId: string, email = `${ext
   return res.status;
 }
 
-/** Polls `check` until it passes (it throws until then), for what the bot's outbox worker does in its own time. */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
+/** How long the bot's outbox worker, polling in its own time, may take to act. */
+const WORKER_WAIT = { timeoutMs: 10_000 };
 
 const postsTo = (slack: FakeSlack, channel: string) =>
   slack.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && c.args.thread_ts === undefined);
@@ -87,10 +78,10 @@ const postsTo = (slack: FakeSlack, channel: string) =>
 async function failedPost(w: World, key: string, channel: string): Promise<void> {
   w.slack.setChannel(channel, null);
   await enqueueMessage(w.db, key, { operation: 'post', message: { channel, text: key } });
-  await eventually(async () => {
+  await waitUntilPasses(async () => {
     const row = await w.db.selectFrom('outbox').select('status').where('dedupe_key', '=', key).executeTakeFirst();
     expect(row?.status).toBe('failed');
-  });
+  }, WORKER_WAIT);
 }
 
 const complaintsWithSource = async (db: Kysely<Database>, source: string) =>
@@ -125,7 +116,7 @@ const COMMANDS: CommandCase[] = [
         await w.db.selectFrom('picks').select('pick_date').where('pick_date', '=', '2026-11-24').execute(),
       ).toHaveLength(1);
       // Delivered once, by the CLI or by the bot's outbox worker, whichever leased it first.
-      await eventually(() => expect(postsTo(w.slack, EXEC_CHANNEL)).toHaveLength(1));
+      await waitUntilPasses(() => expect(postsTo(w.slack, EXEC_CHANNEL)).toHaveLength(1), WORKER_WAIT);
     },
   },
   {
@@ -136,7 +127,7 @@ const COMMANDS: CommandCase[] = [
       expect(await w.db.selectFrom('digests').select('week_start').execute()).toContainEqual({
         week_start: '2026-11-16',
       });
-      await eventually(() => expect(postsTo(w.slack, LEADERSHIP_CHANNEL)).toHaveLength(1));
+      await waitUntilPasses(() => expect(postsTo(w.slack, LEADERSHIP_CHANNEL)).toHaveLength(1), WORKER_WAIT);
     },
   },
   {
@@ -155,7 +146,10 @@ const COMMANDS: CommandCase[] = [
     out: /Re-queued #\d+ \(beside:retry\)/,
     verify: async (w) => {
       // Delivered once, by the CLI or by the bot's outbox worker, whichever leased it first.
-      await eventually(() => expect(postsTo(w.slack, 'CBESIDE02').filter((c) => !c.failure)).toHaveLength(1));
+      await waitUntilPasses(
+        () => expect(postsTo(w.slack, 'CBESIDE02').filter((c) => !c.failure)).toHaveLength(1),
+        WORKER_WAIT,
+      );
     },
   },
   {

@@ -118,7 +118,9 @@ describe('npm run cli -- outbox, and re-running a pick whose post failed', () =>
     expect(third.out).not.toContain('queued again');
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
     expect((await cli(['outbox'], env)).out).toBe('The outbox is clear: nothing failed, nothing waiting.');
-    const picks = await ctx.query((db) => db.selectFrom('picks').select(['pick_date', 'complaint_id']).execute());
+    const picks = await ctx.query((db) =>
+      db.selectFrom('picks').select(['pick_date', 'complaint_id']).where('pick_date', '=', '2026-11-21').execute(),
+    );
     expect(picks).toEqual([{ pick_date: '2026-11-21', complaint_id: Number(complaintId) }]);
   }, 120_000);
 

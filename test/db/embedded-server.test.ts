@@ -8,20 +8,12 @@ import pg from 'pg';
 import { type DatabaseHandle, openPglite } from '../../src/db/connection';
 import { type EmbeddedServer, embeddedSocket, SessionLock, startEmbeddedServer } from '../../src/db/embedded-server';
 import { createLogger } from '../../src/logger';
+import { waitFor } from '../helpers/wait-for';
 
 // The embedded database is one PostgreSQL session shared by the bot's pool and the CLI's socket connections.
 // These tests run the bot's side (openPglite with the lock) and real pg clients on the socket against one PGlite.
 
 const logger = createLogger('silent');
-
-/** Resolves once `check()` holds, polling each few milliseconds; fails after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('the embedded database served on a Unix socket', () => {
   let dataDir: string;
@@ -108,7 +100,7 @@ describe('the embedded database served on a Unix socket', () => {
     await cli.query('BEGIN');
     await cli.query(`INSERT INTO t (who) VALUES ('cli')`);
     const botInsert = sql`INSERT INTO t (who) VALUES ('bot')`.execute(bot.db);
-    await until(() => lock.waiting === 1, "the bot's insert to wait for the session");
+    await waitFor(() => lock.waiting === 1, { intervalMs: 5, what: "the bot's insert to wait for the session" });
     await cli.query('ROLLBACK');
     await botInsert;
     expect(await rows()).toEqual(['bot']);
@@ -121,7 +113,7 @@ describe('the embedded database served on a Unix socket', () => {
       bot.db.transaction().execute(async (trx) => {
         await sql`INSERT INTO t (who) VALUES ('bot')`.execute(trx);
         cliInsert = cli.query(`INSERT INTO t (who) VALUES ('cli')`);
-        await until(() => lock.waiting === 1, "the client's insert to wait for the session");
+        await waitFor(() => lock.waiting === 1, { intervalMs: 5, what: "the client's insert to wait for the session" });
         throw new Error('the bot changes its mind');
       }),
     ).rejects.toThrow('the bot changes its mind');
@@ -134,7 +126,7 @@ describe('the embedded database served on a Unix socket', () => {
     await cli.query('BEGIN');
     await cli.query(`INSERT INTO t (who) VALUES ('cli')`);
     const botInsert = sql`INSERT INTO t (who) VALUES ('bot')`.execute(bot.db);
-    await until(() => lock.waiting === 1, "the bot's insert to wait for the session");
+    await waitFor(() => lock.waiting === 1, { intervalMs: 5, what: "the bot's insert to wait for the session" });
     (cli as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
     await botInsert;
     expect(await rows()).toEqual(['bot']);
@@ -156,7 +148,10 @@ describe('the embedded database served on a Unix socket', () => {
     const startup = Buffer.from('\0\0\0\0\0\x03\0\0user\0postgres\0database\0postgres\0\0', 'latin1');
     startup.writeInt32BE(startup.length, 0);
     raw.write(startup);
-    await until(() => Buffer.concat(received).includes(Buffer.from('Z\0\0\0\x05I')), 'the start-up to finish');
+    await waitFor(() => Buffer.concat(received).includes(Buffer.from('Z\0\0\0\x05I')), {
+      intervalMs: 5,
+      what: 'the start-up to finish',
+    });
     received.length = 0;
     raw.write(
       Buffer.concat([
@@ -165,7 +160,10 @@ describe('the embedded database served on a Unix socket', () => {
         msg('E', Buffer.from('\0\0\0\0\0', 'latin1')),
       ]),
     );
-    await until(() => Buffer.concat(received).includes(Buffer.from('division by zero')), 'the error');
+    await waitFor(() => Buffer.concat(received).includes(Buffer.from('division by zero')), {
+      intervalMs: 5,
+      what: 'the error',
+    });
     raw.destroy();
 
     await sql`INSERT INTO t (who) VALUES (${'bot'})`.execute(bot.db);
@@ -205,7 +203,7 @@ describe('the embedded database served on a Unix socket', () => {
     await finishing.query('BEGIN');
     await finishing.query(`INSERT INTO t (who) VALUES ('finishing')`);
     const stopping = server.stop(10_000);
-    await until(() => lock.waiting === 1, 'stop to wait for the session');
+    await waitFor(() => lock.waiting === 1, { intervalMs: 5, what: 'stop to wait for the session' });
     await finishing.query('COMMIT');
     await stopping;
     expect(await rows()).toEqual(['finishing']);

@@ -6,6 +6,7 @@ import { migrations } from '../../migrations';
 import { DataDirLockedError, openDatabase } from '../../src/db/connection';
 import { migrateToLatest } from '../../src/db/migrate';
 import { createLogger } from '../../src/logger';
+import { insertPick } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 describe('migrations', () => {
@@ -84,8 +85,13 @@ describe('migrations', () => {
   });
 
   it('keeps date columns as YYYY-MM-DD strings and counts as numbers', async () => {
-    const row = await db.db.selectFrom('picks').select(['pick_date', 'id']).executeTakeFirstOrThrow();
-    expect(row.pick_date).toBe('2026-11-23');
+    const { id } = await insertPick(db.db, { pick_date: '2026-11-24' });
+    const row = await db.db
+      .selectFrom('picks')
+      .select(['pick_date', 'id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.pick_date).toBe('2026-11-24');
     expect(typeof row.id).toBe('number');
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const PHONE = '+14155550142';
 const EMAIL = 'lin@example.com';
@@ -44,17 +45,6 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
     await db.close();
   });
 
-  /** Polls until `find` returns something, e.g. a call the outbox is about to make. */
-  async function eventually<T>(find: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const found = await find();
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   const userSelect = (user: string): ValueShape => ({ type: 'users_select', selected_user: user });
   const dateSelect = (date: string): ValueShape => ({ type: 'datepicker', selected_date: date });
 
@@ -76,9 +66,9 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
     const owner = `UOWNER${String(owners).padStart(4, '0')}`;
     const complaintId = await insertComplaint(db.db, { customer: { phone: PHONE, email: EMAIL } });
     await driver.clickButton({ actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
-    const claim = await eventually(
+    const claim = await waitFor(
       () => db.db.selectFrom('claims').select('id').where('complaint_id', '=', complaintId).executeTakeFirst(),
-      'the claim',
+      { timeoutMs: 10_000, what: 'the claim' },
     );
     const ack = await driver.submitView({
       callbackId: 'outcome_modal',
@@ -93,7 +83,7 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
       },
     });
     expect(ack.payload).toBeUndefined();
-    const dm = await eventually(() => dmsTo(owner, description)[0], `the DM to ${owner}`);
+    const dm = await waitFor(() => dmsTo(owner, description)[0], { timeoutMs: 10_000, what: `the DM to ${owner}` });
     const { id } = await db.db
       .selectFrom('actions')
       .select('id')
@@ -139,10 +129,13 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
       userId: owner,
       channelId: `D${owner}`,
     });
-    const edit = await eventually(() => editsOf(dm)[0], 'the edit of the owner’s DM');
+    const edit = await waitFor(() => editsOf(dm)[0], { timeoutMs: 10_000, what: 'the edit of the owner’s DM' });
     expect(buttonsOf(edit)).toEqual([]);
     expect(JSON.stringify(edit.args)).toContain('Done by');
-    const notice = await eventually(() => dmsTo(EXEC_1, 'Stop double charging').find((c) => c !== dm), 'the notice');
+    const notice = await waitFor(() => dmsTo(EXEC_1, 'Stop double charging').find((c) => c !== dm), {
+      timeoutMs: 10_000,
+      what: 'the notice',
+    });
     expect(JSON.stringify(notice.args)).toContain('is done');
     expect(JSON.stringify(notice.args)).not.toContain(EMAIL);
     const row = await db.db.selectFrom('actions').selectAll().where('id', '=', actionId).executeTakeFirstOrThrow();
@@ -152,9 +145,9 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
   it('Won’t do asks for a reason, then closes it and tells the asker why', async () => {
     const { actionId, owner, dm } = await logCallWithAction('Ship invoices by post');
     await driver.clickButton({ actionId: 'action_wont_do', value: String(actionId), userId: owner });
-    const open = await eventually(
+    const open = await waitFor(
       () => slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('action_wont_do_modal')),
-      'the won’t-do modal',
+      { timeoutMs: 10_000, what: 'the won’t-do modal' },
     );
     expect(open.args.view).toMatchObject({ private_metadata: JSON.stringify({ actionId }) });
     const submission = {
@@ -166,18 +159,21 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
     expect(empty.payload).toMatchObject({ response_action: 'errors', errors: { reason: expect.any(String) } });
     const ack = await driver.submitView({ ...submission, values: { reason: { value: textValue('Paper is gone') } } });
     expect(ack.payload).toBeUndefined();
-    const notice = await eventually(() => dmsTo(EXEC_1, 'Paper is gone')[0], 'the notice with the reason');
+    const notice = await waitFor(() => dmsTo(EXEC_1, 'Paper is gone')[0], {
+      timeoutMs: 10_000,
+      what: 'the notice with the reason',
+    });
     expect(JSON.stringify(notice.args)).toContain("won't be done");
-    const edit = await eventually(() => editsOf(dm)[0], 'the edit of the owner’s DM');
+    const edit = await waitFor(() => editsOf(dm)[0], { timeoutMs: 10_000, what: 'the edit of the owner’s DM' });
     expect(buttonsOf(edit)).toEqual([]);
   });
 
   it('Reassign gives it to the new owner by DM and edits the old owner’s', async () => {
     const { actionId, owner, dm } = await logCallWithAction('Call back within the hour');
     await driver.clickButton({ actionId: 'action_reassign', value: String(actionId), userId: EXEC_2 });
-    await eventually(
+    await waitFor(
       () => slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('action_reassign_modal')),
-      'the reassign modal',
+      { timeoutMs: 10_000, what: 'the reassign modal' },
     );
     const ack = await driver.submitView({
       callbackId: 'action_reassign_modal',
@@ -186,9 +182,12 @@ describe('actions, end to end through Bolt and the fake Slack', () => {
       values: { new_owner: { value: userSelect('UNEWOWNER') } },
     });
     expect(ack.payload).toBeUndefined();
-    const newDm = await eventually(() => dmsTo('UNEWOWNER', 'Call back within the hour')[0], 'the new owner’s DM');
+    const newDm = await waitFor(() => dmsTo('UNEWOWNER', 'Call back within the hour')[0], {
+      timeoutMs: 10_000,
+      what: 'the new owner’s DM',
+    });
     expect(buttonsOf(newDm)).toContain('"action_id":"action_done"');
-    const edit = await eventually(() => editsOf(dm)[0], 'the edit of the old owner’s DM');
+    const edit = await waitFor(() => editsOf(dm)[0], { timeoutMs: 10_000, what: 'the edit of the old owner’s DM' });
     expect(JSON.stringify(edit.args)).toContain('Reassigned to <@UNEWOWNER>');
     expect(buttonsOf(edit)).toEqual([]);
     expect(owner).not.toBe('UNEWOWNER');

@@ -1,11 +1,11 @@
 import { createLogger } from '../../src/logger';
-import { eventually } from '../faults/support/db-state';
 import { EXEC_1, EXEC_CHANNEL } from '../helpers/config';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type ResponseUrlServer, sendEvent, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const NOW = new Date('2026-11-24T15:00:00Z');
 const TODAY = '2026-11-24';
@@ -83,12 +83,11 @@ describe('a pick post Slack refuses, end to end', () => {
 
     const complaintId = await insertComplaint(db.db, { subject: 'Refund never arrived' });
     expect(await pickup('pick')).toContain(`Picked complaint ${complaintId} for ${TODAY}`);
-    await eventually(
-      async () => ((await pickPostStatus()) === 'failed' ? true : undefined),
-      10_000,
-      () => 'the pick post never failed',
-      20,
-    );
+    await waitFor(async () => (await pickPostStatus()) === 'failed', {
+      timeoutMs: 10_000,
+      what: 'the pick post to fail',
+      intervalMs: 20,
+    });
     const [refused] = slack.callsTo('chat.postMessage');
     expect(refused?.failure).toEqual({ error: 'channel_not_found' });
 
@@ -115,12 +114,11 @@ describe('a pick post Slack refuses, end to end', () => {
     expect(posted?.failure).toBeUndefined();
     expect(posted?.args.channel).toBe(EXEC_CHANNEL);
     expect(posted?.args.text).toBe(refused?.args.text);
-    await eventually(
-      async () => ((await pickPostStatus()) === 'sent' ? true : undefined),
-      10_000,
-      () => 'the pick post was never marked sent',
-      20,
-    );
+    await waitFor(async () => (await pickPostStatus()) === 'sent', {
+      timeoutMs: 10_000,
+      what: 'the pick post to be marked sent',
+      intervalMs: 20,
+    });
     expect((await health()).body.outbox).toEqual({ failed: 0, lastError: null });
     expect(await homeOf(EXEC_1)).not.toContain('could not be posted');
 

@@ -1,11 +1,12 @@
 import { createLogger } from '../../src/logger';
 import type { Block } from '../../src/ports/slack.port';
 import { EXEC_1, EXEC_2, EXEC_GROUP, EXEC_IN_GROUP, LEAD_1, OUTSIDER } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
+import { insertAttempt, insertClaim, insertComplaint, insertEvidence, insertPick } from '../helpers/factories';
 import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fake-slack';
 import { sendEvent } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const NOW = new Date('2026-11-24T15:00:00Z');
 const TODAY = '2026-11-24';
@@ -40,43 +41,22 @@ describe('App Home, end to end through Bolt and the fake Slack', () => {
       subject: 'Today <!channel> the export broke',
       customer: { name: 'Ada Lovelace', company: 'Analytical Engines', phone: PICK_PHONE, email: PICK_EMAIL },
     });
-    await db.db
-      .insertInto('picks')
-      .values({
-        pick_date: TODAY,
-        complaint_id: pickedId,
-        pool_size: 4,
-        drawn_index: 2,
-        pool_hash: 'h',
-        trigger: 'test',
-        suggested_exec: EXEC_1,
-      })
-      .execute();
+    await insertPick(db.db, {
+      pick_date: TODAY,
+      complaint_id: pickedId,
+      pool_size: 4,
+      drawn_index: 2,
+      suggested_exec: EXEC_1,
+    });
 
     const mineId = await insertComplaint(db.db, {
       subject: 'Charged after cancelling',
       customer: { name: 'Grace Hopper', phone: MINE_PHONE, email: MINE_EMAIL },
     });
     myClaimId = (
-      await db.db
-        .insertInto('claims')
-        .values({ complaint_id: mineId, claimed_by: EXEC_1, claimed_at: '2026-11-20T10:00:00Z' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+      await insertClaim(db.db, { complaint_id: mineId, claimed_by: EXEC_1, claimed_at: '2026-11-20T10:00:00Z' })
     ).id;
-    await db.db
-      .insertInto('call_attempts')
-      .values({
-        claim_id: myClaimId,
-        complaint_id: mineId,
-        executive: EXEC_1,
-        outcome: 'voicemail',
-        notes: null,
-        follow_up_date: null,
-        advocate_assessment: null,
-        created_at: '2026-11-21T16:00:00Z',
-      })
-      .execute();
+    await insertAttempt(db.db, { claim_id: myClaimId, outcome: 'voicemail', created_at: '2026-11-21T16:00:00Z' });
     await db.db
       .insertInto('executive_away')
       .values({ user_id: EXEC_1, start_date: '2026-12-01', end_date: '2026-12-05' })
@@ -88,34 +68,19 @@ describe('App Home, end to end through Bolt and the fake Slack', () => {
       { subject: 'Outage during launch', customer: { phone: ESCALATED_PHONE, email: ESCALATED_EMAIL } },
       { escalated_by: LEAD_1, created_at: '2026-11-18T09:00:00Z' },
     );
-    const claim = await db.db
-      .insertInto('claims')
-      .values({ complaint_id: escalatedId, claimed_by: EXEC_2, status: 'closed', claimed_at: '2026-11-19T10:00:00Z' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('call_attempts')
-      .values({
-        claim_id: claim.id,
-        complaint_id: escalatedId,
-        executive: EXEC_2,
-        outcome: 'reached',
-        notes: null,
-        follow_up_date: null,
-        advocate_assessment: 'advocate',
-        created_at: '2026-11-19T15:00:00Z',
-      })
-      .execute();
-    await db.db
-      .insertInto('advocacy_evidence')
-      .values({
-        complaint_id: escalatedId,
-        kind: 'executive_assessment',
-        is_advocacy: true,
-        source: 'executive',
-        recorded_by: EXEC_2,
-      })
-      .execute();
+    const claim = await insertClaim(db.db, {
+      complaint_id: escalatedId,
+      claimed_by: EXEC_2,
+      status: 'closed',
+      claimed_at: '2026-11-19T10:00:00Z',
+    });
+    await insertAttempt(db.db, {
+      claim_id: claim.id,
+      outcome: 'reached',
+      advocate_assessment: 'advocate',
+      created_at: '2026-11-19T15:00:00Z',
+    });
+    await insertEvidence(db.db, { complaint_id: escalatedId, recorded_by: EXEC_2 });
     await insertComplaint(
       db.db,
       { subject: 'Invoices missing', customer: { phone: ESCALATED_PHONE, email: ESCALATED_EMAIL } },
@@ -231,11 +196,9 @@ describe('App Home, end to end through Bolt and the fake Slack', () => {
       event_ts: '1.3',
     });
     await slack.waitFor('views.publish', 1);
-    const deadline = Date.now() + 5000;
-    while (!logLines.some((l) => l.includes('could not publish the App Home')) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const line = logLines.find((l) => l.includes('could not publish the App Home'));
+    const line = await waitFor(() => logLines.find((l) => l.includes('could not publish the App Home')), {
+      what: 'the failed publish to be logged',
+    });
     expect(line).toContain('invalid_blocks');
     expect(line).toContain(EXEC_1);
     for (const l of logLines) {

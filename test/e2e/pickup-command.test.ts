@@ -1,9 +1,9 @@
 import { EXEC_1, EXEC_2, OUTSIDER } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
+import { insertClaim, insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type ResponseUrlServer, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
 
 // A fixed clock so away dates and ages are stable: Tuesday 2026-11-24, 15:00 UTC.
 const NOW = new Date('2026-11-24T15:00:00Z');
@@ -27,7 +27,10 @@ describe('/pickup subcommands, end to end', () => {
     await slack.close();
     await db.close();
   });
-  beforeEach(() => responses.reset());
+  beforeEach(async () => {
+    await emptyTables(db.db);
+    responses.reset();
+  });
 
   async function pickup(text: string, userId = EXEC_1) {
     const res = await sendSlashCommand(app.slackTarget, { command: '/pickup', text, userId, channelId: 'C1' });
@@ -79,7 +82,7 @@ describe('/pickup subcommands, end to end', () => {
   it('shows an executive their open claims', async () => {
     expect((await pickup('mine', EXEC_2)).text).toContain('no open calls');
     const id = await insertComplaint(db.db, { subject: 'Mine to call' });
-    await db.db.insertInto('claims').values({ complaint_id: id, claimed_by: EXEC_2 }).execute();
+    await insertClaim(db.db, { complaint_id: id, claimed_by: EXEC_2 });
     responses.reset();
     const answer = await pickup('mine', EXEC_2);
     expect(JSON.stringify(answer.blocks)).toContain('Mine to call');

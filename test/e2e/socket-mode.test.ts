@@ -12,6 +12,7 @@ import {
 } from '../helpers/slack-requests';
 import { type DrivenTestApp, startDrivenTestApp, TEST_APP_TOKEN } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 /** Fast reconnects for tests: 50 ms doubling to 200 ms, and a WebSocket without hello dropped after 1 s. */
 const FAST = { baseMs: 50, maxMs: 200, helloTimeoutMs: 1_000 };
@@ -25,17 +26,6 @@ function capturingLogger() {
   const lines: LogLine[] = [];
   const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
-}
-
-/** Polls `probe` until it returns a value, or fails with `describe()` after `timeoutMs`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 async function healthz(app: DrivenTestApp): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -69,6 +59,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     await slack.close();
     await db.close();
   });
+  beforeEach(() => responses.reset());
   afterEach(() => {
     expect(fatal).toEqual([]);
   });
@@ -96,7 +87,6 @@ describe('Socket Mode through a fake Socket Mode server', () => {
 
   it('takes a block action (a claim click) and DMs the brief', async () => {
     const complaintId = await insertComplaint(db.db);
-    responses.reset();
     await app.driver.clickButton({ actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
     const [answer] = await responses.waitFor(1);
     expect(JSON.stringify(answer?.body)).toContain("It's yours");
@@ -133,22 +123,21 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     const before = socket().connections.length;
     socket().disconnect('refresh_requested');
     const next = await socket().waitForConnection(before + 1);
-    await eventually(
-      async () => socket().connections[before - 1]?.closedAt,
-      5_000,
-      () => 'the old connection was not closed',
-    );
+    await waitFor(async () => socket().connections[before - 1]?.closedAt, {
+      timeoutMs: 5_000,
+      what: 'the old connection to close',
+    });
     expect(
       lines.some((l) => l.msg?.startsWith('Slack asked Pickup to reconnect') && l.reason === 'refresh_requested'),
     ).toBe(true);
-    await eventually(
-      async () => ((await healthz(app)).body.slack === 'connected' ? true : undefined),
-      5_000,
-      () => 'healthz never said connected again',
-    );
+    await waitFor(async () => (await healthz(app)).body.slack === 'connected', {
+      timeoutMs: 5_000,
+      what: 'healthz to say connected again',
+    });
     const ack = await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
     expect(socket().acks.at(-1)?.envelopeId).toBeDefined();
     expect(ack.payload).toBeUndefined();
+    await responses.waitFor(1);
     expect(next.closedAt).toBeUndefined();
   });
 
@@ -158,6 +147,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     await socket().waitForConnection(before + 1);
     expect(lines.some((l) => l.msg === 'lost the Socket Mode connection to Slack; reconnecting')).toBe(true);
     await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
+    await responses.waitFor(1);
   });
 
   it('keeps trying when apps.connections.open fails (HTTP 500, then a reset), then reconnects', async () => {
@@ -172,6 +162,7 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     const retries = lines.filter((l) => l.msg === 'could not connect to Slack; retrying');
     expect(retries.map((l) => l.reason)).toEqual(expect.arrayContaining(['apps.connections.open answered HTTP 500']));
     await app.driver.slashCommand({ command: '/pickup', text: 'help', userId: OUTSIDER, channelId: 'C1' });
+    await responses.waitFor(1);
   });
 
   it('waits as long as Slack’s Retry-After when apps.connections.open is rate limited', async () => {
@@ -201,30 +192,27 @@ describe('Socket Mode through a fake Socket Mode server', () => {
     // At least 25 × 100 ms of backoff: well past the 1.5 s grace before it reconnects.
     slack.failNext('apps.connections.open', 25, { status: 500 });
     socket().drop();
-    const reconnecting = await eventually(
+    const reconnecting = await waitFor(
       async () => {
         const h = await healthz(app);
         return h.body.slack === 'reconnecting' ? h : undefined;
       },
-      5_000,
-      () => 'healthz never said reconnecting',
+      { timeoutMs: 5_000, what: 'healthz to say reconnecting' },
     );
     expect(reconnecting.status).toBe(200);
-    const unhealthy = await eventually(
+    const unhealthy = await waitFor(
       async () => {
         const h = await healthz(app);
         return h.status === 503 ? h : undefined;
       },
-      5_000,
-      () => 'healthz never turned 503',
+      { timeoutMs: 5_000, what: 'healthz to answer 503' },
     );
     expect(unhealthy.body).toMatchObject({ status: 'unavailable', db: 'ok', slack: 'reconnecting' });
     await socket().waitForConnection(before + 1, 15_000);
-    await eventually(
-      async () => ((await healthz(app)).status === 200 ? true : undefined),
-      5_000,
-      () => 'healthz never recovered',
-    );
+    await waitFor(async () => (await healthz(app)).status === 200, {
+      timeoutMs: 5_000,
+      what: 'healthz to recover',
+    });
     expect(lines.some((l) => l.msg === 'reconnected to Slack (Socket Mode)')).toBe(true);
   });
 });
@@ -254,11 +242,10 @@ describe('Socket Mode with a refused token', () => {
       const opens = slack.callsTo('apps.connections.open').length;
       slack.failNext('apps.connections.open', 1, { error: 'invalid_auth' });
       app.socket?.disconnect('refresh_requested');
-      const [err] = await eventually(
-        async () => (fatal.length > 0 ? fatal : undefined),
-        5_000,
-        () => 'the fatal hook was not called',
-      );
+      const [err] = await waitFor(async () => (fatal.length > 0 ? fatal : undefined), {
+        timeoutMs: 5_000,
+        what: 'the fatal hook to be called',
+      });
       expect(err?.message).toMatch(/^Slack refused SLACK_APP_TOKEN: it is not valid \(invalid_auth\)\. To fix it, /);
       expect(app.pickup.slack.state()).toBe('disconnected');
       expect((await healthz(app)).body.slack).toBe('disconnected');

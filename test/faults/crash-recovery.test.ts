@@ -4,10 +4,11 @@ import { EXEC_1, EXEC_2, EXEC_CHANNEL } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo, sleep } from './support/db-state';
+import { postsTo } from './support/db-state';
 import { type HoldingProxy, startHoldingProxy } from './support/holding-proxy';
 
 // A bot commits the day's pick (pick row, audit row and outbox post in one transaction), leases the post and calls
@@ -69,16 +70,21 @@ describeOnPostgres('SIGKILL between committing a pick and posting it (real proce
     expect(fake.callsTo('chat.postMessage')).toHaveLength(0);
 
     const second = await startBot({ label: 'bot-2', env: { ...env, SLACK_API_URL: fake.url } });
-    const [posted] = await eventually(
+    const [posted] = await waitFor(
       () => {
         const posts = postsTo(fake.calls, EXEC_CHANNEL);
         return posts.length > 0 ? posts : undefined;
       },
-      LEASE_SECONDS * 1000 + 15_000,
-      () => `${second.tail()}\noutbox: ${key}`,
+      { timeoutMs: LEASE_SECONDS * 1000 + 15_000, seen: () => `${second.tail()}\noutbox: ${key}` },
     );
-    // Two more lease periods: a duplicate (a second lease, a second draw) would show up by now.
-    await sleep(2 * LEASE_SECONDS * 1000);
+    // The restarted bot's catch-up has found the day done, and the outbox has marked the post sent: no second
+    // draw and no second lease can follow, so a duplicate would be here by now.
+    await waitFor(() => second.logs.some((l) => l.job === 'pick' && l.status === 'already_picked'), {
+      timeoutMs: 15_000,
+      what: "the restarted bot's catch-up pick",
+      seen: () => second.tail(),
+    });
+    await waitForOutboxIdle(db.db, 15_000);
 
     expect(postsTo(fake.calls, EXEC_CHANNEL)).toHaveLength(1);
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
@@ -95,8 +101,6 @@ describeOnPostgres('SIGKILL between committing a pick and posting it (real proce
       .where('dedupe_key', '=', key)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', attempts: 2, result_channel: EXEC_CHANNEL });
-    // The restarted bot's own catch-up found the day done instead of drawing again.
-    expect(second.logs.some((l) => l.job === 'pick' && l.status === 'already_picked')).toBe(true);
     expect(second.isAlive()).toBe(true);
   }, 90_000);
 });

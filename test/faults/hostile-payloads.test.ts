@@ -17,9 +17,10 @@ import {
   submitView,
 } from '../helpers/slack-requests';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually, postsTo } from './support/db-state';
+import { postsTo } from './support/db-state';
 import { nextLoopbackAddress, postWebhook, type RawResponse, rawRequest } from './support/http-client';
 import { escalateFormValues, outcomeFormValues, releaseFormValues } from './support/slack-forms';
 
@@ -185,6 +186,17 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     target = bot.slackTarget(responses.url);
   }, 240_000);
 
+  // After each test: nothing it sent was answered with a 5xx, and the bot stayed up and logged no fatal error.
+  afterEach(async () => {
+    const failed = statuses.filter((s) => s.status >= 500);
+    statuses.length = 0;
+    expect(failed).toEqual([]);
+    await healthy();
+    expect(bot.logs.filter((l) => typeof l.level === 'number' && l.level >= 60)).toEqual([]);
+    // A request Bolt choked on would show here (and would have been left unanswered).
+    expect(bot.logs.filter((l) => l.msg === 'unhandled promise rejection')).toEqual([]);
+  });
+
   afterAll(async () => {
     await stopAllBots();
     await responses?.close();
@@ -251,13 +263,12 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     await slack('/pickup pick', () =>
       sendSlashCommand(target, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: 'C1' }),
     );
-    const [pickPost] = await eventually(
+    const [pickPost] = await waitFor(
       () => {
         const posts = postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' });
         return posts.length > 0 ? posts : undefined;
       },
-      10_000,
-      () => bot.tail(),
+      { timeoutMs: 10_000, seen: () => bot.tail() },
     );
     // Rendered, not dropped: the subject's <!channel> shows as text.
     expect(JSON.stringify(pickPost?.args)).toContain('&lt;!channel&gt;');
@@ -275,11 +286,10 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
         }),
       );
     }
-    await eventually(
-      () => (postsTo(fake.calls, EXEC_1).length >= toClaim.length ? true : undefined),
-      15_000,
-      () => bot.tail(),
-    );
+    await waitFor(() => postsTo(fake.calls, EXEC_1).length >= toClaim.length, {
+      timeoutMs: 15_000,
+      seen: () => bot.tail(),
+    });
     const claims = await db.db.selectFrom('claims').select(['id', 'complaint_id']).execute();
     const claimOf = (complaintId: number) => claims.find((c) => c.complaint_id === complaintId)?.id ?? -1;
 
@@ -345,13 +355,12 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     );
 
     // Everything queued is delivered: hostile text never makes a message undeliverable (Block Kit limits).
-    await eventually(
+    await waitFor(
       async () => {
         const pending = await db.db.selectFrom('outbox').select('id').where('status', '=', 'pending').execute();
-        return pending.length === 0 ? true : undefined;
+        return pending.length === 0;
       },
-      20_000,
-      () => bot.tail(),
+      { timeoutMs: 20_000, seen: () => bot.tail() },
     );
     const failed = await db.db
       .selectFrom('outbox')
@@ -594,12 +603,4 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
     expect(res.status).toBe(401);
     await healthy();
   }, 60_000);
-
-  it('answered nothing with a 5xx, stayed up, and logged no fatal error', async () => {
-    expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
-    await healthy();
-    expect(bot.logs.filter((l) => typeof l.level === 'number' && l.level >= 60)).toEqual([]);
-    // A request Bolt choked on would show here (and would have been left unanswered).
-    expect(bot.logs.filter((l) => l.msg === 'unhandled promise rejection')).toEqual([]);
-  });
 });

@@ -6,11 +6,12 @@ import { EXEC_1, EXEC_2, EXEC_CHANNEL, LEADERSHIP_CHANNEL } from '../helpers/con
 import { describeOnPostgres } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, errorLines, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt, REPO_ROOT } from './support/build';
 import { type ClockPlan, planBusinessHoursClock, SHIFT_CLOCK_PRELOAD } from './support/clock';
-import { eventually, postsTo, sleep } from './support/db-state';
+import { postsTo } from './support/db-state';
 
 // Two real bot processes share one PostgreSQL database. With PICK_SCHEDULE='* * * * *' both race the start-up
 // catch-up and then every minute's tick; both run the five-minute reminder tick. The database must make every
@@ -169,6 +170,8 @@ describeOnPostgres(
       await db?.close();
     });
 
+    const pickRunsToday = (bot: BotProcess) => bot.logs.filter((l) => l.job === 'pick' && l.date === today);
+
     const describeState = () =>
       `fake Slack calls: ${JSON.stringify(fake.calls.map((c) => [c.method, c.args.channel, c.args.thread_ts]))}\n${bots
         .map((b) => b.tail(15))
@@ -178,7 +181,7 @@ describeOnPostgres(
       const dm1 = EXEC_1;
       const dm2 = EXEC_2;
       // The reminder tick is LEAD_MS after start-up (bot clock); then the outbox drains within a poll or two.
-      await eventually(
+      await waitFor(
         () =>
           postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' }).length >= 1 &&
           postsTo(fake.calls, EXEC_CHANNEL, { thread: SEEN_TS }).length >= 1 &&
@@ -186,11 +189,16 @@ describeOnPostgres(
           postsTo(fake.calls, dm2).length >= 1
             ? true
             : undefined,
-        LEAD_MS + 30_000,
-        describeState,
+        { timeoutMs: LEAD_MS + 30_000, seen: describeState },
       );
-      // Let both instances finish whatever else they would do: a duplicate would arrive within a poll or two.
-      await sleep(4_000);
+      // Both instances have run their tick (the pick runs again at the reminders' tick), and the outbox has sent
+      // everything queued: nothing more can go out, so a duplicate would be here by now.
+      await waitFor(() => bots.every((b) => pickRunsToday(b).length >= 2), {
+        timeoutMs: 30_000,
+        what: 'both instances to run the pick at the tick',
+        seen: describeState,
+      });
+      await waitForOutboxIdle(db.db, 15_000);
 
       const picks = await db.db.selectFrom('picks').selectAll().where('pick_date', '=', today).execute();
       expect(picks).toHaveLength(1);
@@ -224,7 +232,7 @@ describeOnPostgres(
       for (const row of rows) expect(row).toMatchObject({ status: 'sent', attempts: 1 });
 
       // Both bots ran the pick (catch-up, then the minute tick); exactly one run drew, the others found it done.
-      const pickRuns = bots.map((b) => b.logs.filter((l) => l.job === 'pick' && l.date === today));
+      const pickRuns = bots.map(pickRunsToday);
       for (const runs of pickRuns) expect(runs.length).toBeGreaterThanOrEqual(2);
       expect(pickRuns.flat().filter((l) => l.status === 'picked')).toHaveLength(1);
       // Across both bots the reminder job queued each reminder once.
@@ -242,12 +250,17 @@ describeOnPostgres(
     (DIGEST_WIRED ? it : it.skip)(
       'posts the weekly digest exactly once across both instances',
       async () => {
-        await eventually(
-          () => (postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' }).length >= 1 ? true : undefined),
-          30_000,
-          describeState,
-        );
-        await sleep(3_000);
+        await waitFor(() => postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' }).length >= 1, {
+          timeoutMs: 30_000,
+          seen: describeState,
+        });
+        // Both instances have run the digest job, and its post and chart have gone: nothing more can go out.
+        await waitFor(() => bots.every((b) => b.logs.some((l) => l.job === 'digest')), {
+          timeoutMs: 30_000,
+          what: 'both instances to run the digest job',
+          seen: describeState,
+        });
+        await waitForOutboxIdle(db.db, 15_000);
         expect(postsTo(fake.calls, LEADERSHIP_CHANNEL, { thread: 'none' })).toHaveLength(1);
         const digests = await db.db.selectFrom('digests').select('week_start').execute();
         expect(digests).toHaveLength(1);

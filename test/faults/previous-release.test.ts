@@ -13,8 +13,9 @@ import {
 } from '../helpers/slack-requests';
 import { startTestApp } from '../helpers/test-app';
 import { createEmptyPostgresDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 import { type BotProcess, errorLines, startBot, stopAllBots } from './support/bot-process';
-import { eventually, postsTo } from './support/db-state';
+import { postsTo } from './support/db-state';
 import { postWebhook } from './support/http-client';
 import { buildRelease, PREVIOUS_RELEASE, type ReleaseBuild } from './support/previous-release';
 
@@ -77,13 +78,12 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
 
     const target = old.slackTarget(responses.url);
     await sendSlashCommand(target, { command: '/pickup', text: 'pick', userId: EXEC_1, channelId: EXEC_CHANNEL });
-    const [post] = await eventually(
+    const [post] = await waitFor(
       () => {
         const posts = postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' });
         return posts.length > 0 ? posts : undefined;
       },
-      20_000,
-      () => old.tail(),
+      { timeoutMs: 20_000, seen: () => old.tail() },
     );
     // Whichever complaint the draw chose (another test may have added one to the pool), the post names it.
     const drawn = await handle.db
@@ -100,11 +100,7 @@ describeUpgrade(`an instance of the previous release (${PREVIOUS_RELEASE}) durin
       channelId: EXEC_CHANNEL,
     });
     // The claim is recorded, the brief reaches the claimer by DM, and the channel post shows who holds it.
-    await eventually(
-      () => (postsTo(fake.calls, EXEC_1).length > 0 ? true : undefined),
-      20_000,
-      () => old.tail(),
-    );
+    await waitFor(() => postsTo(fake.calls, EXEC_1).length > 0, { timeoutMs: 20_000, seen: () => old.tail() });
     await fake.waitFor('chat.update', 1, 20_000);
     const claim = await handle.db.selectFrom('claims').select(['complaint_id', 'claimed_by']).executeTakeFirstOrThrow();
     expect(claim).toEqual({ complaint_id: drawn.id, claimed_by: EXEC_1 });

@@ -3,10 +3,10 @@ import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { type FakeSocketMode, startFakeSocketMode } from '../helpers/fake-socket-mode';
 import { type ResponseUrlServer, slashCommandPayload, startResponseUrlServer } from '../helpers/slack-requests';
 import { TEST_APP_TOKEN } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 import { type BotDatabase, type BotDatabases, prepareBotDatabases } from './support/bot-database';
 import { errorLines, type SpawnedBot, spawnBot, startBot, stopAllBots } from './support/bot-process';
 import { ensureBuilt } from './support/build';
-import { eventually } from './support/db-state';
 
 // The bug: one failed apps.connections.open during a routine refresh left the bot deaf for good, while /healthz
 // still said 200. Real `node dist/src/main.js` processes in Socket Mode, against the fake Socket Mode server: a
@@ -71,14 +71,13 @@ describe('Socket Mode in a real process: failed reconnects and refused tokens', 
     const reopens = fake.callsTo('apps.connections.open').slice(opens);
     expect(reopens.map((c) => c.failure)).toEqual([{ status: 500 }, undefined]);
     await bot.waitForLog((l) => l.msg === 'reconnected to Slack (Socket Mode)');
-    const health = await eventually(
+    const health = await waitFor(
       async () => {
         const res = await fetch(`${bot.baseUrl}/healthz`);
         const body = (await res.json()) as { slack?: string };
         return res.status === 200 && body.slack === 'connected' ? body : undefined;
       },
-      10_000,
-      () => bot.tail(),
+      { timeoutMs: 10_000, seen: () => bot.tail() },
     );
     expect(health).toMatchObject({ status: 'ok', db: 'ok', slack: 'connected' });
     const ack = await socket.send(

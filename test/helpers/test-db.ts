@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openDatabase, openPglite } from '../../src/db/connection';
+import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { TEST_DATABASE_URL, withDatabase } from './env';
+import { waitFor } from './wait-for';
 
 /** A fresh database for one test file; `url` is set on Postgres so child processes can share it. */
 export interface TestDb extends DatabaseHandle {
@@ -80,4 +83,45 @@ export async function createEmptyPostgresDb(): Promise<{ url: string; drop(): Pr
       await c.end();
     },
   };
+}
+
+/** The tables Pickup fills as it runs: not the migrator's own, nor the one-row installation record. */
+const DOMAIN_TABLES = [
+  'complaints',
+  'picks',
+  'draw_seeds',
+  'claims',
+  'call_attempts',
+  'advocacy_evidence',
+  'digests',
+  'executive_away',
+  'outbox',
+  'audit_log',
+] as const satisfies readonly (keyof Database)[];
+
+/**
+ * Empties every domain table (and, by CASCADE, any table that references one), so each test in a file that
+ * shares one database starts from nothing. Ids keep counting, so an id left over from an earlier test never
+ * names a new row.
+ */
+export async function emptyTables(db: Kysely<Database>): Promise<void> {
+  await sql`TRUNCATE ${sql.join(DOMAIN_TABLES.map((t) => sql.table(t)))} CASCADE`.execute(db);
+}
+
+/**
+ * Resolves once the outbox holds nothing still to send (none pending, none leased): every message a running app or
+ * bot process was asked to deliver has reached the fake Slack, and none of it can land in the next test's.
+ */
+export async function waitForOutboxIdle(db: Kysely<Database>, timeoutMs = 5_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const { n } = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(n) === 0;
+    },
+    { timeoutMs, what: 'the outbox to send everything queued' },
+  );
 }

@@ -5,7 +5,7 @@ import { createHttpServer } from '../../src/http/server';
 import { webhookRoutes } from '../../src/http/webhook.routes';
 import { createLogger } from '../../src/logger';
 import { TEST_INGEST_TOKEN, testConfig } from '../helpers/config';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_000_000) {
@@ -77,10 +77,16 @@ describe('webhook rate limit over HTTP', () => {
   let db: TestDb;
   let url: string;
   let close: () => Promise<void>;
-  const clock = fakeClock();
+  let clock: ReturnType<typeof fakeClock>;
 
   beforeAll(async () => {
     db = await createTestDb();
+  });
+  afterAll(() => db.close());
+  // Each test gets a server with full buckets, its own clock and empty tables.
+  beforeEach(async () => {
+    await emptyTables(db.db);
+    clock = fakeClock();
     const deps = {
       db: db.db,
       config: testConfig(),
@@ -88,17 +94,14 @@ describe('webhook rate limit over HTTP', () => {
       kickOutbox: () => {},
       now: () => new Date(),
       rateLimit: { burst: 2, windowMs: 60_000 },
-      rateLimitClock: clock.now,
+      rateLimitClock: () => clock.now(),
     };
     const server = createHttpServer({ routes: [...webhookRoutes(deps), ...feedbackRoutes(deps)], logger: deps.logger });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  afterAll(async () => {
-    await close();
-    await db.close();
-  });
+  afterEach(() => close());
 
   const post = (path: string, body: unknown, token = TEST_INGEST_TOKEN) =>
     fetch(`${url}${path}`, {
@@ -137,6 +140,9 @@ describe('webhook rate limit over HTTP', () => {
   });
 
   it('lets the source in again once its bucket has refilled', async () => {
+    expect((await post('/webhooks/complaints', complaint('R-1'))).status).toBe(201);
+    expect((await post('/webhooks/complaints', complaint('R-2'))).status).toBe(201);
+    expect((await post('/webhooks/complaints', complaint('R-3'))).status).toBe(429);
     clock.advance(30_000);
     expect((await post('/webhooks/complaints', complaint('R-4'))).status).toBe(201);
     expect((await post('/webhooks/complaints', complaint('R-5'))).status).toBe(429);

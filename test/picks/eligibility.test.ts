@@ -11,7 +11,7 @@ import {
 import { findEligibleComplaintIds, selectEligibleComplaints } from '../../src/picks/pick.repository';
 import { explainEligibility } from '../../src/picks/pick.service';
 import { eraseComplaints } from '../../src/privacy/erasure.repository';
-import { type ComplaintOverrides, insertComplaint } from '../helpers/factories';
+import { type ComplaintOverrides, insertAttempt, insertClaim, insertComplaint, insertPick } from '../helpers/factories';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
 const DAY = 86_400_000;
@@ -152,34 +152,18 @@ const nextPickDate = () => {
 };
 
 async function insertPickOf(db: TestDb, complaintId: number, pickedAt: Date): Promise<void> {
-  await db.db
-    .insertInto('picks')
-    .values({
-      pick_date: nextPickDate(),
-      complaint_id: complaintId,
-      pool_size: 1,
-      drawn_index: 0,
-      pool_hash: 'h',
-      trigger: 'test',
-      created_at: pickedAt,
-    })
-    .execute();
+  await insertPick(db.db, { pick_date: nextPickDate(), complaint_id: complaintId, created_at: pickedAt });
 }
 
-async function insertClaim(db: TestDb, complaintId: number, status: 'open' | 'released' | 'closed'): Promise<number> {
-  const { id } = await db.db
-    .insertInto('claims')
-    .values({ complaint_id: complaintId, claimed_by: 'UEXEC0001', status })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-async function insertAttempt(db: TestDb, complaintId: number, claimId: number, outcome: string): Promise<void> {
-  await db.db
-    .insertInto('call_attempts')
-    .values({ claim_id: claimId, complaint_id: complaintId, executive: 'UEXEC0001', outcome, notes: null })
-    .execute();
+/** A claim by UEXEC0001 in `status`, with one call attempt of `outcome` when given. */
+async function claimWith(
+  db: TestDb,
+  complaintId: number,
+  status: 'open' | 'released' | 'closed',
+  outcome?: string,
+): Promise<void> {
+  const claim = await insertClaim(db.db, { complaint_id: complaintId, claimed_by: 'UEXEC0001', status });
+  if (outcome) await insertAttempt(db.db, { claim_id: claim.id, outcome });
 }
 
 const FIXTURES: Fixture[] = [
@@ -214,17 +198,17 @@ const FIXTURES: Fixture[] = [
   { name: 'already picked', state: (db, id) => insertPickOf(db, id, daysAgo(200)), reason: 'already picked' },
   {
     name: 'customer reached',
-    state: async (db, id) => insertAttempt(db, id, await insertClaim(db, id, 'closed'), 'reached'),
+    state: (db, id) => claimWith(db, id, 'closed', 'reached'),
     reason: 'customer already reached',
   },
   {
     name: 'only a voicemail, claim released',
-    state: async (db, id) => insertAttempt(db, id, await insertClaim(db, id, 'released'), 'voicemail'),
+    state: (db, id) => claimWith(db, id, 'released', 'voicemail'),
     reason: null,
   },
   {
     name: 'claimed right now',
-    state: (db, id) => insertClaim(db, id, 'open').then(() => undefined),
+    state: (db, id) => claimWith(db, id, 'open'),
     reason: 'already claimed by an executive',
   },
   {
@@ -235,7 +219,7 @@ const FIXTURES: Fixture[] = [
   },
   {
     name: 'claimed once, then released',
-    state: (db, id) => insertClaim(db, id, 'released').then(() => undefined),
+    state: (db, id) => claimWith(db, id, 'released'),
     reason: null,
   },
   {

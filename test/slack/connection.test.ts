@@ -8,6 +8,7 @@ import {
   SlackAuthError,
   superviseSlackConnection,
 } from '../../src/slack/connection';
+import { waitFor } from '../helpers/wait-for';
 
 const platformError = (error: string) =>
   Object.assign(new Error(error), { code: ErrorCode.PlatformError, data: { error } });
@@ -72,10 +73,6 @@ class ScriptedSocket extends EventEmitter {
   }
 }
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 describe('superviseSlackConnection', () => {
   const quiet = createLogger('silent');
   const fast = { baseMs: 1, maxMs: 2, helloTimeoutMs: 1_000 };
@@ -93,7 +90,7 @@ describe('superviseSlackConnection', () => {
       now: () => now,
     });
     const started = connection.start();
-    await until(() => socket.starts.length === 1);
+    await waitFor(() => socket.starts.length === 1, { intervalMs: 5 });
     expect([connection.state(), connection.healthy()]).toEqual(['connecting', true]);
     now = 30_001;
     expect(connection.healthy()).toBe(false);
@@ -106,7 +103,7 @@ describe('superviseSlackConnection', () => {
     expect([connection.state(), connection.healthy()]).toEqual(['reconnecting', true]);
     now = 130_001;
     expect(connection.healthy()).toBe(false);
-    await until(() => socket.starts.length === 2);
+    await waitFor(() => socket.starts.length === 2, { intervalMs: 5 });
     socket.starts[1]?.resolve();
     expect([connection.state(), connection.healthy()]).toEqual(['connected', true]);
     await connection.stop();
@@ -124,15 +121,15 @@ describe('superviseSlackConnection', () => {
       onFatal: (err) => fatal.push(err),
     });
     const started = connection.start();
-    await until(() => socket.starts.length === 1);
+    await waitFor(() => socket.starts.length === 1, { intervalMs: 5 });
     socket.starts[0]?.resolve();
     await started;
     socket.emit('disconnected');
-    await until(() => socket.starts.length === 2);
+    await waitFor(() => socket.starts.length === 2, { intervalMs: 5 });
     socket.starts[1]?.reject(Object.assign(new Error('x'), { code: 'nope' }));
-    await until(() => socket.starts.length === 3);
+    await waitFor(() => socket.starts.length === 3, { intervalMs: 5 });
     socket.starts[2]?.reject(platformError('token_revoked'));
-    await until(() => fatal.length === 1);
+    await waitFor(() => fatal.length === 1, { intervalMs: 5 });
     expect(fatal[0]?.message).toContain('SLACK_APP_TOKEN: it has been revoked');
     expect(connection.state()).toBe('disconnected');
     expect(socket.starts).toHaveLength(3);
@@ -148,7 +145,7 @@ describe('superviseSlackConnection', () => {
     });
     const started = connection.start();
     expect([connection.state(), connection.ready()]).toEqual(['connecting', false]);
-    await until(() => answer !== undefined);
+    await waitFor(() => answer !== undefined, { intervalMs: 5 });
     answer?.();
     await started;
     expect([connection.state(), connection.ready(), connection.healthy()]).toEqual(['http', true, true]);
@@ -165,7 +162,7 @@ describe('superviseSlackConnection', () => {
     });
     const shutdown = new AbortController();
     const started = connection.start(shutdown.signal);
-    await until(() => socket.starts.length === 1);
+    await waitFor(() => socket.starts.length === 1, { intervalMs: 5 });
     shutdown.abort(new Error('SIGTERM'));
     await expect(started).rejects.toThrow('SIGTERM');
     await connection.stop();

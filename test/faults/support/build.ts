@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../../helpers/wait-for';
 
 /** The repository root, where `npm run build` runs and `dist/` lands. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -19,10 +20,6 @@ function removeStaleLocks(): void {
     const dir = path.join(tmp, name);
     if (Date.now() - fs.statSync(dir).mtimeMs > 3_600_000) fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function runBuild(): Promise<void> {
@@ -69,11 +66,11 @@ export async function ensureBuilt(): Promise<void> {
     }
     return;
   }
-  const deadline = Date.now() + BUILD_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (fs.existsSync(done)) return;
-    if (fs.existsSync(failed)) throw new Error(fs.readFileSync(failed, 'utf8'));
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for another worker's build (lock ${lock})`);
+  await waitFor(
+    () => {
+      if (fs.existsSync(failed)) throw new Error(fs.readFileSync(failed, 'utf8'));
+      return fs.existsSync(done);
+    },
+    { timeoutMs: BUILD_TIMEOUT_MS, intervalMs: 200, what: `another worker's build (lock ${lock})` },
+  );
 }

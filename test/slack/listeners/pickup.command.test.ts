@@ -1,13 +1,13 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
-import { createLogger } from '../../src/logger';
-import { createRoles } from '../../src/people/roles';
-import type { SlackPort } from '../../src/ports/slack.port';
-import { DomainError } from '../../src/shared/errors';
-import type { SlackDeps } from '../../src/slack/deps';
-import { runSubcommand } from '../../src/slack/listeners/pickup.command';
-import { EXEC_1, OUTSIDER, testConfig } from '../helpers/config';
-import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownActions, seedKnownWeek } from './seed';
+import { createLogger } from '../../../src/logger';
+import { createRoles } from '../../../src/people/roles';
+import type { SlackPort } from '../../../src/ports/slack.port';
+import { DomainError } from '../../../src/shared/errors';
+import type { SlackDeps } from '../../../src/slack/deps';
+import { runSubcommand } from '../../../src/slack/listeners/pickup.command';
+import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownActions, seedKnownWeek } from '../../digest/seed';
+import { EXEC_1, OUTSIDER, testConfig } from '../../helpers/config';
+import { createTestDb, type TestDb } from '../../helpers/test-db';
 
 /** The end of the seeded week plus a day: the last 7 days cover most of it. */
 const NOW = new Date('2026-11-23T05:00:00Z');

@@ -1,4 +1,4 @@
-import { runDemo } from '../src/demo/demo';
+import { runDemo } from '../../src/demo/demo';
 
 describe('npm run cli -- demo', () => {
   let output = '';

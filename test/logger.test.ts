@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../src/logger';
 
 describe('log lines never carry contact details', () => {
   const capture = () => {

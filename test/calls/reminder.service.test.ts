@@ -5,15 +5,15 @@ import { pickPostKey } from '../../src/picks/pick.service';
 import { drainOutbox } from '../../src/scheduler/outbox.worker';
 import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { EXEC_1, EXEC_2, EXEC_CHANNEL } from '../helpers/config';
-import { insertComplaint } from '../helpers/factories';
+import { insertAttempt, insertClaim, insertComplaint, insertPick } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 // Tuesday 2026-11-24, 11:00 in New York: business hours.
 const NOW = new Date('2026-11-24T16:00:00Z');
 const settings: ReminderSettings = { timezone: 'America/New_York', claimReminderHours: 4, followupDays: 14 };
+const hoursBefore = (hours: number) => new Date(NOW.getTime() - hours * HOUR);
 
 describe('isBusinessHours', () => {
   it.each([
@@ -33,82 +33,54 @@ describe('queueDueReminders', () => {
   beforeAll(async () => {
     db = await createTestDb();
     slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await slack.close();
+    await db.close();
+  });
+
+  // Each test starts from the same four due reminders.
+  beforeEach(async () => {
+    await emptyTables(db.db);
+    slack.reset();
     // An unclaimed pick posted 5 hours ago, whose post has gone out.
-    const picked = await insertComplaint(db.db, { subject: 'Unclaimed one' });
-    await db.db
-      .insertInto('picks')
-      .values({
-        pick_date: '2026-11-24',
-        complaint_id: picked,
-        pool_size: 3,
-        drawn_index: 0,
-        pool_hash: 'h',
-        suggested_exec: EXEC_1,
-        trigger: 'test',
-        created_at: new Date(NOW.getTime() - 5 * HOUR),
-      })
-      .execute();
+    await insertPick(db.db, {
+      pick_date: '2026-11-24',
+      complaint_id: await insertComplaint(db.db, { subject: 'Unclaimed one' }),
+      pool_size: 3,
+      suggested_exec: EXEC_1,
+      created_at: hoursBefore(5),
+    });
     await enqueueMessage(db.db, pickPostKey('2026-11-24'), {
       operation: 'post',
       message: { channel: EXEC_CHANNEL, text: 'pick' },
     });
     // A claim made 30 hours ago with no attempt.
-    const idle = await insertComplaint(db.db, { subject: 'Idle claim' });
-    await db.db
-      .insertInto('claims')
-      .values({ complaint_id: idle, claimed_by: EXEC_1, claimed_at: new Date(NOW.getTime() - 30 * HOUR) })
-      .execute();
+    await insertClaim(db.db, {
+      complaint_id: await insertComplaint(db.db, { subject: 'Idle claim' }),
+      claimed_by: EXEC_1,
+      claimed_at: hoursBefore(30),
+    });
     // A voicemail whose follow-up date is today.
-    const vm = await insertComplaint(db.db, { subject: 'Call back today' });
-    const { id: vmClaim } = await db.db
-      .insertInto('claims')
-      .values({ complaint_id: vm, claimed_by: EXEC_2, claimed_at: new Date(NOW.getTime() - 3 * DAY) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('call_attempts')
-      .values({
-        claim_id: vmClaim,
-        complaint_id: vm,
-        executive: EXEC_2,
-        outcome: 'voicemail',
-        notes: null,
-        follow_up_date: '2026-11-24',
-        advocate_assessment: null,
-        ok_to_quote: false,
-        created_at: new Date(NOW.getTime() - 2 * DAY),
-      })
-      .execute();
+    const voicemail = await insertClaim(db.db, {
+      complaint_id: await insertComplaint(db.db, { subject: 'Call back today' }),
+      claimed_by: EXEC_2,
+      claimed_at: hoursBefore(3 * 24),
+    });
+    await insertAttempt(db.db, {
+      claim_id: voicemail.id,
+      outcome: 'voicemail',
+      follow_up_date: '2026-11-24',
+      created_at: hoursBefore(2 * 24),
+    });
     // A reached call 15 days ago: time to ask about advocacy.
-    const reached = await insertComplaint(db.db, { subject: 'Reached long ago' });
-    const { id: rClaim } = await db.db
-      .insertInto('claims')
-      .values({
-        complaint_id: reached,
-        claimed_by: EXEC_1,
-        status: 'closed',
-        claimed_at: new Date(NOW.getTime() - 16 * DAY),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.db
-      .insertInto('call_attempts')
-      .values({
-        claim_id: rClaim,
-        complaint_id: reached,
-        executive: EXEC_1,
-        outcome: 'reached',
-        notes: null,
-        follow_up_date: null,
-        advocate_assessment: null,
-        ok_to_quote: false,
-        created_at: new Date(NOW.getTime() - 15 * DAY),
-      })
-      .execute();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await db.close();
+    const reached = await insertClaim(db.db, {
+      complaint_id: await insertComplaint(db.db, { subject: 'Reached long ago' }),
+      claimed_by: EXEC_1,
+      status: 'closed',
+      claimed_at: hoursBefore(16 * 24),
+    });
+    await insertAttempt(db.db, { claim_id: reached.id, outcome: 'reached', created_at: hoursBefore(15 * 24) });
   });
 
   it('queues nothing outside business hours', async () => {
@@ -121,25 +93,43 @@ describe('queueDueReminders', () => {
     });
   });
 
-  it('queues every due reminder, but none for an executive who is away today', async () => {
+  it('queues every due reminder', async () => {
+    expect(await queueDueReminders(db.db, settings, NOW)).toEqual({
+      unclaimed: 1,
+      noAttempt: 1,
+      followUp: 1,
+      evidence: 1,
+    });
+  });
+
+  it('holds back the reminders of an executive who is away today, and queues them once they are back', async () => {
     await db.db
       .insertInto('executive_away')
       .values({ user_id: EXEC_2, start_date: '2026-11-23', end_date: '2026-11-25' })
       .execute();
-    const report = await queueDueReminders(db.db, settings, NOW);
-    expect(report).toEqual({ unclaimed: 1, noAttempt: 1, followUp: 0, evidence: 1 });
+    expect(await queueDueReminders(db.db, settings, NOW)).toEqual({
+      unclaimed: 1,
+      noAttempt: 1,
+      followUp: 0,
+      evidence: 1,
+    });
     await db.db.deleteFrom('executive_away').execute();
+    expect(await queueDueReminders(db.db, settings, NOW)).toEqual({
+      unclaimed: 0,
+      noAttempt: 0,
+      followUp: 1,
+      evidence: 0,
+    });
   });
 
   it('queues each reminder exactly once, however often it runs', async () => {
-    // Back from away: only the follow-up held back for EXEC_2 is new.
-    const first = await queueDueReminders(db.db, settings, NOW);
-    expect(first).toEqual({ unclaimed: 0, noAttempt: 0, followUp: 1, evidence: 0 });
-    const second = await queueDueReminders(db.db, settings, new Date(NOW.getTime() + 10 * 60_000));
-    expect(second).toEqual({ unclaimed: 0, noAttempt: 0, followUp: 0, evidence: 0 });
+    await queueDueReminders(db.db, settings, NOW);
+    const again = await queueDueReminders(db.db, settings, new Date(NOW.getTime() + 10 * 60_000));
+    expect(again).toEqual({ unclaimed: 0, noAttempt: 0, followUp: 0, evidence: 0 });
   });
 
   it('delivers them once: a thread reply on the pick and DMs to the claimers', async () => {
+    await queueDueReminders(db.db, settings, NOW);
     const logger = createLogger('silent');
     const port = createSlackPort(createWebClient('xoxb-test', slack.url, logger));
     await drainOutbox(db.db, port, logger);

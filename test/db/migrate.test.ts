@@ -81,6 +81,8 @@ describeOnPostgres('several instances migrating one PostgreSQL database (PGlite 
       await other.query(`SELECT pg_advisory_lock(${KYSELY_MIGRATION_LOCK})`);
       const started = Date.now();
       const migrating = migrateToLatest(handle.db);
+      // Holding the lock for 1.5 s is the behaviour under test (a wait longer than statement_timeout), not a
+      // guess at how long something takes: this timer stays.
       const released = new Promise<void>((resolve) =>
         setTimeout(
           () => other.query(`SELECT pg_advisory_unlock(${KYSELY_MIGRATION_LOCK})`).then(() => resolve()),

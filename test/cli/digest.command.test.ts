@@ -1,10 +1,10 @@
 import { digestCommand } from '../../src/cli/digest.command';
 import { type CommandContext, UsageError } from '../../src/cli/support';
 import { createLogger } from '../../src/logger';
+import { resetDigestTables, SEED_SECRETS, seedKnownWeek } from '../digest/seed';
 import { EXEC_GROUP, EXEC_IN_GROUP, LEADERSHIP_CHANNEL, testConfig } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { resetDigestTables, SEED_SECRETS, seedKnownWeek } from './seed';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -47,6 +47,12 @@ describe('npm run cli -- digest', () => {
   afterAll(async () => {
     await slack.close();
     await db.close();
+  });
+  // The seeded week stays; what a run writes or sends does not carry over to the next test.
+  beforeEach(async () => {
+    await db.db.deleteFrom('digests').execute();
+    await db.db.deleteFrom('outbox').execute();
+    slack.reset();
   });
 
   it('refuses a bad --week or an unknown flag with a usage error', async () => {

@@ -6,7 +6,7 @@ import {
   importComplaintsCsv,
 } from '../../src/complaints/complaint.import';
 import type { MajorRule } from '../../src/complaints/complaint.major';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
 
 const RULE: MajorRule = { priorities: ['urgent', 'high'], tags: ['exec-callback', 'vip'] };
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -24,6 +24,8 @@ describe('importComplaintsCsv', () => {
   afterAll(async () => {
     await db.close();
   });
+  // Several tests import the same file; each starts from an empty table.
+  beforeEach(() => emptyTables(db.db));
 
   const storedWithPrefix = (prefix: string) =>
     db.db

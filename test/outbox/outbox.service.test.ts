@@ -7,6 +7,7 @@ import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { describeOnPostgres } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const logger = createLogger('silent');
 const fast = { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 10, backoffMaxMs: 50 };
@@ -162,16 +163,18 @@ describeOnPostgres(
         firstTook = (await requeueFailed(trx, { ids: [post.id] })).length;
         await held;
       });
-      while (firstTook < 0) await new Promise((r) => setImmediate(r));
+      await waitFor(() => firstTook >= 0, { what: 'the first retry to take its rows' });
       const second = retryFailedMessages(db.db, { ids: [post.id] });
       // Wait until the second UPDATE is really blocked on the first one's lock, then let the first commit.
-      for (;;) {
-        const { rows } = await sql<{ n: string }>`
-          SELECT count(*) AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db.db);
-        if (Number(rows[0]?.n) > 0) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await waitFor(
+        async () => {
+          const { rows } = await sql<{ n: string }>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db.db);
+          return Number(rows[0]?.n) > 0;
+        },
+        { intervalMs: 5, what: 'the second retry to wait on the lock' },
+      );
       release();
       await first;
       expect(firstTook).toBe(2);

@@ -1,3 +1,5 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { countOutbox, enqueueMessage } from '../../src/outbox/outbox.repository';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../../src/scheduler/outbox.worker';
@@ -5,8 +7,21 @@ import { createSlackPort, createWebClient } from '../../src/slack/slack.client';
 import { describeOnPostgres } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 const logger = createLogger('silent');
+
+/** Resolves once every pending message is due by the database's clock, the one the drain reads. */
+async function untilAllDue(db: Kysely<Database>): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await sql<{ waiting: number }>`
+        SELECT count(*)::int AS waiting FROM outbox WHERE status = 'pending' AND next_attempt_at > now()`.execute(db);
+      return rows[0]?.waiting === 0;
+    },
+    { timeoutMs: 10_000, what: 'every pending message to be due' },
+  );
+}
 const fast = { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 10, backoffMaxMs: 50 };
 
 describe('the outbox', () => {
@@ -52,7 +67,7 @@ describe('the outbox', () => {
     expect(row.next_attempt_at.getTime() - started).toBeGreaterThanOrEqual(900);
     // Not due yet: a drain now must not call Slack.
     expect(await drainOutbox(db.db, port(), logger, fast)).toEqual({ sent: 0, retried: 0, failed: 0 });
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilAllDue(db.db);
     expect(await drainOutbox(db.db, port(), logger, fast)).toEqual({ sent: 1, retried: 0, failed: 0 });
     const calls = slack.callsTo('chat.postMessage');
     expect(calls).toHaveLength(2);
@@ -65,7 +80,7 @@ describe('the outbox', () => {
     const options = { ...fast, maxAttempts: 3 };
     for (let i = 0; i < 3; i++) {
       await drainOutbox(db.db, port(), logger, options);
-      await new Promise((r) => setTimeout(r, 60));
+      await untilAllDue(db.db);
     }
     const row = await db.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
     expect(row.status).toBe('failed');
@@ -86,11 +101,12 @@ describe('the outbox', () => {
     await enqueueMessage(db.db, 'edit-1', { operation: 'update', target: 'post', message: { text: 'v2' } });
     await enqueueMessage(db.db, 'edit-2', { operation: 'update', target: 'post', message: { text: 'v3' } });
     slack.failNext('chat.postMessage', 1, { status: 500 });
-    // A backoff long enough that one drain pass cannot reach the retry, even on a loaded machine.
-    const slow = { ...fast, backoffBaseMs: 500 };
+    // A backoff no drain pass can outlast, however loaded the machine (the cap must allow it too); the test then
+    // brings the retry forward itself, since what it checks is the order, not the wait.
+    const slow = { ...fast, backoffBaseMs: 60_000, backoffMaxMs: 60_000 };
     await drainOutbox(db.db, port(), logger, slow);
     expect(slack.callsTo('chat.update')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 600));
+    await db.db.updateTable('outbox').set({ next_attempt_at: new Date() }).where('status', '=', 'pending').execute();
     await drainOutbox(db.db, port(), logger, slow);
     const [post] = slack.callsTo('chat.postMessage').filter((c) => !c.failure);
     const updates = slack.callsTo('chat.update');
