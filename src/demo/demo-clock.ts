@@ -33,7 +33,9 @@ export function createDemoClock(present: Date): DemoClock {
     date,
     advanceTo(moment) {
       if (moment.getTime() < current.getTime()) {
-        throw new Error(`the demo's clock only moves forward (${moment.toISOString()} is before ${current.toISOString()})`);
+        throw new Error(
+          `the demo's clock only moves forward (${moment.toISOString()} is before ${current.toISOString()})`,
+        );
       }
       current = new Date(moment);
     },

@@ -1,10 +1,10 @@
+import { closeAction } from '../actions/action.service';
 import { listActionsFor } from '../actions/action-list.service';
 import { queueActionReminders } from '../actions/action-reminder.service';
-import { closeAction } from '../actions/action.service';
 import { recordFollowupEvidence } from '../calls/advocacy.service';
 import { queueDueReminders } from '../calls/reminder.service';
 import { describeDigestResult, runDigestJob } from '../digest/digest.service';
-import type { DemoRun } from './demo';
+import type { DemoRun } from './demo-run';
 import { PEOPLE } from './demo-workspace';
 
 /**

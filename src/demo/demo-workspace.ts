@@ -1,4 +1,9 @@
+import type { z } from 'zod';
+import type { genericComplaintSchema } from '../complaints/complaint';
 import type { ThreadMessage } from '../ports/helpdesk.port';
+
+/** A delivery's body, as a help desk posts it to POST /webhooks/complaints. */
+type Delivery = z.input<typeof genericComplaintSchema>;
 
 /** Someone in the demo's Slack workspace, as users.info and users.lookupByEmail would answer for them. */
 export interface DemoPerson {
@@ -30,7 +35,7 @@ export const DEMO_HELPDESK = { source: 'zendesk', subdomain: 'acme' } as const;
 const ticketUrl = (id: string) => `https://${DEMO_HELPDESK.subdomain}.zendesk.com/agent/tickets/${id}`;
 
 /** Sample deliveries, as the help desk would post them to POST /webhooks/complaints. */
-export const SAMPLES: unknown[] = [
+export const SAMPLES: readonly Delivery[] = [
   {
     externalId: '1042',
     source: DEMO_HELPDESK.source,
@@ -83,7 +88,7 @@ export const ESCALATED_TICKET = {
   },
   url: ticketUrl('2001'),
   assignee: { name: PEOPLE.agent.name, email: PEOPLE.agent.email },
-};
+} as const satisfies Delivery;
 
 /** The public thread of the escalated ticket, as the help desk's API returns it (newest last), hours before. */
 export function escalatedThread(before: Date): ThreadMessage[] {

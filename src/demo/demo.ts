@@ -1,36 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { claimComplaint, logAttempt } from '../calls/claim.service';
 import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema } from '../complaints/complaint';
 import { escalateComplaint, receiveComplaint } from '../complaints/complaint.service';
-import { type Config, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
-import type { Database } from '../db/schema';
 import { createLogger } from '../logger';
-import { createRoles, type Roles } from '../people/roles';
+import { createRoles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
 import { systemClock } from '../shared/time';
 import { createConsoleSlackPort } from './console-slack';
-import { createDemoClock, type DemoClock } from './demo-clock';
+import { createDemoClock } from './demo-clock';
 import { closeTheLoop } from './demo-loop';
+import type { DemoRun } from './demo-run';
 import { CHANNELS, DEMO_HELPDESK, ESCALATED_TICKET, PEOPLE, SAMPLES } from './demo-workspace';
-
-/** What every step of the demo works with. */
-export interface DemoRun {
-  db: Kysely<Database>;
-  config: Config;
-  roles: Roles;
-  clock: DemoClock;
-  out: (line: string) => void;
-  /** Delivers what the step queued, printing each Slack call and help-desk note. */
-  deliver: () => Promise<unknown>;
-  /** Moves the story to `moment` and prints the next step's heading with the story's time. */
-  step: (moment: Date, title: string) => void;
-}
 
 /** The demo's settings, as environment variables: its channels and people, and its help desk's API credentials. */
 function demoEnv(dataDir: string): NodeJS.ProcessEnv {

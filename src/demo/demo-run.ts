@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config';
+import type { Database } from '../db/schema';
+import type { Roles } from '../people/roles';
+import type { DemoClock } from './demo-clock';
+
+/** What every step of the demo works with. */
+export interface DemoRun {
+  db: Kysely<Database>;
+  config: Config;
+  roles: Roles;
+  clock: DemoClock;
+  out: (line: string) => void;
+  /** Delivers what the step queued, printing each Slack call and help-desk note. */
+  deliver: () => Promise<unknown>;
+  /** Moves the story to `moment` and prints the next step's heading with the story's time. */
+  step: (moment: Date, title: string) => void;
+}
