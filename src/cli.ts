@@ -6,7 +6,7 @@ import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { outboxCommand } from './cli/outbox.command';
-import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './cli/support';
+import { type Command, deliverQueued, outgoingFor, parseFlags, rolesFor, UsageError } from './cli/support';
 import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
@@ -94,7 +94,7 @@ const COMMANDS: Record<string, Command> = {
       return ctx.withDatabase(async ({ db }) => {
         await migrateToLatest(db);
         const result = await runPickJob(
-          { db, config: ctx.config, roles: rolesFor(ctx), now: ctx.now },
+          { db, config: ctx.config, roles: rolesFor(ctx), now: ctx.now, outgoing: outgoingFor(ctx) },
           { date, trigger: 'cli', actor: 'cli' },
         );
         ctx.out(describePickResult(result));

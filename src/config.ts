@@ -108,6 +108,17 @@ const ticketAttributeRules = csv.pipe(
 );
 
 /**
+ * Where outcome events may be sent: https, or plain http to this machine only (a receiver beside Pickup, or a
+ * tunnel's local end), since the events, though free of contact details, describe customers' complaints.
+ */
+const isOutcomeWebhookUrl = (value: string) => {
+  // Zod runs this check even after the URL check failed; that one already reported it.
+  if (!URL.canParse(value)) return true;
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname));
+};
+
+/**
  * The themes an action may have (ACTION_THEMES): up to 100 (a select's limit), each at most 50 characters, none
  * twice. Empty when unset: the domain then offers its defaults (actions/action.ts DEFAULT_ACTION_THEMES).
  */
@@ -369,6 +380,11 @@ const envSchema = z.object({
   OUTBOX_LEASE_SECONDS: positiveInt(120),
   ACTION_THEMES: themeList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTCOME_WEBHOOK_URL: z
+    .url('must be a URL such as https://crm.example.com/hooks/pickup')
+    .refine(isOutcomeWebhookUrl, 'must be an https:// URL (plain http:// only to localhost or 127.0.0.1)')
+    .optional(),
+  OUTCOME_WEBHOOK_SECRET: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 32`'),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -425,6 +441,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Help-desk API access for write-back notes and the ticket thread. */
   helpDesks: HelpDesksConfig;
+  /** Where signed outcome events go, and every secret that signs them (several while one is rotated); unset: none. */
+  outcomeWebhook: { url: string; secrets: readonly string[] } | undefined;
 }
 
 /** Thrown when the environment is unusable; `message` is the whole guide for the operator. */
@@ -464,6 +482,21 @@ function conflictingJiraPriorities(e: Pick<Env, 'JIRA_URGENT_PRIORITIES' | 'JIRA
   return e.JIRA_HIGH_PRIORITIES.filter((p) => urgent.has(p.toLowerCase())).map(
     (p) => `JIRA_HIGH_PRIORITIES: "${p}" is also in JIRA_URGENT_PRIORITIES; list each priority in one of them only`,
   );
+}
+
+/** A webhook URL without a secret would send unsigned events that any receiver must refuse: say so at start-up. */
+function outcomeWebhookProblems(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WEBHOOK_SECRET'>): string[] {
+  if (e.OUTCOME_WEBHOOK_URL && !e.OUTCOME_WEBHOOK_SECRET) {
+    return [
+      'OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set: set it to a random value of at least 16 characters (`openssl rand -hex 32`) and give the same value to the receiver',
+    ];
+  }
+  return [];
+}
+
+function outcomeWebhookOf(e: Pick<Env, 'OUTCOME_WEBHOOK_URL' | 'OUTCOME_WEBHOOK_SECRET'>): Config['outcomeWebhook'] {
+  if (!e.OUTCOME_WEBHOOK_URL || !e.OUTCOME_WEBHOOK_SECRET) return undefined;
+  return Object.freeze({ url: e.OUTCOME_WEBHOOK_URL, secrets: Object.freeze(e.OUTCOME_WEBHOOK_SECRET) });
 }
 
 // Fields that are only required for some purposes are validated when present, and skipped otherwise.
@@ -514,7 +547,7 @@ function configProblems(
       problems.push(`SLACK_SIGNING_SECRET is required in HTTP mode: set it to ${HINTS.SLACK_SIGNING_SECRET}`);
     }
   }
-  if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data));
+  if (parsed.success) problems.push(...conflictingJiraPriorities(parsed.data), ...outcomeWebhookProblems(parsed.data));
   problems.push(...helpDeskCredentialProblems(cleaned));
   return problems;
 }
@@ -568,6 +601,7 @@ function toConfig(e: ParsedEnv, env: NodeJS.ProcessEnv): Config {
     actionThemes: Object.freeze(e.ACTION_THEMES),
     logLevel: e.LOG_LEVEL,
     helpDesks: helpDesksConfig(e, env),
+    outcomeWebhook: outcomeWebhookOf(e),
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });
 }

@@ -28,6 +28,7 @@ const SENSITIVE_KEYS = [
   'appSecret',
   'password',
   'secret',
+  'secrets',
   'authorization',
   'Authorization',
 ];

@@ -1,19 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOutgoing, type Outgoing } from './calls/outgoing';
 import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
 import { type DatabaseHandle, DataDirLockedError, openDatabase } from './db/connection';
 import { firstStartedAt } from './db/installation.repository';
 import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
+import { createHelpDeskClients } from './helpdesks/clients';
+import { createOutcomeWebhook } from './helpdesks/outgoing/outgoing-webhook';
 import { feedbackRoutes } from './http/feedback.routes';
 import { healthRoutes } from './http/health.routes';
 import { createHttpServer } from './http/server';
 import { type WebhookDeps, webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
+import { createProfileDirectory } from './people/profiles';
 import { createRoles } from './people/roles';
-import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions } from './scheduler/outbox.worker';
+import type { HelpDeskClients } from './ports/helpdesk.port';
+import type { SlackPort } from './ports/slack.port';
+import { DEFAULT_OUTBOX_OPTIONS, type OutboxDestinations, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
 import { PickupError } from './shared/errors';
 import { systemClock } from './shared/time';
@@ -49,6 +55,8 @@ export interface StartOptions {
   slackDownGraceMs?: number;
   /** Told as each phase of start-up begins. */
   onPhase?: (phase: StartPhase) => void;
+  /** The help desks' API clients, for write-back notes; default those whose credentials are set. */
+  helpdesks?: HelpDeskClients;
 }
 
 /** The steps of start-up, logged as each begins so an operator (and the signal tests) can tell where it is. */
@@ -86,6 +94,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
+    const deliveries = outgoingDeliveries(config, logger, slack, now, options.helpdesks);
 
     const scheduler = startScheduler({
       db: database.db,
@@ -94,6 +103,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
       slack,
       roles,
       now,
+      ...deliveries,
       outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
@@ -108,6 +118,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         slack,
         kickOutbox: scheduler.kickOutbox,
         now,
+        outgoing: deliveries.outgoing,
       },
       {
         ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
@@ -119,7 +130,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     parts.add(() => slackApp.stop());
 
     const port = await serveHttp(
-      { db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now },
+      { db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now, outgoing: deliveries.outgoing },
       { ping: database.ping, slackApp },
       parts,
     );
@@ -169,6 +180,23 @@ async function serveHttp(
       }),
   );
   return port;
+}
+
+/**
+ * What leaves Pickup besides Slack: the clients of the help desks whose credentials are set (unless a test hands its
+ * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`).
+ */
+function outgoingDeliveries(
+  config: Config,
+  logger: Logger,
+  slack: SlackPort,
+  now: () => Date,
+  helpdesks: HelpDeskClients = createHelpDeskClients(config, logger),
+): { outgoing: Outgoing; destinations: OutboxDestinations } {
+  return {
+    outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
+    destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
+  };
 }
 
 /** Logs a start-up or Slack failure the operator must fix as one clear line (and on stderr, for `npm start`). */

@@ -46,6 +46,42 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.vendorRules.jira)).toBe(true);
   });
 
+  it('reads the outcome webhook: https, or http to this machine, with its secrets', () => {
+    expect(loadConfig(testEnv(), 'serve').outcomeWebhook).toBeUndefined();
+    const on = loadConfig(
+      testEnv({
+        OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hooks/pickup',
+        OUTCOME_WEBHOOK_SECRET: 'old-secret-0123456789,new-secret-0123456789',
+      }),
+      'serve',
+    );
+    expect(on.outcomeWebhook).toEqual({
+      url: 'https://crm.example.com/hooks/pickup',
+      secrets: ['old-secret-0123456789', 'new-secret-0123456789'],
+    });
+    for (const url of ['http://localhost:4000/hook', 'http://127.0.0.1/hook']) {
+      const local = loadConfig(testEnv({ OUTCOME_WEBHOOK_URL: url, OUTCOME_WEBHOOK_SECRET: 'x'.repeat(16) }), 'serve');
+      expect(local.outcomeWebhook?.url).toBe(url);
+    }
+  });
+
+  it('refuses an outcome webhook that would leak or go unsigned, saying how to fix it', () => {
+    const attempt = (env: Record<string, string>) => () => loadConfig(testEnv(env), 'serve');
+    const secret = { OUTCOME_WEBHOOK_SECRET: 'x'.repeat(16) };
+    expect(attempt({ OUTCOME_WEBHOOK_URL: 'http://crm.example.com/hook', ...secret })).toThrow(
+      /OUTCOME_WEBHOOK_URL: must be an https:\/\/ URL \(plain http:\/\/ only to localhost or 127\.0\.0\.1\)/,
+    );
+    expect(attempt({ OUTCOME_WEBHOOK_URL: 'crm.example.com', ...secret })).toThrow(
+      /OUTCOME_WEBHOOK_URL: must be a URL/,
+    );
+    expect(attempt({ OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hook' })).toThrow(
+      /OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set/,
+    );
+    expect(attempt({ OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hook', OUTCOME_WEBHOOK_SECRET: 'short' })).toThrow(
+      /OUTCOME_WEBHOOK_SECRET: the value has 5 characters/,
+    );
+  });
+
   it('refuses malformed help-desk rules, saying how to write them', () => {
     const attempt = (env: Record<string, string>) => () => loadConfig(testEnv(env), 'serve');
     expect(attempt({ INTERCOM_MAJOR_TICKET_ATTRIBUTES: 'Severity=Critical=High' })).toThrow(
@@ -166,11 +202,13 @@ describe('loadConfig', () => {
         SLACK_SIGNING_SECRET: 'old-signing-secret,new-signing-secret',
         INGEST_TOKEN: 'old-ingest-token-0123,new-ingest-token-0123',
         JIRA_WEBHOOK_SECRET: 'jira-secret-old,jira-secret-new',
+        OUTCOME_WEBHOOK_URL: 'https://crm.example.com/hooks/pickup',
+        OUTCOME_WEBHOOK_SECRET: 'outcome-secret-0123456789',
       }),
       'serve',
     );
     const lines: string[] = [];
     createLogger('info', { write: (line: string) => lines.push(line) }).info({ config }, 'config');
-    expect(lines.join('')).not.toMatch(/signing-secret|ingest-token|jira-secret|xoxb-test-token/);
+    expect(lines.join('')).not.toMatch(/signing-secret|ingest-token|jira-secret|outcome-secret|xoxb-test-token/);
   });
 });

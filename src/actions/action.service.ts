@@ -7,6 +7,7 @@ import { toComplaint } from '../complaints/complaint.service';
 import type { ActionRow, ActionsTable, Database, Db } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import type { Roles } from '../people/roles';
+import type { ActionChangedData } from '../ports/events.port';
 import { redactText } from '../privacy/redact';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
@@ -16,7 +17,6 @@ import {
   type ActionCard,
   type ActionComplaint,
   type ActionInput,
-  type ActionStatus,
   type ClosedStatus,
   FIX_CHECK_DAYS,
   type FixVerdict,
@@ -32,14 +32,7 @@ import { changeAction, findActionById, insertAction, lockAction, setOwnerMessage
 type Trx = Transaction<Database>;
 
 /** An action as the outgoing `action.changed` event carries it: no free text. */
-export interface ActionChangedSummary {
-  id: number;
-  complaintId: number;
-  status: ActionStatus;
-  theme: string | null;
-  owner: string;
-  dueDate: string | null;
-}
+export type ActionChangedSummary = ActionChangedData['action'];
 
 /** One change of an action, to report; `changeKey` names it, so it is reported once however often it is retried. */
 export interface ActionChange {
@@ -49,8 +42,9 @@ export interface ActionChange {
 }
 
 /**
- * Where action changes are reported besides Slack: the outgoing webhook's `action.changed` event. main.ts wires it
- * to the outgoing-events module (recordActionChanged), which queues the event in the same transaction.
+ * Where action changes are reported besides Slack: the outgoing webhook's `action.changed` event. The listeners hand
+ * it over from the outgoing-events module (calls/outgoing.ts, actionEventsOf), which queues the event in the same
+ * transaction.
  */
 export interface ActionEvents {
   changed(trx: Trx, change: ActionChange): Promise<void>;

@@ -7,6 +7,7 @@ import { DomainError } from '../shared/errors';
 import { escapeAndTruncate, oneLine } from '../shared/mrkdwn';
 import { EVIDENCE_LABELS, type EvidenceKind } from './call';
 import { findLatestClaimer, hasReachedCall, insertEvidence } from './claim.repository';
+import { type Outgoing, recordEvidence } from './outgoing';
 
 type Trx = Transaction<Database>;
 
@@ -15,21 +16,31 @@ export const PROMOTER_SCORE = 9;
 /** Scores at or below this flag the customer as still unhappy. */
 export const DETRACTOR_SCORE = 6;
 
-/** Records what the executive saw in the follow-up DM. Only the executive who called may answer it. */
+/**
+ * Records what the executive saw in the follow-up DM. Only the executive who called may answer it.
+ * Advocacy queues its webhook event (`outgoing`) in the same transaction.
+ */
 export async function recordFollowupEvidence(
   trx: Trx,
-  input: { complaintId: number; kind: EvidenceKind; userId: string },
+  input: { complaintId: number; kind: EvidenceKind; userId: string; now: Date; outgoing?: Outgoing | undefined },
 ): Promise<void> {
   const claimer = await findLatestClaimer(trx, input.complaintId);
   if (claimer !== input.userId) {
     throw new DomainError('not_your_claim', 'Only the executive who made this call can record its follow-up.');
   }
-  await insertEvidence(trx, {
+  const evidenceId = await insertEvidence(trx, {
     complaint_id: input.complaintId,
     kind: input.kind,
     is_advocacy: input.kind !== 'none_yet',
     source: 'followup',
     recorded_by: input.userId,
+  });
+  await recordEvidence(trx, input.outgoing, {
+    evidenceId,
+    complaintId: input.complaintId,
+    isAdvocacy: input.kind !== 'none_yet',
+    evidence: { kind: input.kind, source: 'followup', score: null, recordedBy: input.userId },
+    now: input.now,
   });
   await recordAudit(trx, {
     actor: input.userId,
@@ -49,8 +60,8 @@ export interface SurveyResult {
 }
 
 /**
- * Records a survey score as evidence. A promoter score after a reached call is a conversion; a low score
- * flags the customer as still unhappy and tells the executive who called, by DM.
+ * Records a survey score as evidence. A promoter score after a reached call is a conversion (and queues its webhook
+ * event, `outgoing`); a low score flags the customer as still unhappy and tells the executive who called, by DM.
  */
 export async function recordSurvey(
   trx: Trx,
@@ -58,6 +69,8 @@ export async function recordSurvey(
     complaint: { id: number } | { source: string; externalId: string };
     score: number;
     comment?: string | undefined;
+    now: Date;
+    outgoing?: Outgoing | undefined;
   },
 ): Promise<SurveyResult> {
   const row: ComplaintRow | undefined =
@@ -77,6 +90,13 @@ export async function recordSurvey(
     recorded_by: null,
     score: input.score,
     note: input.comment ?? null,
+  });
+  await recordEvidence(trx, input.outgoing, {
+    evidenceId,
+    complaintId: row.id,
+    isAdvocacy: promoter,
+    evidence: { kind, source: 'survey', score: input.score, recordedBy: null },
+    now: input.now,
   });
   await recordAudit(trx, {
     actor: 'webhook:feedback',

@@ -9,6 +9,7 @@ import { enqueueMessage } from '../outbox/outbox.repository';
 import { buildPickPost } from '../picks/pick.blocks';
 import { findPickByComplaintId } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
+import type { UserProfile } from '../ports/slack.port';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
 import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './call';
@@ -22,6 +23,7 @@ import {
   insertOpenClaim,
   releaseOpenClaim,
 } from './claim.repository';
+import { type Outgoing, recordAttemptLogged, recordClaimed } from './outgoing';
 
 type Trx = Transaction<Database>;
 type Db = Kysely<Database> | Trx;
@@ -81,11 +83,18 @@ async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: st
 /**
  * An executive takes a complaint. The first click wins (one conditional insert); everyone else learns who
  * holds it. The winner's brief (with contact details) and the channel post update are queued in the same
- * transaction.
+ * transaction, and so are the help-desk note and webhook event (`outgoing`), the note naming `claimer`, whose
+ * profile the caller looked up before the transaction (see describeClaimer).
  */
 export async function claimComplaint(
   trx: Trx,
-  input: { complaintId: number; userId: string; now: Date },
+  input: {
+    complaintId: number;
+    userId: string;
+    now: Date;
+    outgoing?: Outgoing | undefined;
+    claimer?: UserProfile | undefined;
+  },
 ): Promise<{ claim: Claim; complaint: Complaint }> {
   // Locked so an erasure running at the same moment cannot commit between this read and the queued brief.
   const row = await lockComplaint(trx, input.complaintId);
@@ -107,6 +116,7 @@ export async function claimComplaint(
     message: { channel: input.userId, ...buildBrief(complaint, claim.id, input.now) },
   });
   await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
+  await recordClaimed(trx, input.outgoing, { claim, complaint, claimer: input.claimer });
   await recordAudit(trx, {
     actor: input.userId,
     action: 'claim.created',
@@ -201,12 +211,15 @@ export interface LogAttemptInput {
   followupDays: number;
   /** Where the action this call opens is reported besides Slack (the outgoing webhook). */
   actionEvents?: ActionEvents | undefined;
+  /** The call's help-desk note and webhook events, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
 }
 
 /**
  * Records one call. Reached closes the claim and the complaint; voicemail, no answer and rescheduled keep it
  * open; wrong number and declined close the claim without a reached call. An "advocate" assessment is evidence,
- * and "what should change" opens an action.
+ * and "what should change" opens an action. The help-desk note and webhook events (`outgoing`) are queued in the
+ * same transaction.
  */
 export async function logAttempt(
   trx: Trx,
@@ -251,6 +264,15 @@ export async function logAttempt(
   await enqueueMessage(trx, `attempt:${attemptId}:logged`, {
     operation: 'post',
     message: { channel: input.userId, text: attemptConfirmation(a, claimOpen, input.followupDays) },
+  });
+  await recordAttemptLogged(trx, input.outgoing, {
+    attemptId,
+    claimId: claim.id,
+    executive: input.userId,
+    attempt: a,
+    claimOpen,
+    complaint,
+    now: input.now,
   });
   await recordAudit(trx, {
     actor: input.userId,

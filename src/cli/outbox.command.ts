@@ -16,10 +16,10 @@ function when(d: Date): string {
 }
 
 function describeMessage(m: UndeliveredMessage): string[] {
-  const to = m.channel ? ` to ${m.channel}` : '';
+  const to = m.target ? ` to ${m.target}` : '';
   const tries = `${m.attempts} attempt${m.attempts === 1 ? '' : 's'}`;
   const lines = [`#${m.id}  ${m.status === 'failed' ? 'FAILED' : 'waiting'}  ${m.key}`];
-  lines.push(`    ${m.operation}${to}, ${tries}, queued ${when(m.createdAt)}`);
+  lines.push(`    ${m.kind}${to}, ${tries}, queued ${when(m.createdAt)}`);
   lines.push(`    reason: ${m.reason ?? 'none yet (not tried, or waiting for the post it refers to)'}`);
   lines.push(`    to do:  ${m.advice}`);
   if (m.status === 'failed') {

@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
+import { createOutgoing, type Outgoing } from '../calls/outgoing';
 import type { Config, ConfigPurpose } from '../config';
 import type { DatabaseHandle } from '../db/connection';
+import { createHelpDeskClients } from '../helpdesks/clients';
+import { createOutcomeWebhook } from '../helpdesks/outgoing/outgoing-webhook';
 import type { Logger } from '../logger';
+import { createProfileDirectory } from '../people/profiles';
 import { createRoles } from '../people/roles';
+import type { HelpDeskClients } from '../ports/helpdesk.port';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../scheduler/outbox.worker';
 import { PickupError } from '../shared/errors';
 import { createSlackPort, createWebClient } from '../slack/slack.client';
@@ -33,6 +38,21 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
+/** The help desks' API clients for a CLI run: those whose credentials are set, as the bot has them. */
+function helpDesksFor(ctx: CommandContext): HelpDeskClients {
+  return createHelpDeskClients(ctx.config, ctx.logger);
+}
+
+/** Help-desk notes and webhook events for what a CLI job does (a pick), as the bot would queue them. */
+export function outgoingFor(ctx: CommandContext): Outgoing {
+  const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
+  return createOutgoing({
+    config: ctx.config,
+    helpdesks: helpDesksFor(ctx),
+    profiles: createProfileDirectory(slack, ctx.logger),
+  });
+}
+
 /** Delivers what a command queued, when this process may talk to Slack; otherwise the running bot will. */
 export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db']): Promise<void> {
   if (!ctx.config.slack.botToken) {
@@ -40,13 +60,14 @@ export async function deliverQueued(ctx: CommandContext, db: DatabaseHandle['db'
     return;
   }
   const slack = createSlackPort(createWebClient(ctx.config.slack.botToken, ctx.config.slack.apiUrl, ctx.logger));
-  const result = await drainOutbox(db, slack, ctx.logger, {
+  const destinations = { slack, helpdesks: helpDesksFor(ctx), webhook: createOutcomeWebhook(ctx.config, ctx.now) };
+  const result = await drainOutbox(db, destinations, ctx.logger, {
     ...DEFAULT_OUTBOX_OPTIONS,
     maxAttempts: 3,
     leaseSeconds: ctx.config.outboxLeaseSeconds,
   });
   ctx.out(
-    `Slack: ${result.sent} message(s) delivered` +
+    `Outbox: ${result.sent} message(s) delivered` +
       (result.retried ? `, ${result.retried} will be retried by the running bot` : '') +
       (result.failed ? `, ${result.failed} failed (\`npm run cli -- outbox --failed\` says why and what to do)` : '') +
       '.',

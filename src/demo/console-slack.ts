@@ -53,5 +53,10 @@ export function createConsoleSlackPort(
     async listUserGroupMembers() {
       return [];
     },
+    async getUserProfile(userId) {
+      // users.info: the demo's people by their profile; anyone else has none, as a profile without name or title.
+      const person = byId.get(userId);
+      return { name: person?.name ?? null, title: person?.title ?? null };
+    },
   };
 }

@@ -2,6 +2,7 @@ import { closeAction } from '../actions/action.service';
 import { listActionsFor } from '../actions/action-list.service';
 import { queueActionReminders } from '../actions/action-reminder.service';
 import { recordFollowupEvidence } from '../calls/advocacy.service';
+import { actionEventsOf } from '../calls/outgoing';
 import { queueDueReminders } from '../calls/reminder.service';
 import { describeDigestResult, runDigestJob } from '../digest/digest.service';
 import type { DemoRun } from './demo-run';
@@ -34,7 +35,7 @@ async function markActionDone(run: DemoRun): Promise<void> {
   const listing = await listActionsFor(run.db, { viewer: owner, isExecutive: false, today });
   const action = listing.mine.items[0];
   if (!action) throw new Error('the demo call opened no action');
-  const deps = { roles: run.roles };
+  const deps = { roles: run.roles, events: actionEventsOf(run.outgoing) };
   const input = { actionId: action.id, userId: owner, status: 'done' as const, now: run.clock.now() };
   await run.db.transaction().execute((trx) => closeAction(trx, deps, input));
   run.out(`(The DM loses its buttons, and @${PEOPLE.cto.id}, who asked for the change, is told.)`);
@@ -58,8 +59,13 @@ async function followUp(run: DemoRun, complaintId: number): Promise<void> {
   run.step(later, 'Weeks later: Pickup asks whether the customer became an advocate');
   await queueDueReminders(run.db, config, run.clock.now());
   await run.deliver();
-  await run.db
-    .transaction()
-    .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: PEOPLE.cto.id }));
+  const evidence = {
+    complaintId,
+    kind: 'referral' as const,
+    userId: PEOPLE.cto.id,
+    now: run.clock.now(),
+    outgoing: run.outgoing,
+  };
+  await run.db.transaction().execute((trx) => recordFollowupEvidence(trx, evidence));
   run.out(`@${PEOPLE.cto.id} clicked "Referral": recorded as advocacy evidence.`);
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Outgoing } from '../calls/outgoing';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Roles } from '../people/roles';
@@ -9,6 +10,8 @@ export interface DemoRun {
   db: Kysely<Database>;
   config: Config;
   roles: Roles;
+  /** What leaves Pickup besides Slack: the help-desk notes, through the demo's printing help desk. */
+  outgoing: Outgoing;
   clock: DemoClock;
   out: (line: string) => void;
   /** Delivers what the step queued, printing each Slack call and help-desk note. */

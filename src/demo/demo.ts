@@ -2,21 +2,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { claimComplaint, logAttempt } from '../calls/claim.service';
+import { actionEventsOf, createOutgoing, describeClaimer } from '../calls/outgoing';
 import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema } from '../complaints/complaint';
 import { escalateComplaint, receiveComplaint } from '../complaints/complaint.service';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { createLogger } from '../logger';
+import { helpDeskLabel } from '../outbox/outbox.advice';
+import { createProfileDirectory } from '../people/profiles';
 import { createRoles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
 import { systemClock } from '../shared/time';
 import { createConsoleSlackPort } from './console-slack';
 import { createDemoClock } from './demo-clock';
+import { createPrintingHelpDesk } from './demo-helpdesk';
 import { closeTheLoop } from './demo-loop';
 import type { DemoRun } from './demo-run';
-import { CHANNELS, DEMO_HELPDESK, ESCALATED_TICKET, PEOPLE, SAMPLES } from './demo-workspace';
+import { CHANNELS, DEMO_HELPDESK, ESCALATED_TICKET, escalatedThread, PEOPLE, SAMPLES } from './demo-workspace';
 
 /** The demo's settings, as environment variables: its channels and people, and its help desk's API credentials. */
 function demoEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -46,6 +50,9 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
   const config = loadConfig(demoEnv(dir), 'jobs');
   const clock = createDemoClock(now());
   const slack = createConsoleSlackPort(out, clock.now, Object.values(PEOPLE));
+  const { source } = DEMO_HELPDESK;
+  const threads = { [ESCALATED_TICKET.externalId]: escalatedThread(clock.at(0, '09:00')) };
+  const helpdesks = { [source]: createPrintingHelpDesk(out, { source, label: helpDeskLabel(source) }, threads) };
   out(`Pickup demo: a fresh embedded database in ${dir}; Slack messages are printed, not sent.`);
   out(`The story starts this Monday, ${clock.label()} (UTC), and runs on the demo's own clock.`);
   const database = await openDatabase({ dataDir: dir, logger });
@@ -57,9 +64,10 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
       db,
       config,
       roles: createRoles(config, slack, logger),
+      outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
       clock,
       out,
-      deliver: () => drainOutbox(db, slack, logger),
+      deliver: () => drainOutbox(db, { slack, helpdesks, webhook: undefined }, logger),
       step(moment, title) {
         clock.advanceTo(moment);
         steps += 1;
@@ -111,9 +119,13 @@ async function escalateFromSlack(run: DemoRun): Promise<number> {
 /** The claim's id. */
 async function claimCall(run: DemoRun, complaintId: number): Promise<number> {
   run.step(run.clock.at(0, '09:30'), `@${PEOPLE.cto.id} clicks "I'll call them" on the escalation`);
+  const { outgoing } = run;
+  const userId = PEOPLE.cto.id;
+  // As the claim listener does: the claimer's name and title for the ticket's note, before the transaction.
+  const claimer = await describeClaimer(outgoing, userId);
   const { claim } = await run.db
     .transaction()
-    .execute((trx) => claimComplaint(trx, { complaintId, userId: PEOPLE.cto.id, now: run.clock.now() }));
+    .execute((trx) => claimComplaint(trx, { complaintId, userId, now: run.clock.now(), outgoing, claimer }));
   run.out('(Only the claimer gets the brief with the phone number and email, as a DM.)');
   await run.deliver();
   return claim.id;
@@ -122,7 +134,7 @@ async function claimCall(run: DemoRun, complaintId: number): Promise<number> {
 async function drawDailyPick(run: DemoRun): Promise<void> {
   run.step(run.clock.at(0, '10:00'), 'The daily pick draws from the rest of the pool');
   const pick = await runPickJob(
-    { db: run.db, config: run.config, roles: run.roles, now: run.clock.now },
+    { db: run.db, config: run.config, roles: run.roles, now: run.clock.now, outgoing: run.outgoing },
     { date: run.clock.date(0), trigger: 'cli', actor: 'demo' },
   );
   run.out(describePickResult(pick));
@@ -138,6 +150,8 @@ async function logCall(run: DemoRun, claimId: number): Promise<void> {
       userId: cto.id,
       now: run.clock.now(),
       followupDays: run.config.followupDays,
+      outgoing: run.outgoing,
+      actionEvents: actionEventsOf(run.outgoing),
       attempt: {
         outcome: 'reached',
         notes: 'They felt nobody was listening. I apologised, we fixed it together, and they thanked us for calling.',

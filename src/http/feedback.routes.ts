@@ -47,9 +47,15 @@ export function feedbackRoutes(deps: WebhookDeps): Route[] {
             ? { id: b.complaintId }
             : { source: b.source ?? '', externalId: b.externalId ?? '' };
         try {
-          const result = await deps.db
-            .transaction()
-            .execute((trx) => recordSurvey(trx, { complaint, score: b.score, comment: b.comment }));
+          const result = await deps.db.transaction().execute((trx) =>
+            recordSurvey(trx, {
+              complaint,
+              score: b.score,
+              comment: b.comment,
+              now: deps.now(),
+              outgoing: deps.outgoing,
+            }),
+          );
           deps.kickOutbox();
           return {
             status: 201,

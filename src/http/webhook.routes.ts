@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { Outgoing } from '../calls/outgoing';
 import {
   type ComplaintInput,
   fromGenericComplaint,
@@ -23,6 +24,8 @@ export interface WebhookDeps {
   logger: Logger;
   kickOutbox: () => void;
   now: () => Date;
+  /** Webhook events (a promoter survey's advocate.recorded), where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
   /** Requests allowed per (route, client address); default DEFAULT_WEBHOOK_RATE_LIMIT. */
   rateLimit?: RateLimitOptions | undefined;
   /** The limiter's millisecond clock; default monotonic, so a frozen or jumping `now` cannot jam it. */

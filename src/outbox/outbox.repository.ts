@@ -111,7 +111,10 @@ export async function countOutbox(db: Db): Promise<Record<'pending' | 'sent' | '
   return counts;
 }
 
-/** A message that failed or waits, with the channel it goes to (its own, or that of the post it edits). */
+/**
+ * A message that failed or waits, with where it goes: the channel (its own, or that of the post it edits), the
+ * help-desk ticket, or the event type for the webhook.
+ */
 export interface UndeliveredRow {
   id: number;
   dedupe_key: string;
@@ -121,6 +124,11 @@ export interface UndeliveredRow {
   last_error: string | null;
   depends_on: string | null;
   channel: string | null;
+  /** A help-desk note's vendor and ticket id; null for other messages. */
+  note_source: string | null;
+  note_ticket: string | null;
+  /** A webhook event's type; null for other messages. */
+  event_type: string | null;
   created_at: Date;
   next_attempt_at: Date;
 }
@@ -136,7 +144,9 @@ export async function listUndelivered(
     SELECT o.id, o.dedupe_key, o.operation, o.status, o.attempts, o.last_error, o.depends_on,
            o.created_at, o.next_attempt_at,
            COALESCE(o.payload -> 'message' ->> 'channel', o.payload -> 'file' ->> 'channel',
-                    t.result_channel, t.payload -> 'message' ->> 'channel') AS channel
+                    t.result_channel, t.payload -> 'message' ->> 'channel') AS channel,
+           o.payload ->> 'source' AS note_source, o.payload ->> 'ticketId' AS note_ticket,
+           o.payload -> 'event' ->> 'type' AS event_type
     FROM outbox o
     LEFT JOIN outbox t ON t.dedupe_key = o.depends_on
     WHERE o.status = ANY(${statuses}::text[]) ${byKey}

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import { VENDOR_SOURCES, type VendorSource } from '../complaints/complaint';
 import type { Database } from '../db/schema';
-import { type ChannelLabel, deliveryAdvice } from './outbox.advice';
+import { type ChannelLabel, deliveryAdvice, type OtherDestination } from './outbox.advice';
 import {
   countOutbox,
   findStatuses,
@@ -8,6 +9,7 @@ import {
   type RequeuedRow,
   type RequeueSelection,
   requeueFailed,
+  type UndeliveredRow,
 } from './outbox.repository';
 
 /** A message that failed or waits, with why and what to do about it. */
@@ -17,7 +19,12 @@ export interface UndeliveredMessage {
   operation: string;
   status: 'pending' | 'failed';
   attempts: number;
+  /** Where a Slack message goes (a channel, or a user for a DM); null for notes and events. */
   channel: string | null;
+  /** Where it goes, for people: the channel or user ID, "zendesk ticket 123", or "webhook". */
+  target: string | null;
+  /** What it is, for people: the Slack operation, "note", or "event complaint.claimed". */
+  kind: string;
   /** The reason of the last failed attempt; null for a message simply queued. */
   reason: string | null;
   advice: string;
@@ -39,20 +46,53 @@ export async function listUndeliveredMessages(
   const rows = await listUndelivered(db, options);
   const counts = await countOutbox(db);
   return {
-    items: rows.map((r) => ({
-      id: r.id,
-      key: r.dedupe_key,
-      operation: r.operation,
-      status: r.status,
-      attempts: r.attempts,
-      channel: r.channel,
-      reason: r.last_error,
-      advice: deliveryAdvice({ status: r.status, reason: r.last_error, channel: r.channel }, options.label),
-      createdAt: r.created_at,
-    })),
+    items: rows.map((r) => {
+      const destination = destinationOf(r);
+      return {
+        id: r.id,
+        key: r.dedupe_key,
+        operation: r.operation,
+        status: r.status,
+        attempts: r.attempts,
+        channel: destination ? null : r.channel,
+        target: targetOf(r, destination),
+        kind: kindOf(r),
+        reason: r.last_error,
+        advice: deliveryAdvice(
+          { status: r.status, reason: r.last_error, channel: r.channel, destination },
+          options.label,
+        ),
+        createdAt: r.created_at,
+      };
+    }),
     failed: counts.failed,
     pending: counts.pending,
   };
+}
+
+const isVendorSource = (s: string | null): s is VendorSource =>
+  s !== null && (VENDOR_SOURCES as readonly string[]).includes(s);
+
+/** Where a note or an event goes; undefined for a Slack message (and for one whose payload was erased). */
+function destinationOf(r: UndeliveredRow): OtherDestination | undefined {
+  if (r.operation === 'webhook') return { kind: 'webhook' };
+  if (r.operation === 'helpdesk_note' && isVendorSource(r.note_source)) {
+    return { kind: 'helpdesk', source: r.note_source, ticketId: r.note_ticket ?? '?' };
+  }
+  return undefined;
+}
+
+function targetOf(r: UndeliveredRow, destination: OtherDestination | undefined): string | null {
+  if (destination?.kind === 'helpdesk') return `${destination.source} ticket ${destination.ticketId}`;
+  if (destination?.kind === 'webhook') return 'webhook';
+  if (r.operation === 'helpdesk_note') return 'a help-desk ticket';
+  return r.channel;
+}
+
+function kindOf(r: UndeliveredRow): string {
+  if (r.operation === 'helpdesk_note') return 'note';
+  if (r.operation === 'webhook') return r.event_type ? `event ${r.event_type}` : 'event';
+  return r.operation;
 }
 
 /** What a retry did: the messages re-queued, and for the ids asked for that were not, why not. */

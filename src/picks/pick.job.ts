@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Outgoing } from '../calls/outgoing';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Roles } from '../people/roles';
@@ -13,6 +14,8 @@ export interface PickJobDeps {
   config: Config;
   roles: Pick<Roles, 'listExecutives'>;
   now: () => Date;
+  /** Where the pick's help-desk note and webhook event go; none when absent. */
+  outgoing?: Outgoing | undefined;
 }
 
 /** A pick run; `redelivery` says what became of an earlier post when the date was already picked. */
@@ -51,6 +54,7 @@ async function drawPick(
     cooldownDays: config.cooldownDays,
     trigger: input.trigger,
     actor: input.actor,
+    outgoing: deps.outgoing,
     ...(input.random ? { random: input.random } : {}),
     buildMessages: (pick) => [
       {

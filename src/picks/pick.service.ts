@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
+import { type Outgoing, recordPicked } from '../calls/outgoing';
+import type { Complaint } from '../complaints/complaint';
 import { findComplaintById } from '../complaints/complaint.repository';
 import { toComplaint } from '../complaints/complaint.service';
 import type { Database, PickRow } from '../db/schema';
@@ -57,6 +59,8 @@ export interface DailyPickInput extends EligibilityWindow {
   random?: (n: number) => number;
   /** The messages announcing the pick; the first, when any, must be the channel post that later edits target. */
   buildMessages: (pick: PickForPost) => OutboxMessage[];
+  /** The help-desk note and webhook event a pick sends, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
 }
 
 /** What `runDailyPick` did: drew a complaint, recorded an empty day, or found the date already done. */
@@ -123,7 +127,9 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
       },
     });
 
-    await queuePickMessages(trx, pick, seed, input.buildMessages);
+    const complaint = await queuePickMessages(trx, pick, seed, input.buildMessages);
+    if (complaint)
+      await recordPicked(trx, input.outgoing, { pick, complaint, timezone: input.timezone, now: input.now });
     return { status: pick.complaintId === null ? 'empty' : 'picked', pick };
   });
 }
@@ -147,33 +153,38 @@ async function suggestExecutive(
   );
 }
 
-/** Queues a new pick's announcements; the first is its channel post, under the key later edits target. */
+/**
+ * Queues a new pick's announcements; the first is its channel post, under the key later edits target. Returns the
+ * picked complaint (null for an empty draw).
+ */
 async function queuePickMessages(
   trx: Transaction<Database>,
   pick: PickRecord,
   seed: Pick<StoredSeed, 'commitment' | 'weekStart'>,
   buildMessages: DailyPickInput['buildMessages'],
-): Promise<void> {
+): Promise<Complaint | null> {
   const complaintRow = pick.complaintId === null ? undefined : await findComplaintById(trx, pick.complaintId);
   if (pick.complaintId !== null && !complaintRow) throw new Error(`picked complaint ${pick.complaintId} not found`);
+  const complaint = complaintRow ? toComplaint(complaintRow) : null;
   const messages = buildMessages({
     pickId: pick.id,
     date: pick.date,
     poolSize: pick.poolSize,
     suggestedExecutive: pick.suggestedExecutive,
     trigger: pick.trigger,
-    complaint: complaintRow ? toComplaint(complaintRow) : null,
+    complaint,
     seedCommitment: seed.commitment,
     seedWeek: seed.weekStart,
   });
   const [first, ...rest] = messages;
-  if (!first) return;
+  if (!first) return complaint;
   if (first.operation !== 'post') {
     throw new Error(`the first message of a pick must be its channel post, got '${first.operation}'`);
   }
   // Keys are fresh for a new pick; a leftover key would mean the message was already queued once.
   await enqueueMessage(trx, pickPostKey(pick.date), first);
   for (const [i, message] of rest.entries()) await enqueueMessage(trx, `pick:${pick.date}:${i + 1}`, message);
+  return complaint;
 }
 
 /**

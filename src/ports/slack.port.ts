@@ -43,6 +43,14 @@ export interface OutgoingFile {
   threadTs?: string;
 }
 
+/** Who a Slack user is, as their profile says; either may be missing. */
+export interface UserProfile {
+  /** Their real name (or display name when no real name is set). */
+  name: string | null;
+  /** Their job title, e.g. "VP Customer Success". */
+  title: string | null;
+}
+
 /**
  * Everything the domain asks of Slack. src/slack implements it with the Web API; the demo prints instead.
  * Implementations throw SlackDeliveryError so callers can tell a retry from a permanent failure.
@@ -55,6 +63,8 @@ export interface SlackPort {
   publishHome(userId: string, view: HomeTab): Promise<void>;
   /** Members of a user group (S…), for the EXECUTIVES and SUPPORT_LEADS lists. */
   listUserGroupMembers(groupId: string): Promise<string[]>;
+  /** A user's name and title (users.info), for the help-desk note that says who will call. */
+  getUserProfile(userId: string): Promise<UserProfile>;
 }
 
 /** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */

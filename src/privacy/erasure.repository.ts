@@ -278,7 +278,8 @@ async function contentNeedles(trx: Trx, rows: readonly ContactValues[], ids: rea
  * Dedupe keys of the outbox rows about these complaints, as the services that queue them spell them:
  * escalation notice and evidence request (complaint.service, reminder.service), the pick's post and its
  * follow-ups (pick.service), the brief, post updates and release (claim.service), attempt confirmations and
- * reminders (claim.service, reminder.service), and the still-unhappy DM (advocacy.service).
+ * reminders (claim.service, reminder.service), the still-unhappy DM (advocacy.service), and the help-desk notes
+ * and webhook events of each (calls/outgoing.ts: `pick:`, `claim:`, `attempt:` and `evidence:` keys).
  */
 async function relatedOutboxKeys(
   trx: Trx,
@@ -315,7 +316,7 @@ async function relatedOutboxKeys(
     exact.push(`reminder:follow-up:${a.id}`);
     prefixes.push(`attempt:${a.id}:`);
   }
-  for (const e of evidence) prefixes.push(`survey:${e.id}:`);
+  for (const e of evidence) prefixes.push(`survey:${e.id}:`, `evidence:${e.id}:`);
   return { exact, prefixes };
 }
 

@@ -1,8 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../db/schema';
 import type { Logger } from '../logger';
-import { type OutboxMessage, targetNeverDelivered } from '../outbox/outbox';
+import {
+  HELPDESK_NOT_CONFIGURED,
+  httpFailureReason,
+  type OutboxMessage,
+  targetNeverDelivered,
+  WEBHOOK_NOT_CONFIGURED,
+} from '../outbox/outbox';
+import { helpDeskLabel } from '../outbox/outbox.advice';
 import { findPosted, leaseDueMessages, markFailed, markSent, scheduleRetry } from '../outbox/outbox.repository';
+import { type OutgoingWebhook, WebhookDeliveryError } from '../ports/events.port';
+import { HelpDeskApiError, type HelpDeskClients } from '../ports/helpdesk.port';
 import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 
 /** Tuning for delivery retries. The defaults suit production; tests shorten them. */
@@ -23,6 +32,25 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   leaseSeconds: 120,
 };
 
+/** How long a help desk has to take a note before the attempt counts as failed (and is retried). */
+export const HELPDESK_TIMEOUT_MS = 15_000;
+
+/**
+ * Where the outbox delivers: Slack, the help desks whose API clients are configured, and the outcome webhook when
+ * OUTCOME_WEBHOOK_URL is set. A note for a help desk without a client, or an event with no webhook, fails for good
+ * with a reason that says so (both were configured when the message was queued).
+ */
+export interface OutboxDestinations {
+  slack: SlackPort;
+  helpdesks: HelpDeskClients;
+  webhook: OutgoingWebhook | undefined;
+}
+
+/** A SlackPort alone is a drainer for Slack only: it has no help desks and no webhook. */
+function destinationsOf(to: SlackPort | OutboxDestinations): OutboxDestinations {
+  return 'slack' in to ? to : { slack: to, helpdesks: {}, webhook: undefined };
+}
+
 /** What one drain pass did. */
 export interface DrainResult {
   sent: number;
@@ -32,29 +60,59 @@ export interface DrainResult {
 
 /**
  * Delivers every due message once. Safe to run in several processes at once: rows are leased with
- * FOR UPDATE SKIP LOCKED. A crash between the Slack call and markSent re-sends after the lease expires,
- * the one window no outbox can close without Slack-side idempotency keys.
+ * FOR UPDATE SKIP LOCKED. A crash between the call and markSent re-sends after the lease expires, the one window
+ * no outbox can close without idempotency on the other side: webhook events carry their id for that; Slack and
+ * the help desks take no such key.
  */
 export async function drainOutbox(
   db: Kysely<Database>,
-  slack: SlackPort,
+  to: SlackPort | OutboxDestinations,
   logger: Logger,
   options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
 ): Promise<DrainResult> {
+  const destinations = destinationsOf(to);
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
   for (;;) {
     const rows = await leaseDueMessages(db, options.batchSize, options.leaseSeconds);
     if (rows.length === 0) return result;
+    // UPDATE … RETURNING hands rows back in no particular order; queue order is what receivers should see.
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
     for (const row of rows) {
-      const outcome = await deliver(db, slack, logger, row, options);
+      const outcome = await deliver(db, destinations, logger, row, options);
       result[outcome] += 1;
     }
   }
 }
 
+/** A failed attempt as the retry rules see it, whatever it was sent to. */
+interface AttemptFailure {
+  reason: string;
+  retryable: boolean;
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * The same rules for every destination: retry what the error says is retryable (429, 5xx, network), after its
+ * Retry-After when it gave one; anything else, including an error no destination raises on purpose, is permanent.
+ */
+function toAttemptFailure(err: unknown, message: OutboxMessage): AttemptFailure {
+  if (err instanceof SlackDeliveryError || err instanceof WebhookDeliveryError) {
+    return { reason: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs };
+  }
+  if (err instanceof HelpDeskApiError) {
+    const who = message.operation === 'helpdesk_note' ? helpDeskLabel(message.source) : 'the help desk';
+    return {
+      reason: httpFailureReason(who, err.status, err.message),
+      retryable: err.retryable,
+      retryAfterMs: err.retryAfterMs,
+    };
+  }
+  return { reason: err instanceof Error ? err.message : String(err), retryable: false, retryAfterMs: undefined };
+}
+
 async function deliver(
   db: Kysely<Database>,
-  slack: SlackPort,
+  destinations: OutboxDestinations,
   logger: Logger,
   row: OutboxRow,
   options: OutboxOptions,
@@ -62,33 +120,31 @@ async function deliver(
   const log = logger.child({ job: 'outbox', outboxId: row.id, key: row.dedupe_key });
   const message = row.payload as OutboxMessage;
   try {
-    const posted = await send(db, slack, message);
+    const posted = await send(db, destinations, message);
     await markSent(db, row.id, posted);
     return 'sent';
   } catch (err) {
-    const retryable = err instanceof SlackDeliveryError ? err.retryable : false;
-    const reason = err instanceof Error ? err.message : String(err);
-    if (!retryable || row.attempts >= options.maxAttempts) {
-      await markFailed(db, row.id, reason);
+    const failure = toAttemptFailure(err, message);
+    if (!failure.retryable || row.attempts >= options.maxAttempts) {
+      await markFailed(db, row.id, failure.reason);
       log.error({ err, attempts: row.attempts }, 'outbox message failed for good; it will not be retried');
       return 'failed';
     }
     const waitMs =
-      err instanceof SlackDeliveryError && err.retryAfterMs !== undefined
-        ? err.retryAfterMs
-        : Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (row.attempts - 1));
+      failure.retryAfterMs ?? Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** (row.attempts - 1));
     // A backoff timer, on the real clock: it is compared with the database's own now() when messages are leased.
-    await scheduleRetry(db, row.id, new Date(Date.now() + waitMs), reason);
-    log.warn({ attempts: row.attempts, waitMs, reason }, 'outbox message will be retried');
+    await scheduleRetry(db, row.id, new Date(Date.now() + waitMs), failure.reason);
+    log.warn({ attempts: row.attempts, waitMs, reason: failure.reason }, 'outbox message will be retried');
     return 'retried';
   }
 }
 
 async function send(
   db: Kysely<Database>,
-  slack: SlackPort,
+  destinations: OutboxDestinations,
   message: OutboxMessage,
 ): Promise<PostedMessage | undefined> {
+  const { slack } = destinations;
   switch (message.operation) {
     case 'post':
       return slack.postMessage(message.message);
@@ -105,6 +161,31 @@ async function send(
       await slack.uploadFile(target ? { ...message.file, threadTs: target.ts } : message.file);
       return undefined;
     }
+    case 'helpdesk_note':
+      await addNote(destinations.helpdesks, message);
+      return undefined;
+    case 'webhook':
+      if (!destinations.webhook) throw new WebhookDeliveryError(WEBHOOK_NOT_CONFIGURED, false);
+      await destinations.webhook.send(message.event);
+      return undefined;
+  }
+}
+
+async function addNote(
+  helpdesks: HelpDeskClients,
+  message: Extract<OutboxMessage, { operation: 'helpdesk_note' }>,
+): Promise<void> {
+  const client = helpdesks[message.source];
+  if (!client) throw new HelpDeskApiError(HELPDESK_NOT_CONFIGURED, false);
+  const signal = AbortSignal.timeout(HELPDESK_TIMEOUT_MS);
+  try {
+    await client.addInternalNote(message.ticketId, message.note, signal);
+  } catch (err) {
+    // However the client reports an abort, a help desk that did not answer in time is retried like a 5xx.
+    if (signal.aborted && !(err instanceof HelpDeskApiError)) {
+      throw new HelpDeskApiError(`no answer within ${HELPDESK_TIMEOUT_MS / 1000} s`, true, { cause: err });
+    }
+    throw err;
   }
 }
 
@@ -128,7 +209,7 @@ export interface OutboxWorker {
 /** Starts the drain loop. Errors (a database outage, say) are logged and the loop goes on. */
 export function startOutboxWorker(
   db: Kysely<Database>,
-  slack: SlackPort,
+  to: SlackPort | OutboxDestinations,
   logger: Logger,
   pollMs = 1_000,
   options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
@@ -145,7 +226,7 @@ export function startOutboxWorker(
       return;
     }
     if (timer) clearTimeout(timer);
-    running = drainOutbox(db, slack, logger, options)
+    running = drainOutbox(db, to, logger, options)
       .then(() => undefined)
       .catch((err: unknown) => logger.error({ err, job: 'outbox' }, 'outbox drain failed; will try again'))
       .finally(() => {

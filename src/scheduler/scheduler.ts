@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
 import { queueActionReminders } from '../actions/action-reminder.service';
+import type { Outgoing } from '../calls/outgoing';
 import { queueDueReminders } from '../calls/reminder.service';
 import type { Config } from '../config';
 import { firstStartedAt } from '../db/installation.repository';
@@ -13,7 +14,12 @@ import { describePickResult, runPickJob } from '../picks/pick.job';
 import type { SlackPort } from '../ports/slack.port';
 import { runRetentionJob } from '../privacy/retention.service';
 import { dateInZone, zonedTimeToUtc } from '../shared/time';
-import { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, startOutboxWorker } from './outbox.worker';
+import {
+  DEFAULT_OUTBOX_OPTIONS,
+  type OutboxDestinations,
+  type OutboxOptions,
+  startOutboxWorker,
+} from './outbox.worker';
 
 /** What the scheduler needs. */
 export interface SchedulerDeps {
@@ -23,6 +29,10 @@ export interface SchedulerDeps {
   slack: SlackPort;
   roles: Roles;
   now: () => Date;
+  /** Where the outbox delivers besides Slack (help desks, the outcome webhook); Slack only when absent. */
+  destinations?: OutboxDestinations | undefined;
+  /** The pick's help-desk note and webhook event, where set up. */
+  outgoing?: Outgoing | undefined;
   outboxOptions?: OutboxOptions | undefined;
   outboxPollMs?: number | undefined;
   /** False runs only the outbox worker (tests drive jobs themselves). */
@@ -62,7 +72,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { config, logger } = deps;
   const outbox = startOutboxWorker(
     deps.db,
-    deps.slack,
+    deps.destinations ?? deps.slack,
     logger,
     deps.outboxPollMs ?? 1_000,
     deps.outboxOptions ?? DEFAULT_OUTBOX_OPTIONS,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Outgoing } from '../calls/outgoing';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
@@ -15,4 +16,6 @@ export interface SlackDeps {
   /** Asks the outbox worker to deliver soon, after a transaction queued messages. */
   kickOutbox: () => void;
   now: () => Date;
+  /** Help-desk notes and webhook events, where set up; none when absent. */
+  outgoing?: Outgoing | undefined;
 }

@@ -37,6 +37,11 @@ export const BOT_SCOPES: readonly BotScope[] = [
     why: '`EXECUTIVES` and `SUPPORT_LEADS` may name user groups (`S…`): Pickup reads their members',
   },
   {
+    scope: 'users:read',
+    methods: ['users.info'],
+    why: "the help-desk note that says who will call: the executive's name and title",
+  },
+  {
     scope: 'channels:read',
     methods: ['conversations.info'],
     why: 'the start-up check that Pickup can post to `EXEC_CHANNEL` and `LEADERSHIP_CHANNEL` (public channels)',

@@ -105,5 +105,12 @@ export function createSlackPort(client: WebClient): SlackPort {
         const r = await client.usergroups.users.list({ usergroup: groupId });
         return r.users ?? [];
       }),
+    getUserProfile: (userId) =>
+      call(async () => {
+        const { user } = await client.users.info({ user: userId });
+        const profile = user?.profile;
+        const name = profile?.real_name || user?.real_name || profile?.display_name || null;
+        return { name, title: profile?.title || null };
+      }),
   };
 }

@@ -88,7 +88,7 @@ describe('npm run cli -- digest', () => {
     expect(first.out).toContain(
       'Queued the digest for the week of 2026-11-16 to 2026-11-22 to the leadership channel, with its chart in the thread.',
     );
-    expect(first.out).toContain('Slack: 2 message(s) delivered.');
+    expect(first.out).toContain('Outbox: 2 message(s) delivered.');
 
     const [post, ...morePosts] = slack.callsTo('chat.postMessage');
     expect(morePosts).toHaveLength(0);

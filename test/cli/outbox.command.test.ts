@@ -105,7 +105,7 @@ describe('npm run cli -- outbox, and re-running a pick whose post failed', () =>
     expect(again.out).toContain(
       `Its post had failed (Slack refused the call: channel_not_found), so the same post is queued again for ${EXEC_CHANNEL} (outbox id ${id}); no new draw.`,
     );
-    expect(again.out).toContain('Slack: 1 message(s) delivered.');
+    expect(again.out).toContain('Outbox: 1 message(s) delivered.');
     const [posted, ...more] = slack.callsTo('chat.postMessage');
     expect(more).toEqual([]);
     expect(posted?.failure).toBeUndefined();
@@ -150,7 +150,7 @@ describe('npm run cli -- outbox, and re-running a pick whose post failed', () =>
     const one = await cli(['outbox', 'retry', String(first)], env);
     expect(one.code).toBe(0);
     expect(one.out).toContain(`Re-queued #${first} (pick:2026-11-22:post).`);
-    expect(one.out).toContain('Slack: 1 message(s) delivered.');
+    expect(one.out).toContain('Outbox: 1 message(s) delivered.');
     const twice = await cli(['outbox', 'retry', String(first)], env);
     expect(twice.out).toBe(`#${first} was already delivered: nothing to do.`);
 

@@ -53,6 +53,13 @@ describe('npm run cli -- demo', () => {
     expect(output).toContain('https://app.slack.com/block-kit-builder#');
   });
 
+  it('writes the claim and the outcome back to the Zendesk ticket, as internal notes an agent would see', () => {
+    const note = (...containing: string[]) => piece('╔═ Zendesk · ticket #2001\n', 'Internal note', ...containing);
+    expect(note('An executive will call: Sam Okafor, CTO.')).toBeDefined();
+    expect(note('Outcome: Reached the customer', 'Tags added: exec-called')).toBeDefined();
+    expect(piece('╔═ Zendesk · ticket #', 'picked this complaint for today')).toBeDefined();
+  });
+
   it('shows the action the call opened: its DM with buttons, the reminder, and done', () => {
     const owner = 'DM to @UDEMOPROD1 (Leo Martins, VP Product)';
     expect(piece(`┌─ Slack · ${owner}\n`, 'AN ACTION FOR YOU', "[ Done ]  [ Won't do ]  [ Reassign ]")).toBeDefined();

@@ -238,6 +238,9 @@ describeOnPostgres('runDigest across instances (Postgres)', () => {
   let db: TestDb;
   beforeAll(async () => {
     db = await createTestDb({ poolSize: 10 });
+  });
+  beforeEach(async () => {
+    await resetDigestTables(db.db);
     await seedKnownWeek(db.db);
   });
   afterAll(() => db.close());
@@ -253,8 +256,6 @@ describeOnPostgres('runDigest across instances (Postgres)', () => {
   });
 
   it('8 concurrent runs completing a partial week post the final figures exactly once', async () => {
-    await resetDigestTables(db.db);
-    await seedKnownWeek(db.db);
     expect((await runDigest(db.db, input({ now: new Date('2026-11-19T18:00:00Z'), chart: false }))).status).toBe(
       'posted',
     );

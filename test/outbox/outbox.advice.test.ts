@@ -1,4 +1,10 @@
-import { targetNeverDelivered } from '../../src/outbox/outbox';
+import {
+  HELPDESK_NOT_CONFIGURED,
+  httpFailureReason,
+  httpStatusOf,
+  targetNeverDelivered,
+  WEBHOOK_NOT_CONFIGURED,
+} from '../../src/outbox/outbox';
 import {
   ADVISED_SLACK_ERRORS,
   type DeliveryProblem,
@@ -87,5 +93,76 @@ describe('recorded Slack errors', () => {
     expect(platformErrorCode(err.message)).toBe('channel_not_found');
     expect(platformErrorCode('Slack answered HTTP 500')).toBeUndefined();
     expect(platformErrorCode(null)).toBeUndefined();
+  });
+});
+
+describe('deliveryAdvice for help-desk notes and webhook events', () => {
+  const note = (reason: string | null, status: 'pending' | 'failed' = 'failed'): DeliveryProblem => ({
+    status,
+    reason,
+    channel: null,
+    destination: { kind: 'helpdesk', source: 'helpscout', ticketId: '42' },
+  });
+  const event = (reason: string | null, status: 'pending' | 'failed' = 'failed'): DeliveryProblem => ({
+    status,
+    reason,
+    channel: null,
+    destination: { kind: 'webhook' },
+  });
+
+  it.each([
+    [
+      httpFailureReason('Help Scout', 401, 'unauthorized'),
+      /^Help Scout refused Pickup's credentials \(HTTP 401\)\. Check HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET/,
+    ],
+    [
+      httpFailureReason('Help Scout', 403, 'forbidden'),
+      /does not let that account write on Help Scout ticket 42 \(HTTP 403\)/,
+    ],
+    [httpFailureReason('Help Scout', 404, 'not found'), /^Help Scout has no ticket 42 \(HTTP 404\).*HELPSCOUT_API_URL/],
+    [httpFailureReason('Help Scout', 400, 'bad note'), /refused the note itself \(HTTP 400\).*Pickup bug/],
+    [httpFailureReason('Help Scout', 429, 'slow down'), /^Help Scout could not be reached, or kept failing/],
+    [httpFailureReason('Help Scout', 503, 'down'), /^Help Scout could not be reached, or kept failing/],
+    [httpFailureReason('Help Scout', undefined, 'ECONNRESET'), /^Help Scout could not be reached/],
+    [
+      httpFailureReason('Help Scout', undefined, HELPDESK_NOT_CONFIGURED),
+      /^Help Scout's API settings \(HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET\) are not set/,
+    ],
+  ])('a note that failed with %j', (reason, advice) => {
+    expect(deliveryAdvice(note(reason))).toMatch(advice);
+  });
+
+  it.each([
+    ['the webhook receiver answered HTTP 410: Gone', /endpoint is gone \(HTTP 410\)/],
+    ['the webhook receiver answered HTTP 403', /could not verify Pickup-Signature/],
+    [
+      'the webhook receiver answered HTTP 308 (a redirect to https://x.example/h); Pickup does not follow redirects',
+      /redirects \(HTTP 308\).*Set OUTCOME_WEBHOOK_URL to the address it redirects to/,
+    ],
+    ['the webhook receiver answered HTTP 422: unknown type', /refused the event \(HTTP 422\)/],
+    ['the webhook receiver answered HTTP 408', /could not be reached, or kept failing/],
+    ['the webhook receiver did not answer within 10 s', /could not be reached, or kept failing/],
+    [WEBHOOK_NOT_CONFIGURED, /^Set OUTCOME_WEBHOOK_URL and OUTCOME_WEBHOOK_SECRET again/],
+  ])('an event that failed with %j', (reason, advice) => {
+    expect(deliveryAdvice(event(reason))).toMatch(advice);
+  });
+
+  it('says a waiting note or event needs nothing yet, and what to check if it keeps failing', () => {
+    expect(deliveryAdvice(note(null, 'pending'))).toBe(
+      'Nothing: it is queued and goes out within seconds while Pickup runs.',
+    );
+    expect(deliveryAdvice(event('the webhook receiver answered HTTP 503', 'pending'))).toMatch(
+      /^Nothing yet: Pickup retries it by itself\. If it keeps failing: The receiver at OUTCOME_WEBHOOK_URL could not be reached/,
+    );
+  });
+
+  it('reads the HTTP status back from what the outbox records', () => {
+    expect(httpFailureReason('Zendesk', 401, "Couldn't authenticate you")).toBe(
+      "Zendesk answered HTTP 401: Couldn't authenticate you",
+    );
+    expect(httpFailureReason('Zendesk', 401, 'HTTP 401 from the API')).toBe('Zendesk: HTTP 401 from the API');
+    expect(httpStatusOf("Zendesk answered HTTP 401: Couldn't authenticate you")).toBe(401);
+    expect(httpStatusOf('could not reach the webhook receiver: ECONNREFUSED')).toBeUndefined();
+    expect(httpStatusOf(null)).toBeUndefined();
   });
 });

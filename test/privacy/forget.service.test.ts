@@ -109,6 +109,7 @@ async function fullCycle(db: Kysely<Database>, customer: { name: string; phone: 
       complaint: { id: first },
       score: 2,
       comment: `${customer.name} here, still waiting. Call ${customer.phone} or write ${customer.email}.`,
+      now: NOW,
     }),
   );
   return { complaintId: first, claimId: claim.id, subject };

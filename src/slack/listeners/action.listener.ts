@@ -12,7 +12,14 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { actionIdSchema, type FixVerdict, slackUserId } from '../../actions/action';
 import { actionChangeReply, buildReassignModal, buildWontDoModal } from '../../actions/action.blocks';
-import { closeAction, openActionForm, reassignAction, recordFixVerdict } from '../../actions/action.service';
+import {
+  type ActionDeps,
+  closeAction,
+  openActionForm,
+  reassignAction,
+  recordFixVerdict,
+} from '../../actions/action.service';
+import { actionEventsOf } from '../../calls/outgoing';
 import type { Database } from '../../db/schema';
 import { DomainError } from '../../shared/errors';
 import { textValue, userValue } from '../../shared/view-state';
@@ -35,6 +42,11 @@ const actionMetadata = z.object({ actionId: actionIdSchema });
 
 function actionIdFromMetadata(privateMetadata: string): number {
   return parsePrivateMetadata(actionMetadata, privateMetadata, 'This form is out of date; open it again.').actionId;
+}
+
+/** Who may change an action, and where its changes are reported (the outgoing webhook's action.changed). */
+function actionDeps(deps: SlackDeps): ActionDeps {
+  return { roles: deps.roles, events: actionEventsOf(deps.outgoing) };
 }
 
 /** Answers the clicker privately where the button sits in a message; the App Home has no response_url. */
@@ -64,7 +76,7 @@ function doneClicked(deps: SlackDeps): ButtonListener {
     const userId = body.user.id;
     const closed = await deps.db
       .transaction()
-      .execute((trx) => closeAction(trx, { roles: deps.roles }, { actionId, userId, status: 'done', now: deps.now() }));
+      .execute((trx) => closeAction(trx, actionDeps(deps), { actionId, userId, status: 'done', now: deps.now() }));
     deps.kickOutbox();
     await reply(body, respond, actionChangeReply(closed, userId));
   };
@@ -94,7 +106,7 @@ function wontDoSubmitted(deps: SlackDeps): SubmissionListener {
     await submitChange(deps, ack, { errorBlock: ActionModalBlocks.reason, userId }, (trx) => {
       const actionId = actionIdFromMetadata(view.private_metadata);
       const input = { actionId, userId, status: 'wont_do' as const, reason, now: deps.now() };
-      return closeAction(trx, { roles: deps.roles }, input);
+      return closeAction(trx, actionDeps(deps), input);
     });
   };
 }
@@ -111,7 +123,7 @@ function reassignSubmitted(deps: SlackDeps): SubmissionListener {
     await submitChange(deps, ack, { errorBlock: ActionModalBlocks.newOwner, userId }, (trx) => {
       const actionId = actionIdFromMetadata(view.private_metadata);
       const input = { actionId, userId, newOwnerId: newOwner.data, now: deps.now() };
-      return reassignAction(trx, { roles: deps.roles }, input);
+      return reassignAction(trx, actionDeps(deps), input);
     });
   };
 }
@@ -124,7 +136,7 @@ function fixAnswered(deps: SlackDeps, verdict: FixVerdict): ButtonListener {
     const userId = body.user.id;
     const answered = await deps.db
       .transaction()
-      .execute((trx) => recordFixVerdict(trx, { roles: deps.roles }, { actionId, userId, verdict, now: deps.now() }));
+      .execute((trx) => recordFixVerdict(trx, actionDeps(deps), { actionId, userId, verdict, now: deps.now() }));
     deps.kickOutbox();
     await reply(body, respond, actionChangeReply(answered, userId));
   };

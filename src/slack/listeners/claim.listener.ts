@@ -14,6 +14,7 @@ import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
 import { parseOutcomeForm } from '../../calls/outcome.form';
+import { actionEventsOf, describeClaimer } from '../../calls/outgoing';
 import { DomainError } from '../../shared/errors';
 import { dateInZone } from '../../shared/time';
 import { textValue } from '../../shared/view-state';
@@ -61,7 +62,12 @@ function claimClicked(deps: SlackDeps): ButtonListener {
     await ack();
     const complaintId = idFrom(action.value);
     const userId = body.user.id;
-    await deps.db.transaction().execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now() }));
+    const { outgoing } = deps;
+    // Looked up before the transaction opens: it may wait on Slack, and a transaction must not.
+    const claimer = await describeClaimer(outgoing, userId);
+    await deps.db
+      .transaction()
+      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), outgoing, claimer }));
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
@@ -131,9 +137,10 @@ function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
       async () => {
         const claimId = claimIdFromMetadata(view.private_metadata);
         const { followupDays } = deps.config;
-        await deps.db
-          .transaction()
-          .execute((trx) => logAttempt(trx, { claimId, userId, attempt: form.value, now: deps.now(), followupDays }));
+        const { outgoing } = deps;
+        const actionEvents = actionEventsOf(outgoing);
+        const attempt = { claimId, userId, attempt: form.value, now: deps.now(), followupDays, outgoing, actionEvents };
+        await deps.db.transaction().execute((trx) => logAttempt(trx, attempt));
       },
     );
     if (logged.ok) deps.kickOutbox();
@@ -145,9 +152,15 @@ function evidenceClicked(deps: SlackDeps): ButtonListener {
   return async ({ ack, body, action, respond }) => {
     await ack();
     const { complaintId, kind } = evidenceFrom(action.value);
-    await deps.db
-      .transaction()
-      .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind, userId: body.user.id }));
+    await deps.db.transaction().execute((trx) =>
+      recordFollowupEvidence(trx, {
+        complaintId,
+        kind,
+        userId: body.user.id,
+        now: deps.now(),
+        outgoing: deps.outgoing,
+      }),
+    );
     await respond({
       replace_original: true,
       text:

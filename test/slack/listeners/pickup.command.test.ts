@@ -20,6 +20,7 @@ const noSlack: SlackPort = {
   uploadFile: () => Promise.reject(new Error('stats must not upload')),
   publishHome: () => Promise.reject(new Error('stats must not publish')),
   listUserGroupMembers: async () => [],
+  getUserProfile: () => Promise.reject(new Error('stats must not look up profiles')),
 };
 
 describe('/pickup stats', () => {
