@@ -8,6 +8,7 @@ import * as installation from './20261129_0006_installation';
 import * as complaintAssignee from './20261207_0007_complaint_assignee';
 import * as actions from './20261207_0009_actions';
 import * as actionMessages from './20261207_0010_action_messages';
+import * as customerEmailLower from './20261207_0011_customer_email_lower';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '20261207_0007_complaint_assignee': complaintAssignee,
   '20261207_0009_actions': actions,
   '20261207_0010_action_messages': actionMessages,
+  '20261207_0011_customer_email_lower': customerEmailLower,
 };

@@ -33,6 +33,9 @@ const slackIdList = (kinds: string) =>
       z.array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, `each entry must be a ${kinds}`)).min(1, 'list at least one ID'),
     );
 
+/** A public (C…) or private (G…) channel's ID, as Slack shows it under the channel's About tab. */
+const channelId = () => z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)');
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Why croner refuses a cron expression, or undefined when it accepts it. */
@@ -339,6 +342,12 @@ function helpDesksConfig(e: HelpDeskEnv, env: NodeJS.ProcessEnv): HelpDesksConfi
 }
 // ── end of help-desk API access ───────────────────────────────────────────────────────────────────────────────────
 
+// ── The front line: where the support team hears that an executive called, and is thanked ──────────────────────
+const frontlineEnv = {
+  SUPPORT_CHANNEL: channelId().optional(),
+};
+// ── end of the front line ─────────────────────────────────────────────────────────────────────────────────────────
+
 /** Environment variables, their validation and their fixes. The keys are the contract's names. */
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
@@ -351,8 +360,8 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  EXEC_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)'),
-  LEADERSHIP_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123ABCD (not a #name)'),
+  EXEC_CHANNEL: channelId(),
+  LEADERSHIP_CHANNEL: channelId(),
   EXECUTIVES: slackIdList('user ID (U…) or user group ID (S…)'),
   SUPPORT_LEADS: slackIdList('user ID (U…) or user group ID (S…)'),
   INGEST_TOKEN: secretList(16, 'use at least 16 random characters, e.g. `openssl rand -hex 24`'),
@@ -372,6 +381,7 @@ const envSchema = z.object({
   INTERCOM_MAJOR_TICKET_TYPES: nameList('Escalation').default([]),
   INTERCOM_MAJOR_TICKET_ATTRIBUTES: ticketAttributeRules.default([]),
   ...helpDeskEnv,
+  ...frontlineEnv,
   ELIGIBLE_DAYS: positiveInt(30),
   COOLDOWN_DAYS: z.coerce.number().int().min(0).default(90),
   CLAIM_REMINDER_HOURS: positiveInt(4),
@@ -441,6 +451,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Help-desk API access for write-back notes and the ticket thread. */
   helpDesks: HelpDesksConfig;
+  /** Where the support team hears that an executive called a customer, and is thanked; none when unset. */
+  supportChannel: string | undefined;
   /** Where signed outcome events go, and every secret that signs them (several while one is rotated); unset: none. */
   outcomeWebhook: { url: string; secrets: readonly string[] } | undefined;
 }
@@ -466,6 +478,7 @@ const HINTS: Record<string, string> = {
     'the Signing Secret from Basic Information → App Credentials (or set SLACK_APP_TOKEN for Socket Mode)',
   EXEC_CHANNEL: "the executives' channel ID (channel details → bottom of the About tab)",
   LEADERSHIP_CHANNEL: 'the leadership channel ID for the weekly digest',
+  SUPPORT_CHANNEL: "the support team's channel ID, where they hear about calls and are thanked",
   EXECUTIVES: 'comma-separated user IDs (U…) or user group IDs (S…) of the executives who call',
   SUPPORT_LEADS: 'comma-separated user IDs (U…) or user group IDs (S…) of the support leads who escalate',
 };
@@ -601,6 +614,7 @@ function toConfig(e: ParsedEnv, env: NodeJS.ProcessEnv): Config {
     actionThemes: Object.freeze(e.ACTION_THEMES),
     logLevel: e.LOG_LEVEL,
     helpDesks: helpDesksConfig(e, env),
+    supportChannel: e.SUPPORT_CHANNEL,
     outcomeWebhook: outcomeWebhookOf(e),
   };
   return Object.freeze({ ...config, slack: Object.freeze(config.slack) });

@@ -116,16 +116,12 @@ export async function startPickup(config: Config, logger: Logger, options: Start
         logger,
         roles,
         slack,
+        helpdesks: deliveries.destinations.helpdesks,
         kickOutbox: scheduler.kickOutbox,
         now,
         outgoing: deliveries.outgoing,
       },
-      {
-        ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
-        reconnectPolicy: options.reconnectPolicy,
-        downGraceMs: options.slackDownGraceMs,
-        onFatal: options.onSlackFatal,
-      },
+      slackAppOptions(options),
     );
     parts.add(() => slackApp.stop());
 
@@ -196,6 +192,16 @@ function outgoingDeliveries(
   return {
     outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
     destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
+  };
+}
+
+/** How the Slack app connects, from start-up's options (the test seams among them). */
+function slackAppOptions(options: StartOptions) {
+  return {
+    ...(options.botUserId ? { botUserId: options.botUserId, botId: 'BPICKUP' } : {}),
+    reconnectPolicy: options.reconnectPolicy,
+    downGraceMs: options.slackDownGraceMs,
+    onFatal: options.onSlackFatal,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   fields,
   header,
   inputBlock,
+  LIMITS,
   option,
   plainText,
   section,
@@ -21,6 +22,7 @@ import {
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, oneLine } from '../shared/mrkdwn';
 import { localTimeLabel } from '../shared/time';
+import { buildHistoryBlocks, buildThreadBlocks } from './brief.blocks';
 import {
   ASSESSMENT_LABELS,
   ASSESSMENTS,
@@ -30,6 +32,7 @@ import {
   OUTCOME_LABELS,
   OUTCOMES,
 } from './call';
+import type { CustomerHistory, TicketThread } from './history';
 import { THANK_MESSAGE_MAX } from './outcome.form';
 
 /** How to run the call; shown in every brief. */
@@ -41,11 +44,23 @@ export const CALL_ADVICE = [
   '• *Close the loop.* Say what happens next and when, then log the outcome here.',
 ].join('\n');
 
+/** What the brief adds about the customer when it is known: their history with us, and the ticket's own thread. */
+export interface BriefContext {
+  history?: CustomerHistory | undefined;
+  /** Absent when the complaint's help desk has no API client: the brief then says nothing about the thread. */
+  thread?: TicketThread | undefined;
+}
+
 /**
  * The pre-call brief, sent only as a DM to the executive who claimed the complaint:
- * the one place the customer's phone and email appear.
+ * the one place the customer's phone and email appear, and their history with us.
  */
-export function buildBrief(complaint: Complaint, claimId: number, now: Date): { text: string; blocks: Block[] } {
+export function buildBrief(
+  complaint: Complaint,
+  claimId: number,
+  now: Date,
+  about: BriefContext = {},
+): { text: string; blocks: Block[] } {
   const c = complaint.customer;
   const phone = c.phone ? `<tel:${c.phone.replace(/[^+\d]/g, '')}|${escapeMrkdwn(c.phone)}>` : '_not given_';
   const email = c.email ? `<mailto:${encodeURI(c.email)}|${escapeMrkdwn(c.email)}>` : '_not given_';
@@ -71,6 +86,8 @@ export function buildBrief(complaint: Complaint, claimId: number, now: Date): { 
   ];
   if (complaint.description) blocks.push(customerTextSection('What they told us', complaint.description));
   blocks.push(customerTextSection('What support already tried', complaint.supportTried ?? 'Nothing recorded.'));
+  if (about.thread) blocks.push(...buildThreadBlocks(about.thread));
+  if (about.history) blocks.push(divider, ...buildHistoryBlocks(about.history));
   blocks.push(divider, section(CALL_ADVICE));
   blocks.push(
     actions(
@@ -89,6 +106,8 @@ export interface OutcomeModalOptions {
   themes?: readonly string[];
   /** The executive logging the call: the action's owner unless they choose someone else. */
   executiveId?: string;
+  /** False when SUPPORT_CHANNEL is unset: the thank-you checkbox then says that none can be posted. */
+  supportChannel?: boolean;
 }
 
 /**
@@ -142,18 +161,30 @@ export function buildOutcomeModal(claimId: number, subject: string, options: Out
       divider,
       ...buildActionInputs(options.themes ?? DEFAULT_ACTION_THEMES, options.executiveId),
       divider,
-      ...thanksInputs(),
+      ...thanksInputs(options.supportChannel ?? true),
     ],
   };
 }
 
-/** "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). */
-function thanksInputs(): Block[] {
+/**
+ * "Thank the support team", with an optional message (THANK_MESSAGE_MAX characters). Without a support channel the
+ * checkbox stays (the form is the same everywhere) but its description says that no thank-you can be posted.
+ */
+function thanksInputs(supportChannel: boolean): Block[] {
+  const thank = {
+    ...option('yes', 'Thank the support team'),
+    description: plainText(
+      supportChannel
+        ? 'Posted in the support channel, naming the agent on the ticket'
+        : 'No support channel is set up (SUPPORT_CHANNEL), so nothing is posted',
+      LIMITS.optionText,
+    ),
+  };
   return [
     inputBlock(
       OutcomeBlocks.thankSupport,
       'Praise',
-      { type: 'checkboxes', options: [option('yes', 'Thank the support team')] },
+      { type: 'checkboxes', options: [thank] },
       true,
       'Thanks the agent who handled the ticket (or the team) in the support channel.',
     ),

@@ -9,11 +9,12 @@ import { enqueueMessage } from '../outbox/outbox.repository';
 import { buildPickPost } from '../picks/pick.blocks';
 import { findPickByComplaintId } from '../picks/pick.repository';
 import { pickPostKey } from '../picks/pick.service';
+import type { HelpDeskClients } from '../ports/helpdesk.port';
 import type { UserProfile } from '../ports/slack.port';
 import { DomainError } from '../shared/errors';
 import { mention } from '../shared/mrkdwn';
+import { queueBrief } from './brief.service';
 import { type AttemptInput, type Claim, OUTCOME_LABELS, RETRY_OUTCOMES } from './call';
-import { buildBrief } from './claim.blocks';
 import {
   closeClaim,
   findClaimById,
@@ -23,6 +24,7 @@ import {
   insertOpenClaim,
   releaseOpenClaim,
 } from './claim.repository';
+import { queueAttemptNews, queueClaimNews } from './frontline.service';
 import { type Outgoing, recordAttemptLogged, recordClaimed } from './outgoing';
 
 type Trx = Transaction<Database>;
@@ -82,9 +84,10 @@ async function queuePickPostUpdate(trx: Trx, complaint: Complaint, claimedBy: st
 
 /**
  * An executive takes a complaint. The first click wins (one conditional insert); everyone else learns who
- * holds it. The winner's brief (with contact details) and the channel post update are queued in the same
- * transaction, and so are the help-desk note and webhook event (`outgoing`), the note naming `claimer`, whose
- * profile the caller looked up before the transaction (see describeClaimer).
+ * holds it. The winner's brief (with contact details), the channel post update and the escalating lead's DM are
+ * queued in the same transaction, and so are the help-desk note and webhook event (`outgoing`), the note naming
+ * `claimer`, whose profile the caller looked up before the transaction (see describeClaimer). With `helpdesks`, the
+ * brief waits for the ticket thread (see completeBrief).
  */
 export async function claimComplaint(
   trx: Trx,
@@ -94,6 +97,7 @@ export async function claimComplaint(
     now: Date;
     outgoing?: Outgoing | undefined;
     claimer?: UserProfile | undefined;
+    helpdesks?: HelpDeskClients | undefined;
   },
 ): Promise<{ claim: Claim; complaint: Complaint }> {
   // Locked so an erasure running at the same moment cannot commit between this read and the queued brief.
@@ -111,12 +115,11 @@ export async function claimComplaint(
     throw new DomainError('already_claimed', `Already claimed by ${mention(holder?.claimed_by ?? 'someone')}.`);
   }
   const claim = toClaim(claimRow);
-  await enqueueMessage(trx, `claim:${claim.id}:brief`, {
-    operation: 'post',
-    message: { channel: input.userId, ...buildBrief(complaint, claim.id, input.now) },
-  });
+  const brief = { complaint, claimId: claim.id, claimer: input.userId, now: input.now, helpdesks: input.helpdesks };
+  await queueBrief(trx, brief);
   await queuePickPostUpdate(trx, complaint, input.userId, `claim:${claim.id}:post`, input.now);
   await recordClaimed(trx, input.outgoing, { claim, complaint, claimer: input.claimer });
+  await queueClaimNews(trx, { complaint, claim });
   await recordAudit(trx, {
     actor: input.userId,
     action: 'claim.created',
@@ -213,6 +216,8 @@ export interface LogAttemptInput {
   actionEvents?: ActionEvents | undefined;
   /** The call's help-desk note and webhook events, where set up; none when absent. */
   outgoing?: Outgoing | undefined;
+  /** SUPPORT_CHANNEL: where the support team hears of the call and is thanked; unset, nothing is posted there. */
+  supportChannel?: string | undefined;
 }
 
 /**
@@ -274,6 +279,8 @@ export async function logAttempt(
     complaint,
     now: input.now,
   });
+  const news = { complaint, attemptId, executive: input.userId, attempt: a, claimOpen };
+  await queueAttemptNews(trx, { ...news, supportChannel: input.supportChannel });
   await recordAudit(trx, {
     actor: input.userId,
     action: 'attempt.logged',

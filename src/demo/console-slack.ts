@@ -16,6 +16,7 @@ export function createConsoleSlackPort(
   let counter = 0;
   const nextTs = () => `${Math.floor(now().getTime() / 1000)}.${String(++counter).padStart(6, '0')}`;
   const byId = new Map(people.map((p) => [p.id, p]));
+  const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p.id]));
   const who = (userId: string) => {
     const person = byId.get(userId);
     return person ? `@${userId} (${person.name}, ${person.title})` : `@${userId}`;
@@ -52,6 +53,10 @@ export function createConsoleSlackPort(
     },
     async listUserGroupMembers() {
       return [];
+    },
+    async findUserIdByEmail(email) {
+      // users.lookupByEmail: the demo's people by their work email; anyone else is unknown (users_not_found).
+      return byEmail.get(email.toLowerCase());
     },
     async getUserProfile(userId) {
       // users.info: the demo's people by their profile; anyone else has none, as a profile without name or title.

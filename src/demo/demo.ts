@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { completeBrief } from '../calls/brief.service';
 import { claimComplaint, logAttempt } from '../calls/claim.service';
 import { actionEventsOf, createOutgoing, describeClaimer } from '../calls/outgoing';
 import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema } from '../complaints/complaint';
@@ -29,6 +30,7 @@ function demoEnv(dataDir: string): NodeJS.ProcessEnv {
     LEADERSHIP_CHANNEL: CHANNELS.leadership,
     EXECUTIVES: `${PEOPLE.ceo.id},${PEOPLE.cto.id}`,
     SUPPORT_LEADS: PEOPLE.lead.id,
+    SUPPORT_CHANNEL: CHANNELS.support,
     // Set as they would be for the real Zendesk; the demo hands in its own client, which prints instead of calling.
     ZENDESK_SUBDOMAIN: DEMO_HELPDESK.subdomain,
     ZENDESK_EMAIL: 'pickup@acme.example',
@@ -65,7 +67,9 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
       config,
       roles: createRoles(config, slack, logger),
       outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
+      helpdesks,
       clock,
+      logger,
       out,
       deliver: () => drainOutbox(db, { slack, helpdesks, webhook: undefined }, logger),
       step(moment, title) {
@@ -119,13 +123,16 @@ async function escalateFromSlack(run: DemoRun): Promise<number> {
 /** The claim's id. */
 async function claimCall(run: DemoRun, complaintId: number): Promise<number> {
   run.step(run.clock.at(0, '09:30'), `@${PEOPLE.cto.id} clicks "I'll call them" on the escalation`);
-  const { outgoing } = run;
+  const { outgoing, helpdesks, clock, logger } = run;
   const userId = PEOPLE.cto.id;
-  // As the claim listener does: the claimer's name and title for the ticket's note, before the transaction.
+  // As the claim listener does: the claimer's name and title for the ticket's note, before the transaction; the
+  // ticket's thread for the brief, after it.
   const claimer = await describeClaimer(outgoing, userId);
   const { claim } = await run.db
     .transaction()
-    .execute((trx) => claimComplaint(trx, { complaintId, userId, now: run.clock.now(), outgoing, claimer }));
+    .execute((trx) => claimComplaint(trx, { complaintId, userId, now: clock.now(), outgoing, claimer, helpdesks }));
+  await run.deliver();
+  await completeBrief(run.db, { claimId: claim.id, helpdesks, now: clock.now, logger });
   run.out('(Only the claimer gets the brief with the phone number and email, as a DM.)');
   await run.deliver();
   return claim.id;
@@ -152,6 +159,7 @@ async function logCall(run: DemoRun, claimId: number): Promise<void> {
       followupDays: run.config.followupDays,
       outgoing: run.outgoing,
       actionEvents: actionEventsOf(run.outgoing),
+      supportChannel: run.config.supportChannel,
       attempt: {
         outcome: 'reached',
         notes: 'They felt nobody was listening. I apologised, we fixed it together, and they thanked us for calling.',

@@ -4,10 +4,18 @@ import type { OutboxMessage } from './outbox';
 
 /**
  * Queues a message in the caller's transaction. Returns false when a message with this key already exists,
- * which is what makes reminders and re-runs idempotent.
+ * which is what makes reminders and re-runs idempotent. `holdSeconds` keeps it back that long (on the database's
+ * clock, like leases) for a caller that may still complete it after the transaction (completeHeldMessage); if that
+ * never happens, it goes as queued once the hold is over.
  */
-export async function enqueueMessage(db: Db, dedupeKey: string, message: OutboxMessage): Promise<boolean> {
+export async function enqueueMessage(
+  db: Db,
+  dedupeKey: string,
+  message: OutboxMessage,
+  options: { holdSeconds?: number } = {},
+): Promise<boolean> {
   const target = 'target' in message ? (message.target ?? null) : null;
+  const hold = options.holdSeconds;
   const inserted = await db
     .insertInto('outbox')
     .values({
@@ -15,6 +23,7 @@ export async function enqueueMessage(db: Db, dedupeKey: string, message: OutboxM
       operation: message.operation,
       payload: JSON.stringify(message),
       depends_on: target,
+      ...(hold ? { next_attempt_at: sql<Date>`now() + make_interval(secs => ${hold})` } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
@@ -62,6 +71,24 @@ export async function findPosted(
     .where('dedupe_key', '=', dedupeKey)
     .executeTakeFirst();
   return row && { status: row.status, channel: row.result_channel, ts: row.result_ts };
+}
+
+/**
+ * Completes a message queued with a hold: replaces what it says and makes it due now, provided no worker has tried
+ * it yet. False when it was already tried, sent or cancelled (an erasure), and the message as first queued stands.
+ */
+export async function completeHeldMessage(db: Db, dedupeKey: string, message: OutboxMessage): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({ payload: JSON.stringify(message), next_attempt_at: sql<Date>`now()` })
+    .where('dedupe_key', '=', dedupeKey)
+    .where('operation', '=', message.operation)
+    .where('status', '=', 'pending')
+    // A lease counts an attempt, so zero means no worker holds it or has held it: the new payload is what goes.
+    .where('attempts', '=', 0)
+    .returning('id')
+    .executeTakeFirst();
+  return updated !== undefined;
 }
 
 /** Records a delivery, with where it landed. */

@@ -10,7 +10,7 @@ import type { OutgoingFile, OutgoingMessage } from '../ports/slack.port';
  * event queued before OUTCOME_WEBHOOK_URL changed goes to the new one.
  */
 export type OutboxMessage =
-  | { operation: 'post'; message: OutgoingMessage }
+  | { operation: 'post'; message: OutgoingMessage; mention?: MentionByEmail }
   | { operation: 'update'; target: string; message: Omit<OutgoingMessage, 'channel' | 'threadTs'> }
   | { operation: 'reply'; target: string; message: Omit<OutgoingMessage, 'channel' | 'threadTs'> }
   | { operation: 'file'; target?: string; file: Omit<OutgoingFile, 'threadTs'> }
@@ -56,3 +56,26 @@ export const HELPDESK_NOT_CONFIGURED = 'no API client is configured for this hel
 
 /** The reason recorded for an event queued while OUTCOME_WEBHOOK_URL was set, found unset when it was to be sent. */
 export const WEBHOOK_NOT_CONFIGURED = 'OUTCOME_WEBHOOK_URL is not set (it was when this event was queued)';
+
+/**
+ * Someone a post @-mentions whom Pickup knows only by email (a help-desk agent). Slack's user id is looked up when the
+ * post is sent, not when it is queued, so no transaction or button ack waits on Slack: MENTION_SLOT in the message
+ * becomes `<@U…>`, or `fallback` when Slack knows nobody by that email.
+ */
+export interface MentionByEmail {
+  email: string;
+  /** Safe mrkdwn for when Slack does not know the email, e.g. the agent's name in bold. */
+  fallback: string;
+}
+
+/**
+ * Where a post's {@link MentionByEmail} goes in its text and blocks. It cannot occur in escaped text (`<` always
+ * becomes `&lt;`), so only a builder's own markup carries it.
+ */
+export const MENTION_SLOT = '<pickup-mention>';
+
+/** The message with every MENTION_SLOT replaced by `mrkdwn` (a mention, or the fallback). */
+export function fillMentionSlot<T extends object>(message: T, mrkdwn: string): T {
+  const json = JSON.stringify(message).replaceAll(MENTION_SLOT, JSON.stringify(mrkdwn).slice(1, -1));
+  return JSON.parse(json) as T;
+}

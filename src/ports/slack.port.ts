@@ -65,6 +65,11 @@ export interface SlackPort {
   listUserGroupMembers(groupId: string): Promise<string[]>;
   /** A user's name and title (users.info), for the help-desk note that says who will call. */
   getUserProfile(userId: string): Promise<UserProfile>;
+  /**
+   * The Slack user with this email (users.lookupByEmail), to @-mention a help-desk agent; undefined when Slack knows
+   * nobody by it (`users_not_found`).
+   */
+  findUserIdByEmail(email: string): Promise<string | undefined>;
 }
 
 /** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */

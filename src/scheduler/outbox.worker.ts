@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database, OutboxRow } from '../db/schema';
 import type { Logger } from '../logger';
 import {
+  fillMentionSlot,
   HELPDESK_NOT_CONFIGURED,
   httpFailureReason,
+  type MentionByEmail,
   type OutboxMessage,
   targetNeverDelivered,
   WEBHOOK_NOT_CONFIGURED,
@@ -12,7 +14,7 @@ import { helpDeskLabel } from '../outbox/outbox.advice';
 import { findPosted, leaseDueMessages, markFailed, markSent, scheduleRetry } from '../outbox/outbox.repository';
 import { type OutgoingWebhook, WebhookDeliveryError } from '../ports/events.port';
 import { HelpDeskApiError, type HelpDeskClients } from '../ports/helpdesk.port';
-import { type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
+import { type OutgoingMessage, type PostedMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
 
 /** Tuning for delivery retries. The defaults suit production; tests shorten them. */
 export interface OutboxOptions {
@@ -147,7 +149,9 @@ async function send(
   const { slack } = destinations;
   switch (message.operation) {
     case 'post':
-      return slack.postMessage(message.message);
+      return slack.postMessage(
+        message.mention ? await withMention(slack, message.message, message.mention) : message.message,
+      );
     case 'update': {
       const target = await resolveTarget(db, message.target);
       return slack.updateMessage({ ...message.message, channel: target.channel, ts: target.ts });
@@ -187,6 +191,19 @@ async function addNote(
     }
     throw err;
   }
+}
+
+/**
+ * The message with its mention filled in: the Slack user with that email, or the fallback when Slack knows nobody by
+ * it. A transient failure of the lookup is thrown, so the post is retried like any other Slack call.
+ */
+async function withMention(
+  slack: SlackPort,
+  message: OutgoingMessage,
+  mention: MentionByEmail,
+): Promise<OutgoingMessage> {
+  const userId = await slack.findUserIdByEmail(mention.email);
+  return fillMentionSlot(message, userId ? `<@${userId}>` : mention.fallback);
 }
 
 async function resolveTarget(db: Kysely<Database>, key: string): Promise<PostedMessage> {

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
+import type { HelpDeskClients } from '../ports/helpdesk.port';
 import type { SlackPort } from '../ports/slack.port';
 
 /** What every listener may use. Built once in main.ts and passed down. */
@@ -13,6 +14,8 @@ export interface SlackDeps {
   logger: Logger;
   roles: Roles;
   slack: SlackPort;
+  /** The API clients of the help desks whose credentials are set, for the ticket thread in the brief. */
+  helpdesks: HelpDeskClients;
   /** Asks the outbox worker to deliver soon, after a transaction queued messages. */
   kickOutbox: () => void;
   now: () => Date;

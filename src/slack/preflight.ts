@@ -97,13 +97,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 }
 
 /**
- * Start-up preflight: can Pickup post to EXEC_CHANNEL and LEADERSHIP_CHANNEL? Each problem is logged once, as a
+ * Start-up preflight: can Pickup post to EXEC_CHANNEL, LEADERSHIP_CHANNEL and, when set, SUPPORT_CHANNEL? Each
+ * problem is logged once, as a
  * warning with its fix, and start-up goes on: a wrong channel is for a person to fix, and the outbox keeps what
  * fails. Bounded by `timeoutMs`; never throws.
  */
 export async function checkSlackChannels(
   client: WebClient,
-  config: Pick<Config, 'execChannel' | 'leadershipChannel'>,
+  config: Pick<Config, 'execChannel' | 'leadershipChannel'> & Partial<Pick<Config, 'supportChannel'>>,
   logger: Logger,
   timeoutMs = PREFLIGHT_TIMEOUT_MS,
 ): Promise<void> {
@@ -111,6 +112,7 @@ export async function checkSlackChannels(
   const settings: ChannelSetting[] = [
     { setting: 'EXEC_CHANNEL', channel: config.execChannel },
     { setting: 'LEADERSHIP_CHANNEL', channel: config.leadershipChannel },
+    { setting: 'SUPPORT_CHANNEL', channel: config.supportChannel ?? '' },
   ].filter((s) => s.channel !== '');
   const channels = [...new Set(settings.map((s) => s.channel))];
   const checks = Promise.all(channels.map(async (channel) => [channel, await checkChannel(client, channel)] as const));

@@ -38,8 +38,13 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
   {
     scope: 'users:read',
-    methods: ['users.info'],
-    why: "the help-desk note that says who will call: the executive's name and title",
+    methods: ['users.info', 'users.lookupByEmail'],
+    why: "the help-desk note that says who will call (the executive's name and title); and Slack grants `users:read.email` only alongside it",
+  },
+  {
+    scope: 'users:read.email',
+    methods: ['users.lookupByEmail'],
+    why: 'the thank-you in `SUPPORT_CHANNEL`: the help-desk agent who handled the ticket is found by their email and @-mentioned',
   },
   {
     scope: 'channels:read',

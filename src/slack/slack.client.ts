@@ -1,6 +1,12 @@
 import { ErrorCode, type WebAPICallError, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
-import { type PostedMessage, platformErrorMessage, SlackDeliveryError, type SlackPort } from '../ports/slack.port';
+import {
+  type PostedMessage,
+  platformErrorCode,
+  platformErrorMessage,
+  SlackDeliveryError,
+  type SlackPort,
+} from '../ports/slack.port';
 import { toBoltLogger } from './bolt-logger';
 
 /** Platform errors worth another try; every other `ok:false` answer is permanent. */
@@ -51,6 +57,18 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     throw toDeliveryError(err);
+  }
+}
+
+/** users.lookupByEmail; Slack's `users_not_found` is an answer (nobody by that email), not a failure. */
+async function findUserIdByEmail(client: WebClient, email: string): Promise<string | undefined> {
+  try {
+    const r = await client.users.lookupByEmail({ email });
+    return r.user?.id;
+  } catch (err) {
+    const failure = toDeliveryError(err);
+    if (platformErrorCode(failure.message) === 'users_not_found') return undefined;
+    throw failure;
   }
 }
 
@@ -112,5 +130,6 @@ export function createSlackPort(client: WebClient): SlackPort {
         const name = profile?.real_name || user?.real_name || profile?.display_name || null;
         return { name, title: profile?.title || null };
       }),
+    findUserIdByEmail: (email) => findUserIdByEmail(client, email),
   };
 }

@@ -60,6 +60,23 @@ describe('npm run cli -- demo', () => {
     expect(piece('╔═ Zendesk · ticket #', 'picked this complaint for today')).toBeDefined();
   });
 
+  it('tells the front line: the lead who escalated, the support channel, and the agent thanked where they read', () => {
+    const lead = '┌─ Slack · DM to @UDEMOLEAD (Priya Shah, Support lead)\n';
+    expect(piece(lead, '@UDEMOCTO1 claimed the complaint you escalated')).toBeDefined();
+    expect(piece(lead, '@UDEMOCTO1 logged a call', 'Reached the customer', '*What they learned*')).toBeDefined();
+    expect(piece('┌─ Slack · #CSUPPORT\n', '@UDEMOCTO1 called the customer on this ticket')).toBeDefined();
+    // The agent's email, from the help desk's assignee, found their Slack user through users.lookupByEmail.
+    expect(piece('┌─ Slack · #CSUPPORT\n', 'Thank you, @UDEMOAGENT!', 'Jordan had already calmed')).toBeDefined();
+    expect(output).not.toContain(ESCALATED_TICKET.assignee.email);
+  });
+
+  it('reads the ticket’s thread into the claimer’s brief, as "In their words"', () => {
+    expect(output).toContain('(Zendesk API: read the last 3 messages of ticket #2001, for the brief.)');
+    const brief = piece('┌─ Slack · DM to @UDEMOCTO1', 'How to run the call');
+    expect(brief).toContain('*In their words*');
+    expect(brief).toContain('This is the third time an update broke printing. Call me.');
+  });
+
   it('shows the action the call opened: its DM with buttons, the reminder, and done', () => {
     const owner = 'DM to @UDEMOPROD1 (Leo Martins, VP Product)';
     expect(piece(`┌─ Slack · ${owner}\n`, 'AN ACTION FOR YOU', "[ Done ]  [ Won't do ]  [ Reassign ]")).toBeDefined();

@@ -65,6 +65,12 @@ const SIGNED = {
   notes: `Reached her on +1 415 555 0142; she wants the post-mortem sent to ${EMAIL}, cc ${OTHER_EMAIL}, https://x.example/?to=${EMAIL.replace('@', '%40')}.`,
 };
 
+/** The support team's channel, and the help-desk agent thanked there (their address is not the customer's). */
+const SUPPORT_CHANNEL = 'CSUPPORT01';
+const AGENT = { id: 'UAGENT001', name: 'Dana Scully', email: 'dana.scully@support.example' };
+/** What an executive writes when thanking the agent: the customer's details, pasted in. */
+const THANKS = `You saved us. She is at ${PHONE_AS_SENT} and ${EMAIL} if you need her.`;
+
 const leaks = (text: string): string[] => SECRETS.filter((s) => text.toLowerCase().includes(s.toLowerCase()));
 
 /**
@@ -91,6 +97,47 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(res.status).toBe(200);
     await slack.waitFor('views.publish', published);
   };
+  /**
+   * Another executive claims the escalation and logs the call, thanking the team: the lead who escalated hears of
+   * both, and the support channel of the call and the thanks.
+   */
+  const callEscalation = async () => {
+    const escalation = await db.db
+      .selectFrom('complaints')
+      .select('id')
+      .where('escalated_by', '=', LEAD_1)
+      .executeTakeFirstOrThrow();
+    await clickButton(app.slackTarget, {
+      actionId: 'claim_complaint',
+      value: String(escalation.id),
+      userId: EXEC_2,
+      channelId: EXEC_CHANNEL,
+    });
+    // The brief to the claimer and the DM to the lead.
+    await slack.waitFor('chat.postMessage', 9);
+    const claim = await db.db
+      .selectFrom('claims')
+      .select('id')
+      .where('complaint_id', '=', escalation.id)
+      .executeTakeFirstOrThrow();
+    const logged = await submitView(app.slackTarget, {
+      callbackId: 'outcome_modal',
+      userId: EXEC_2,
+      privateMetadata: JSON.stringify({ claimId: claim.id }),
+      values: {
+        outcome: { value: selectValue('reached') },
+        notes: { value: textValue(SIGNED.notes) },
+        follow_up_date: { value: dateValue(null) },
+        advocate: { value: selectValue('neutral') },
+        ok_to_quote: { value: checkboxValue(['yes']) },
+        thank_support: { value: checkboxValue(['yes']) },
+        thank_message: { value: textValue(THANKS) },
+      },
+    });
+    expect(logged.status).toBe(200);
+    // The confirmation, the lead's DM, the support channel's post and the thank-you.
+    await slack.waitFor('chat.postMessage', 13);
+  };
   const command = async (userId: string, text: string, count: number) => {
     const res = await sendSlashCommand(app.slackTarget, { command: '/pickup', text, userId, channelId: 'C1' });
     acks.push(res.body);
@@ -101,7 +148,8 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     db = await createTestDb();
     slack = await startFakeSlack();
     const logger = createLogger('debug', { write: (line: string) => logLines.push(line) });
-    app = await startTestApp(db, slack, { logger });
+    slack.setUser(AGENT.id, { profile: { email: AGENT.email } });
+    app = await startTestApp(db, slack, { logger, env: { SUPPORT_CHANNEL } });
     responses = await startResponseUrlServer();
     app.slackTarget.responseUrl = responses.url;
 
@@ -122,6 +170,7 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
           email: EMAIL,
           timezone: 'America/New_York',
         },
+        assignee: AGENT,
       }),
     });
     expect(intake.status).toBe(201);
@@ -165,10 +214,13 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
         follow_up_date: { value: dateValue(null) },
         advocate: { value: selectValue('still_unhappy') },
         ok_to_quote: { value: checkboxValue(['yes']) },
+        thank_support: { value: checkboxValue(['yes']) },
+        thank_message: { value: textValue(THANKS) },
       },
     });
     expect(submitted.status).toBe(200);
-    await slack.waitFor('chat.postMessage', 3);
+    // The confirmation to the executive; in the support channel, the call and the thank-you to the agent.
+    await slack.waitFor('chat.postMessage', 5);
 
     const feedback = await fetch(`${app.baseUrl}/webhooks/feedback`, {
       method: 'POST',
@@ -177,7 +229,7 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     });
     expect(feedback.status).toBe(201);
     // The still-unhappy DM to the executive who called.
-    await slack.waitFor('chat.postMessage', 4);
+    await slack.waitFor('chat.postMessage', 6);
 
     // A support lead escalates the same customer by hand, with the signature pasted in: executives get a notice.
     const escalated = await submitView(app.slackTarget, {
@@ -198,7 +250,8 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
       },
     });
     expect(escalated.status).toBe(200);
-    await slack.waitFor('chat.postMessage', 5);
+    await slack.waitFor('chat.postMessage', 7);
+    await callEscalation();
     await command(EXEC_2, 'queue', 3);
     await command(EXEC_2, 'stats 7d', 4);
 
@@ -226,7 +279,7 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
       chart: false,
     });
     expect(digest.status).toBe('posted');
-    await slack.waitFor('chat.postMessage', 6);
+    await slack.waitFor('chat.postMessage', 14);
   });
   afterAll(async () => {
     await app?.stop();
@@ -248,9 +301,13 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(slack.callsTo('chat.postMessage').filter((c) => c.args.channel === EXEC_1)).toHaveLength(3);
   });
 
-  /** Calls addressed to the claimer: DMs to them, their own App Home, and the outcome modal they opened. */
+  /**
+   * Calls addressed to a claimer: DMs to the first one, their own App Home, the outcome modals, and the brief of the
+   * escalation to the executive who claimed that one.
+   */
   const toClaimer = (c: RecordedCall) =>
     c.args.channel === EXEC_1 ||
+    (c.args.channel === EXEC_2 && JSON.stringify(c.args).includes('Listen first')) ||
     c.args.user_id === EXEC_1 ||
     (c.method === 'views.open' && (c.args.view as { callback_id?: string }).callback_id === 'outcome_modal');
 
@@ -265,6 +322,23 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(to('views.publish', 'user_id', EXEC_2)).toBe(3);
     expect(to('views.publish', 'user_id', EXEC_1)).toBe(1);
     expect(to('chat.postEphemeral', 'user', LEAD_1)).toBe(1);
+    // The front line: the lead's two DMs; in the support channel, two calls and two thank-yous.
+    expect(to('chat.postMessage', 'channel', LEAD_1)).toBe(2);
+    expect(to('chat.postMessage', 'channel', SUPPORT_CHANNEL)).toBe(4);
+  });
+
+  it('tells the front line what happened, with the executive’s words masked and the agent found by their own email', () => {
+    const delivered = slack.calls.filter((c) => !c.failure && c.method === 'chat.postMessage');
+    const json = (channel: string) =>
+      delivered.filter((c) => c.args.channel === channel).map((c) => JSON.stringify(c.args));
+    const [claimed, called] = json(LEAD_1);
+    expect(claimed).toContain(`<@${EXEC_2}> claimed the complaint you escalated`);
+    expect(called).toContain('Reached her on [phone]; she wants the post-mortem sent to [email]');
+    const support = json(SUPPORT_CHANNEL);
+    expect(support.filter((p) => p.includes('called the customer on this ticket'))).toHaveLength(2);
+    expect(support.find((p) => p.includes(`Thank you, <@${AGENT.id}>!`))).toContain('She is at [phone] and [email]');
+    expect(support.find((p) => p.includes('Thank you, support team!'))).toContain('She is at [phone] and [email]');
+    expect(slack.callsTo('users.lookupByEmail').map((c) => c.args.email)).toEqual([AGENT.email]);
   });
 
   it('sends phone and email only to the claimer: the brief DM, their own App Home, their outcome modal', () => {
@@ -311,11 +385,9 @@ describe('privacy: where a customer’s phone and email go during a full cycle',
     expect(logLines.length).toBeGreaterThan(50);
     const leaking = logLines.filter((line) => leaks(line).length > 0);
     expect(leaking).toEqual([]);
-    // The brief's whole body did reach the logger (so this test can fail), and left it masked.
-    const briefBody = logLines.filter(
-      (line) => line.includes('http request body') && line.includes(EXEC_1) && line.includes('Listen first'),
-    );
-    expect(briefBody).toHaveLength(1);
-    expect(briefBody[0]).toMatch(/\*Phone\*.{0,8}<tel:\[phone\]\|\[phone\]>/);
+    // Each brief's whole body did reach the logger (so this test can fail), and left it masked.
+    const briefBodies = logLines.filter((line) => line.includes('http request body') && line.includes('Listen first'));
+    expect(briefBodies).toHaveLength(2);
+    for (const body of briefBodies) expect(body).toMatch(/\*Phone\*.{0,8}<tel:\[phone\]\|\[phone\]>/);
   });
 });

@@ -77,11 +77,12 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
     });
     const complaintId = ((await intake.json()) as { id: number }).id;
 
-    zendesk.failNext({ status: 429, retryAfterSeconds: 1 });
+    zendesk.failNext({ status: 429, retryAfterSeconds: 1 }, 1, { method: 'PUT' });
     await sendSlashCommand(app.slackTarget, { command: '/pickup', text: 'pick', userId: EXEC_2, channelId: 'C1' });
     await waitFor(() => notes().length === 1, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
-    zendesk.failNext({ status: 503 });
+    // Aimed at the note (a PUT): the claim also reads the ticket's thread for the brief, which must not take it.
+    zendesk.failNext({ status: 503 }, 1, { method: 'PUT' });
     await clickButton(app.slackTarget, { actionId: 'claim_complaint', value: String(complaintId), userId: EXEC_1 });
     await waitFor(() => notes().length === 2, { timeoutMs: 10_000, seen: () => `notes: ${JSON.stringify(notes())}` });
 
@@ -120,7 +121,7 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
   });
 
   it('fails a note Zendesk refuses for good (401), and says which settings to check', async () => {
-    zendesk.failNext({ status: 401 });
+    zendesk.failNext({ status: 401 }, 1, { method: 'PUT' });
     const intake = await fetch(`${app.baseUrl}/webhooks/complaints`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_INGEST_TOKEN}`, 'content-type': 'application/json' },

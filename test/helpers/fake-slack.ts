@@ -50,7 +50,10 @@ export interface FakeSlack {
   failNext(method: string, count: number, failure: FakeFailure): void;
   /** Sets the members `usergroups.users.list` returns for a group ID (S…). */
   setUserGroup(groupId: string, members: string[]): void;
-  /** Overrides fields of the user `users.info` returns for an ID. */
+  /**
+   * Overrides fields of the user `users.info` returns for an ID; `users.lookupByEmail` finds them by
+   * `profile.email`.
+   */
   setUser(userId: string, fields: Record<string, unknown>): void;
   /** Makes `apps.connections.open` answer with the URL `issue` returns (startFakeSocketMode sets it). */
   setSocketModeUrls(issue: () => string): void;
@@ -370,6 +373,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'users.info': {
         const id = str(args.user);
         return id ? ok({ user: userFor(id) }) : platformError('user_not_found');
+      }
+      case 'users.lookupByEmail': {
+        // Users are found by the profile email a test gave them with setUser (Slack compares without case).
+        const email = str(args.email)?.toLowerCase();
+        const id = [...users].find(([, fields]) => {
+          const profile = fields.profile;
+          return email !== undefined && isRecord(profile) && str(profile.email)?.toLowerCase() === email;
+        })?.[0];
+        return id ? ok({ user: userFor(id) }) : platformError('users_not_found');
       }
       case 'files.getUploadURLExternal': {
         const fileId = nextId('F');

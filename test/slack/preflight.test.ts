@@ -58,6 +58,16 @@ describe('the start-up preflight against the fake Slack', () => {
     ).toEqual([EXEC_CHANNEL, LEADERSHIP_CHANNEL].sort());
   });
 
+  it('checks SUPPORT_CHANNEL too when it is set', async () => {
+    slack.setChannel('CSUPPORT01', { is_archived: true });
+    const log = capturedLogger();
+    const client = createWebClient('xoxb-test', slack.url, createLogger('silent'));
+    await checkSlackChannels(client, { ...config, supportChannel: 'CSUPPORT01' }, log.logger);
+    expect(log.warnings()).toEqual([
+      expect.objectContaining({ setting: 'SUPPORT_CHANNEL', channel: 'CSUPPORT01', code: 'is_archived' }),
+    ]);
+  });
+
   it('warns once, with the fix, about a channel that does not exist', async () => {
     slack.setChannel(EXEC_CHANNEL, null);
     const [warning, ...more] = (await run()).warnings();

@@ -10,6 +10,7 @@ import type {
 import { z } from 'zod';
 import { actionThemes } from '../../actions/action';
 import { recordFollowupEvidence } from '../../calls/advocacy.service';
+import { completeBrief } from '../../calls/brief.service';
 import { EVIDENCE_KINDS, EVIDENCE_LABELS } from '../../calls/call';
 import { buildOutcomeModal, buildReleaseModal } from '../../calls/claim.blocks';
 import { type ClaimForm, claimComplaint, logAttempt, openClaimForm, releaseClaim } from '../../calls/claim.service';
@@ -62,12 +63,12 @@ function claimClicked(deps: SlackDeps): ButtonListener {
     await ack();
     const complaintId = idFrom(action.value);
     const userId = body.user.id;
-    const { outgoing } = deps;
+    const { outgoing, helpdesks } = deps;
     // Looked up before the transaction opens: it may wait on Slack, and a transaction must not.
     const claimer = await describeClaimer(outgoing, userId);
-    await deps.db
+    const { claim } = await deps.db
       .transaction()
-      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), outgoing, claimer }));
+      .execute((trx) => claimComplaint(trx, { complaintId, userId, now: deps.now(), outgoing, claimer, helpdesks }));
     deps.kickOutbox();
     // From the App Home the brief itself is the answer: a second DM saying "it's in your DMs" would be noise.
     if (body.response_url) {
@@ -77,6 +78,8 @@ function claimClicked(deps: SlackDeps): ButtonListener {
         text: "It's yours. Your brief, with the customer's contact details, is in your DMs with Pickup.",
       });
     }
+    await completeBrief(deps.db, { claimId: claim.id, helpdesks, now: deps.now, logger: deps.logger });
+    deps.kickOutbox();
   };
 }
 
@@ -95,6 +98,7 @@ function claimFormClicked(deps: SlackDeps, form: ClaimForm): ButtonListener {
         : buildOutcomeModal(opened.claimId, opened.subject, {
             themes: actionThemes(deps.config.actionThemes),
             executiveId: body.user.id,
+            supportChannel: deps.config.supportChannel !== undefined,
           });
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
@@ -136,10 +140,20 @@ function outcomeSubmitted(deps: SlackDeps): SubmissionListener {
       { errorBlock: OutcomeBlocks.outcome, logger: deps.logger, context: { userId } },
       async () => {
         const claimId = claimIdFromMetadata(view.private_metadata);
-        const { followupDays } = deps.config;
+        const { followupDays, supportChannel } = deps.config;
         const { outgoing } = deps;
         const actionEvents = actionEventsOf(outgoing);
-        const attempt = { claimId, userId, attempt: form.value, now: deps.now(), followupDays, outgoing, actionEvents };
+        const now = deps.now();
+        const attempt = {
+          claimId,
+          userId,
+          attempt: form.value,
+          now,
+          followupDays,
+          outgoing,
+          actionEvents,
+          supportChannel,
+        };
         await deps.db.transaction().execute((trx) => logAttempt(trx, attempt));
       },
     );

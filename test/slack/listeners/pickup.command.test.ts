@@ -20,6 +20,7 @@ const noSlack: SlackPort = {
   uploadFile: () => Promise.reject(new Error('stats must not upload')),
   publishHome: () => Promise.reject(new Error('stats must not publish')),
   listUserGroupMembers: async () => [],
+  findUserIdByEmail: () => Promise.reject(new Error('stats must not look people up')),
   getUserProfile: () => Promise.reject(new Error('stats must not look up profiles')),
 };
 
@@ -50,6 +51,7 @@ describe('/pickup stats', () => {
       logger,
       roles: createRoles(config, { listUserGroupMembers: async () => [] }, logger),
       slack: noSlack,
+      helpdesks: {},
       kickOutbox: () => {},
       now: () => NOW,
     };
