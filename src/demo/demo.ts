@@ -82,7 +82,7 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
       },
     };
     await receiveSamples(run);
-    const complaintId = await escalateFromSlack(run);
+    const complaintId = await escalateTicket(run);
     const claimId = await claimCall(run, complaintId);
     await drawDailyPick(run);
     await logCall(run, claimId);
@@ -107,14 +107,18 @@ async function receiveSamples(run: DemoRun): Promise<void> {
   }
 }
 
-/** The escalated complaint's id. */
-async function escalateFromSlack(run: DemoRun): Promise<number> {
-  run.step(run.clock.at(0, '09:20'), `A support lead, @${PEOPLE.lead.id}, escalates Zendesk ticket #2001 to Pickup`);
+/**
+ * The escalated complaint's id. The lead escalates the Zendesk ticket itself (its source and id), so the notes go on
+ * that ticket; a ticket link pasted into /escalate is stored as a Slack escalation, with no help desk to write to.
+ */
+async function escalateTicket(run: DemoRun): Promise<number> {
+  const { lead } = PEOPLE;
+  run.step(run.clock.at(0, '09:20'), `A support lead, @${lead.id}, escalates ticket #${ESCALATED_TICKET.externalId}`);
   const ticket = fromGenericComplaint(genericComplaintSchema.parse(ESCALATED_TICKET));
   const receivedAt = run.clock.now();
   const result = await run.db
     .transaction()
-    .execute((trx) => escalateComplaint(trx, { ...ticket, escalatedBy: PEOPLE.lead.id, receivedAt }, CHANNELS.exec));
+    .execute((trx) => escalateComplaint(trx, { ...ticket, escalatedBy: lead.id, receivedAt }, CHANNELS.exec));
   if (result.status !== 'created') throw new Error(`the demo's escalation was not created: ${JSON.stringify(result)}`);
   await run.deliver();
   return result.id;

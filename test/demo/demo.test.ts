@@ -32,7 +32,7 @@ describe('npm run cli -- demo', () => {
   it('runs the whole cycle, step by step, on the story’s clock', () => {
     for (const step of [
       '1. Complaints arrive',
-      '2. A support lead, @UDEMOLEAD, escalates Zendesk ticket #2001',
+      '2. A support lead, @UDEMOLEAD, escalates ticket #2001',
       '3. @UDEMOCTO1 clicks "I\'ll call them" on the escalation',
       '4. The daily pick',
       '5. After the call',
