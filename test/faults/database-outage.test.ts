@@ -192,6 +192,8 @@ describeOnPostgres('PostgreSQL stops while webhooks arrive (a throw-away cluster
   }, 30_000);
 
   it('tells Slack users politely to try again, and writes nothing', async () => {
+    // Other tests of this file claim complaints too: "nothing" is measured against what was there before.
+    const claimsBefore = await check.db.selectFrom('claims').select('id').orderBy('id').execute();
     await stopDatabase();
     const queue = await sendSlashCommand(target, {
       command: '/pickup',
@@ -223,7 +225,7 @@ describeOnPostgres('PostgreSQL stops while webhooks arrive (a throw-away cluster
     expect(await check.db.selectFrom('complaints').select('id').where('escalated_by', '=', LEAD_1).execute()).toEqual(
       [],
     );
-    expect(await check.db.selectFrom('claims').select('id').where('complaint_id', '=', 1).execute()).toEqual([]);
+    expect(await check.db.selectFrom('claims').select('id').orderBy('id').execute()).toEqual(claimsBefore);
   }, 60_000);
 
   it('works again within seconds of the database coming back, without a restart', async () => {
