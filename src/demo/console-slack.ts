@@ -1,15 +1,27 @@
 import type { Block, SlackPort } from '../ports/slack.port';
 import { blockKitBuilderUrl } from '../shared/blocks';
+import type { DemoPerson } from './demo-workspace';
 import { renderBlocks } from './render';
 
 /**
- * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent.
- * Nothing else in the demo differs from production. Message timestamps are Slack-shaped, from the demo's clock.
+ * The demo's SlackPort: every call is printed as what Slack would show, instead of being sent, and the demo's
+ * `people` are the workspace's users. Nothing else in the demo differs from production. Message timestamps are
+ * Slack-shaped, from the demo's clock.
  */
-export function createConsoleSlackPort(out: (line: string) => void, now: () => Date): SlackPort {
+export function createConsoleSlackPort(
+  out: (line: string) => void,
+  now: () => Date,
+  people: readonly DemoPerson[] = [],
+): SlackPort {
   let counter = 0;
   const nextTs = () => `${Math.floor(now().getTime() / 1000)}.${String(++counter).padStart(6, '0')}`;
-  const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to @${channel}` : `#${channel}`);
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p.id]));
+  const who = (userId: string) => {
+    const person = byId.get(userId);
+    return person ? `@${userId} (${person.name}, ${person.title})` : `@${userId}`;
+  };
+  const where = (channel: string) => (/^[UW]/.test(channel) ? `DM to ${who(channel)}` : `#${channel}`);
   const show = (title: string, text: string, blocks?: Block[]) => {
     out('');
     out(`┌─ Slack · ${title}`);
@@ -42,13 +54,14 @@ export function createConsoleSlackPort(out: (line: string) => void, now: () => D
     async listUserGroupMembers() {
       return [];
     },
-    async findUserIdByEmail() {
-      // The demo's help-desk agents have no Slack accounts: thank-yous name them, as Slack's users_not_found would.
-      return undefined;
+    async findUserIdByEmail(email) {
+      // users.lookupByEmail: the demo's people by their work email; anyone else is unknown (users_not_found).
+      return byEmail.get(email.toLowerCase());
     },
-    async getUserProfile() {
-      // The demo's executives have no Slack profile: notes then say "an executive", as when Slack does not answer.
-      return { name: null, title: null };
+    async getUserProfile(userId) {
+      // users.info: the demo's people by their profile; anyone else has none, as a profile without name or title.
+      const person = byId.get(userId);
+      return { name: person?.name ?? null, title: person?.title ?? null };
     },
   };
 }

@@ -1,127 +1,92 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
-import { recordFollowupEvidence } from '../calls/advocacy.service';
+import { completeBrief } from '../calls/brief.service';
 import { claimComplaint, logAttempt } from '../calls/claim.service';
-import { queueDueReminders } from '../calls/reminder.service';
-import {
-  type ComplaintInput,
-  customerSchema,
-  fromGenericComplaint,
-  genericComplaintSchema,
-} from '../complaints/complaint';
+import { actionEventsOf, createOutgoing, describeClaimer } from '../calls/outgoing';
+import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema } from '../complaints/complaint';
 import { escalateComplaint, receiveComplaint } from '../complaints/complaint.service';
-import { type Config, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
-import type { Database } from '../db/schema';
-import { describeDigestResult, runDigestJob, weekOf } from '../digest/digest.service';
 import { createLogger } from '../logger';
-import type { Roles } from '../people/roles';
+import { helpDeskLabel } from '../outbox/outbox.advice';
+import { createProfileDirectory } from '../people/profiles';
+import { createRoles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
-import { DAY_MS, dateInZone, systemClock } from '../shared/time';
+import { systemClock } from '../shared/time';
 import { createConsoleSlackPort } from './console-slack';
+import { createDemoClock } from './demo-clock';
+import { createPrintingHelpDesk } from './demo-helpdesk';
+import { closeTheLoop } from './demo-loop';
+import type { DemoRun } from './demo-run';
+import { CHANNELS, DEMO_HELPDESK, ESCALATED_TICKET, escalatedThread, PEOPLE, SAMPLES } from './demo-workspace';
 
-/** The people and channels of the demo workspace. */
-export const DEMO = {
-  ceo: 'UDEMOCEO1',
-  cto: 'UDEMOCTO1',
-  lead: 'UDEMOLEAD',
-  execChannel: 'CEXECUTIVES',
-  leadershipChannel: 'CLEADERSHIP',
-  supportChannel: 'CSUPPORTTEAM',
-} as const;
-
-/** Sample deliveries, as a help desk would post them to POST /webhooks/complaints. */
-const SAMPLES: unknown[] = [
-  {
-    externalId: 'ZD-1042',
-    source: 'zendesk',
-    subject: 'Charged three times for one order and nobody answers',
-    description: 'I have written four times. My card was charged $1,290 three times. I want a human.',
-    supportTried: 'Refund of one charge issued; the other two are stuck with the payment provider.',
-    priority: 'urgent',
-    customer: {
-      name: 'Ada Lovelace',
-      company: 'Analytical Engines Ltd',
-      phone: '+44 20 7946 0958',
-      email: 'ada@example.com',
-      timezone: 'Europe/London',
-    },
-    url: 'https://support.example.com/tickets/1042',
-    assignee: { name: 'Sam Rivera', email: 'sam.rivera@support.example' },
-  },
-  {
-    externalId: 'ZD-1043',
-    source: 'zendesk',
-    subject: 'Outage lost a day of orders <!channel>',
-    priority: 'high',
-    customer: { name: 'Grace Hopper', company: 'Compiler Co', phone: '+1 202 555 0147', timezone: 'America/New_York' },
-    assignee: { name: 'Priya Natarajan', email: 'priya.natarajan@support.example' },
-  },
-  {
-    externalId: 'ZD-1044',
-    source: 'zendesk',
-    subject: 'Export button is slightly misaligned',
-    priority: 'low',
-    customer: { name: 'Alan Turing', company: 'Bletchley Analytics' },
-  },
-];
-
-/** What every step of the demo works with. */
-interface DemoRun {
-  db: Kysely<Database>;
-  config: Config;
-  roles: Pick<Roles, 'listExecutives'>;
-  now: () => Date;
-  out: (line: string) => void;
-  /** Delivers what the step queued, printing each Slack call. */
-  deliver: () => Promise<unknown>;
+/** The demo's settings, as environment variables: its channels and people, and its help desk's API credentials. */
+function demoEnv(dataDir: string): NodeJS.ProcessEnv {
+  return {
+    EXEC_CHANNEL: CHANNELS.exec,
+    LEADERSHIP_CHANNEL: CHANNELS.leadership,
+    EXECUTIVES: `${PEOPLE.ceo.id},${PEOPLE.cto.id}`,
+    SUPPORT_LEADS: PEOPLE.lead.id,
+    SUPPORT_CHANNEL: CHANNELS.support,
+    // Set as they would be for the real Zendesk; the demo hands in its own client, which prints instead of calling.
+    ZENDESK_SUBDOMAIN: DEMO_HELPDESK.subdomain,
+    ZENDESK_EMAIL: 'pickup@acme.example',
+    ZENDESK_API_TOKEN: 'demo-token-never-sent',
+    DATA_DIR: dataDir,
+    TIMEZONE: 'UTC',
+  };
 }
 
 /**
- * The whole cycle on a fresh embedded database in a temp dir, with the real services and only the Slack port
- * swapped for a printer: intake → pick → claim → brief → outcome → advocacy → digest. Needs no Slack workspace.
- * `now` is the demo's clock; the follow-up step runs the reminder job at a moment past the follow-up delay.
+ * The whole cycle on a fresh embedded database in a temp dir, with the real services and only Slack and the help
+ * desk's API swapped for printers: intake → escalation → claim → pick → outcome → the action reminded and done →
+ * the weekly digest → the advocacy follow-up. Needs no Slack workspace. The story runs on its own clock
+ * (demo-clock.ts), in the week that contains `now`.
  */
 export async function runDemo(out: (line: string) => void, now: () => Date = systemClock): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-demo-'));
   const logger = createLogger('silent');
-  const config = loadConfig(
-    {
-      EXEC_CHANNEL: DEMO.execChannel,
-      LEADERSHIP_CHANNEL: DEMO.leadershipChannel,
-      EXECUTIVES: `${DEMO.ceo},${DEMO.cto}`,
-      SUPPORT_LEADS: DEMO.lead,
-      SUPPORT_CHANNEL: DEMO.supportChannel,
-      DATA_DIR: dir,
-      TIMEZONE: 'UTC',
-    },
-    'jobs',
-  );
-  const slack = createConsoleSlackPort(out, now);
+  const config = loadConfig(demoEnv(dir), 'jobs');
+  const clock = createDemoClock(now());
+  const slack = createConsoleSlackPort(out, clock.now, Object.values(PEOPLE));
+  const { source } = DEMO_HELPDESK;
+  const threads = { [ESCALATED_TICKET.externalId]: escalatedThread(clock.at(0, '09:00')) };
+  const helpdesks = { [source]: createPrintingHelpDesk(out, { source, label: helpDeskLabel(source) }, threads) };
   out(`Pickup demo: a fresh embedded database in ${dir}; Slack messages are printed, not sent.`);
+  out(`The story starts this Monday, ${clock.label()} (UTC), and runs on the demo's own clock.`);
   const database = await openDatabase({ dataDir: dir, logger });
   try {
     const { db } = database;
     await migrateToLatest(db);
+    let steps = 0;
     const run: DemoRun = {
       db,
       config,
-      roles: { listExecutives: async () => [...config.executives] },
-      now,
+      roles: createRoles(config, slack, logger),
+      outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
+      helpdesks,
+      clock,
+      logger,
       out,
-      deliver: () => drainOutbox(db, slack, logger),
+      deliver: () => drainOutbox(db, { slack, helpdesks, webhook: undefined }, logger),
+      step(moment, title) {
+        clock.advanceTo(moment);
+        steps += 1;
+        const heading = `${steps}. ${title}`;
+        out('');
+        out(`━━ ${heading} ${'━'.repeat(Math.max(0, 70 - heading.length))}`);
+        out(`   ${clock.label()}`);
+      },
     };
     await receiveSamples(run);
-    await escalateFromSlack(run);
-    const complaintId = await drawDailyPick(run);
+    const complaintId = await escalateTicket(run);
     const claimId = await claimCall(run, complaintId);
+    await drawDailyPick(run);
     await logCall(run, claimId);
-    await followUp(run, complaintId);
-    await postDigest(run);
+    await closeTheLoop(run, complaintId);
     out('');
     out('That is the loop. Run `npm ci && npm start` with a Slack app (README.md) to do it for real.');
   } finally {
@@ -130,85 +95,74 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
   }
 }
 
-/** Prints a step's heading. */
-function step(run: DemoRun, n: number, title: string): void {
-  run.out('');
-  run.out(`━━ ${n}. ${title} ${'━'.repeat(Math.max(0, 60 - title.length))}`);
-}
-
 async function receiveSamples(run: DemoRun): Promise<void> {
-  step(run, 1, 'Complaints arrive from the help desk');
+  run.step(run.clock.at(0, '09:00'), 'Complaints arrive from the help desk');
   const rule = { priorities: run.config.majorPriorities, tags: run.config.majorTags };
   for (const sample of SAMPLES) {
     const input: ComplaintInput = fromGenericComplaint(genericComplaintSchema.parse(sample));
     const result = await run.db
       .transaction()
-      .execute((trx) => receiveComplaint(trx, input, rule, 'webhook:zendesk', run.now()));
+      .execute((trx) => receiveComplaint(trx, input, rule, 'webhook:zendesk', run.clock.now()));
     run.out(`POST /webhooks/complaints ${input.externalId} (${input.priority}) → ${JSON.stringify(result)}`);
   }
 }
 
-async function escalateFromSlack(run: DemoRun): Promise<void> {
-  step(run, 2, 'A support lead escalates from Slack with /escalate');
-  await run.db.transaction().execute((trx) =>
-    escalateComplaint(
-      trx,
-      {
-        source: 'slack',
-        externalId: 'ticket:https://support.example.com/tickets/2001',
-        subject: 'Hospital cannot print discharge papers since the update',
-        supportTried: 'Rolled back the print driver on two machines; still failing on the rest.',
-        priority: 'urgent',
-        tags: ['escalated'],
-        // Through the same schema the escalate modal uses, so the phone is stored normalised.
-        customer: customerSchema.parse({
-          name: 'Dr. Mary Seacole',
-          company: 'St. Thomas Clinic',
-          phone: '+44 20 7188 7188',
-        }),
-        url: 'https://support.example.com/tickets/2001',
-        receivedAt: run.now(),
-        escalatedBy: DEMO.lead,
-      },
-      run.config.execChannel,
-    ),
-  );
+/**
+ * The escalated complaint's id. The lead escalates the Zendesk ticket itself (its source and id), so the notes go on
+ * that ticket; a ticket link pasted into /escalate is stored as a Slack escalation, with no help desk to write to.
+ */
+async function escalateTicket(run: DemoRun): Promise<number> {
+  const { lead } = PEOPLE;
+  run.step(run.clock.at(0, '09:20'), `A support lead, @${lead.id}, escalates ticket #${ESCALATED_TICKET.externalId}`);
+  const ticket = fromGenericComplaint(genericComplaintSchema.parse(ESCALATED_TICKET));
+  const receivedAt = run.clock.now();
+  const result = await run.db
+    .transaction()
+    .execute((trx) => escalateComplaint(trx, { ...ticket, escalatedBy: lead.id, receivedAt }, CHANNELS.exec));
+  if (result.status !== 'created') throw new Error(`the demo's escalation was not created: ${JSON.stringify(result)}`);
   await run.deliver();
+  return result.id;
 }
 
-/** The pick, and the complaint it drew. */
-async function drawDailyPick(run: DemoRun): Promise<number> {
-  step(run, 3, 'The daily pick (the same job as the 10:00 schedule and `npm run cli -- pick`)');
-  const pick = await runPickJob(
-    { db: run.db, config: run.config, roles: run.roles, now: run.now },
-    { date: dateInZone(run.now(), run.config.timezone), trigger: 'cli', actor: 'demo' },
-  );
-  run.out(describePickResult(pick));
-  await run.deliver();
-  const complaintId = pick.pick.complaintId;
-  if (complaintId === null) throw new Error('the demo pool was empty');
-  return complaintId;
-}
-
-/** The claim, and its id. */
+/** The claim's id. */
 async function claimCall(run: DemoRun, complaintId: number): Promise<number> {
-  step(run, 4, `@${DEMO.cto} clicks "I'll call them"`);
+  run.step(run.clock.at(0, '09:30'), `@${PEOPLE.cto.id} clicks "I'll call them" on the escalation`);
+  const { outgoing, helpdesks, clock, logger } = run;
+  const userId = PEOPLE.cto.id;
+  // As the claim listener does: the claimer's name and title for the ticket's note, before the transaction; the
+  // ticket's thread for the brief, after it.
+  const claimer = await describeClaimer(outgoing, userId);
   const { claim } = await run.db
     .transaction()
-    .execute((trx) => claimComplaint(trx, { complaintId, userId: DEMO.cto, now: run.now() }));
+    .execute((trx) => claimComplaint(trx, { complaintId, userId, now: clock.now(), outgoing, claimer, helpdesks }));
+  await run.deliver();
+  await completeBrief(run.db, { claimId: claim.id, helpdesks, now: clock.now, logger });
   run.out('(Only the claimer gets the brief with the phone number and email, as a DM.)');
   await run.deliver();
   return claim.id;
 }
 
+async function drawDailyPick(run: DemoRun): Promise<void> {
+  run.step(run.clock.at(0, '10:00'), 'The daily pick draws from the rest of the pool');
+  const pick = await runPickJob(
+    { db: run.db, config: run.config, roles: run.roles, now: run.clock.now, outgoing: run.outgoing },
+    { date: run.clock.date(0), trigger: 'cli', actor: 'demo' },
+  );
+  run.out(describePickResult(pick));
+  await run.deliver();
+}
+
 async function logCall(run: DemoRun, claimId: number): Promise<void> {
-  step(run, 5, 'After the call, the executive logs the outcome');
+  run.step(run.clock.at(0, '11:00'), 'After the call, the executive logs the outcome, and what should change');
+  const { cto, product } = PEOPLE;
   await run.db.transaction().execute((trx) =>
     logAttempt(trx, {
       claimId,
-      userId: DEMO.cto,
-      now: run.now(),
+      userId: cto.id,
+      now: run.clock.now(),
       followupDays: run.config.followupDays,
+      outgoing: run.outgoing,
+      actionEvents: actionEventsOf(run.outgoing),
       supportChannel: run.config.supportChannel,
       attempt: {
         outcome: 'reached',
@@ -216,34 +170,15 @@ async function logCall(run: DemoRun, claimId: number): Promise<void> {
         followUpDate: undefined,
         assessment: 'advocate',
         okToQuote: true,
-        thanks: { message: 'Your notes on the ticket told me exactly what had gone wrong. Thank you.' },
+        action: {
+          description: 'Test every printer driver update on the hospital print profile before it ships.',
+          theme: 'product',
+          ownerId: product.id,
+          dueDate: run.clock.date(1),
+        },
+        thanks: { message: 'Jordan had already calmed things down: the customer told me so.' },
       },
     }),
   );
-  await run.deliver();
-}
-
-async function followUp(run: DemoRun, complaintId: number): Promise<void> {
-  const { config } = run;
-  step(run, 6, `${config.followupDays} days later: Pickup asks whether the customer became an advocate`);
-  // The real reminder job, run at a business-hours moment past the follow-up delay.
-  const later = new Date(run.now().getTime() + (config.followupDays + 1) * DAY_MS);
-  while (later.getUTCDay() === 0 || later.getUTCDay() === 6) later.setUTCDate(later.getUTCDate() + 1);
-  later.setUTCHours(12, 0, 0, 0);
-  await queueDueReminders(run.db, config, later);
-  await run.deliver();
-  await run.db
-    .transaction()
-    .execute((trx) => recordFollowupEvidence(trx, { complaintId, kind: 'referral', userId: DEMO.cto, now: run.now() }));
-  run.out('@UDEMOCTO1 clicked "Referral": recorded as advocacy evidence.');
-}
-
-async function postDigest(run: DemoRun): Promise<void> {
-  step(run, 7, 'The weekly digest for leadership (this week so far)');
-  const digest = await runDigestJob(
-    { db: run.db, config: run.config, roles: run.roles, now: run.now },
-    { weekStart: weekOf(dateInZone(run.now(), run.config.timezone)).start, dryRun: false },
-  );
-  run.out(describeDigestResult(digest));
   await run.deliver();
 }

@@ -10,6 +10,7 @@ function plain(mrkdwn: string): string {
     .replace(/<(tel|mailto):[^|>]+\|([^>]+)>/g, '$2')
     .replace(/<@([A-Z0-9]+)>/g, '@$1')
     .replace(/<!subteam\^([A-Z0-9]+)>/g, '@$1')
+    .replace(/<!date\^[^|>]+\|([^>]+)>/g, '$1')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
