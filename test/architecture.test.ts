@@ -60,3 +60,16 @@ describe("the README's map of src/", () => {
     }
   });
 });
+
+describe('builders and form parsers', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '..');
+  const sources = (fs.readdirSync(path.join(root, 'src'), { recursive: true }) as string[])
+    .map((file) => file.split(path.sep).join('/'))
+    .filter((file) => /\.(blocks|form)\.ts$/.test(file));
+
+  it.each(sources)('src/%s has its own test file', (file) => {
+    expect(fs.existsSync(path.join(root, 'test', file.replace(/\.ts$/, '.test.ts')))).toBe(true);
+  });
+});
