@@ -112,13 +112,22 @@ describe('write-back to Zendesk through the outbox, end to end', () => {
       'An executive called this customer through Pickup.\nOutcome: Reached the customer\nAdvocacy: Neutral',
     ]);
     expect(zendesk.ticket(TICKET).tags).toEqual(['billing', 'exec-called']);
-    const rows = await db.db
-      .selectFrom('outbox')
-      .select(['dedupe_key', 'status', 'attempts'])
-      .where('operation', '=', 'helpdesk_note')
-      .where(sql<boolean>`payload->>'ticketId' = ${TICKET}`)
-      .orderBy('id')
-      .execute();
+    // The worker marks a note sent just after Zendesk answers: wait for that, not only for the note to land.
+    const noteRows = () =>
+      db.db
+        .selectFrom('outbox')
+        .select(['dedupe_key', 'status', 'attempts'])
+        .where('operation', '=', 'helpdesk_note')
+        .where(sql<boolean>`payload->>'ticketId' = ${TICKET}`)
+        .orderBy('id')
+        .execute();
+    const rows = await waitFor(
+      async () => {
+        const found = await noteRows();
+        return found.every((r) => r.status !== 'pending') ? found : undefined;
+      },
+      { timeoutMs: 10_000, what: 'every note marked sent' },
+    );
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([
       ['sent', 2],
       ['sent', 2],
