@@ -7,7 +7,7 @@ import { startPickup } from '../src/main';
 import { SLACK_EVENTS_PATH } from '../src/slack/app';
 import { toBoltLogger } from '../src/slack/bolt-logger';
 import { ActionIds } from '../src/slack/ids';
-import { BENCH_SIGNING_SECRET, benchConfig } from './config';
+import { BENCH_SIGNING_SECRET, benchEnv } from './config';
 import { type BenchContext, expectStatus } from './context';
 import type { Engine } from './engines';
 import type { Size } from './options';
@@ -73,7 +73,7 @@ export async function benchClaim(engine: Engine, size: Size, runs: number, ctx: 
   // Created before Pickup starts: on PGlite nothing may share its one session while Pickup runs.
   const ids = await createClaimables(engine, WAVE * (1 + runs * size.claimWaves));
   const bare = await startBareBolt();
-  const pickup = await startPickup(benchConfig({ SLACK_API_URL: ctx.slack.apiUrl }), createLogger('silent'), {
+  const pickup = await startPickup(benchEnv({ SLACK_API_URL: ctx.slack.apiUrl }), createLogger('silent'), {
     database: engine.handle,
     botUserId: 'UBOT',
     cronJobs: false,

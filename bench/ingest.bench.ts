@@ -1,6 +1,6 @@
 import { createLogger } from '../src/logger';
 import { startPickup } from '../src/main';
-import { benchConfig } from './config';
+import { benchEnv } from './config';
 import { type BenchContext, expectStatus } from './context';
 import type { Engine } from './engines';
 import { runConcurrently } from './http-client';
@@ -62,7 +62,7 @@ export async function benchIngest(engine: Engine, size: Size, runs: number, ctx:
     baseP99.push(percentile(base.latencies, 99));
 
     // A fresh Pickup per run, so every run starts with full rate-limit buckets.
-    const pickup = await startPickup(benchConfig({ SLACK_API_URL: ctx.slack.apiUrl }), createLogger('silent'), {
+    const pickup = await startPickup(benchEnv({ SLACK_API_URL: ctx.slack.apiUrl }), createLogger('silent'), {
       database: engine.handle,
       botUserId: 'UBOT',
       cronJobs: false,

@@ -9,6 +9,7 @@ import * as complaintAssignee from './20261207_0007_complaint_assignee';
 import * as actions from './20261207_0009_actions';
 import * as actionMessages from './20261207_0010_action_messages';
 import * as customerEmailLower from './20261207_0011_customer_email_lower';
+import * as workspaceSettings from './20261207_0012_workspace_settings';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '20261207_0009_actions': actions,
   '20261207_0010_action_messages': actionMessages,
   '20261207_0011_customer_email_lower': customerEmailLower,
+  '20261207_0012_workspace_settings': workspaceSettings,
 };

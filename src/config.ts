@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { PickupError } from './shared/errors';
+import { isHolidayCountry } from './shared/holidays';
 import { isRealDate, isTimeZone } from './shared/time';
 
 /**
  * What the process is about to do decides which settings it needs:
- * - `serve` runs the bot and needs Slack credentials and channels;
+ * - `serve` runs the bot and needs Slack credentials (channels and people may be set in Slack after it starts);
  * - `jobs` runs a pick or digest from the CLI: channels and executives, Slack token optional;
  * - `database` only touches the database (migrate, import, export, forget).
  */
@@ -369,6 +370,12 @@ const envSchema = z.object({
   PICK_SCHEDULE: cronExpression('0 10 * * 1-5').default('0 10 * * 1-5'),
   DIGEST_SCHEDULE: cronExpression('0 9 * * 1').default('0 9 * * 1'),
   HOLIDAYS: csv.pipe(z.array(z.string().refine(isRealDate, 'each date must be YYYY-MM-DD'))).default([]),
+  HOLIDAY_COUNTRY: z
+    .string()
+    .transform((code) => code.toUpperCase())
+    .refine(isHolidayCountry, 'must be a country code such as FR, or country-region such as US-CA')
+    .optional(),
+  PICKUP_ADMINS: slackIdList('user ID (U…) or user group ID (S…)').optional(),
   ZENDESK_WEBHOOK_SECRET: vendorSecret,
   FRESHDESK_WEBHOOK_SECRET: vendorSecret,
   JIRA_WEBHOOK_SECRET: vendorSecret,
@@ -402,6 +409,14 @@ type Env = z.infer<typeof envSchema>;
 /** The name of every environment variable Pickup reads. */
 export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
+/** The text of a variable's default value ("0 10 * * 1-5"), or undefined when it has none. */
+export function defaultOf(name: string): string | undefined {
+  if (!Object.hasOwn(envSchema.shape, name)) return undefined;
+  const parsed = envSchema.shape[name as keyof Env].safeParse(undefined);
+  if (!parsed.success || parsed.data === undefined) return undefined;
+  return Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data);
+}
+
 /** The validated, frozen configuration. Nothing else in Pickup reads process.env. */
 export interface Config {
   slack: {
@@ -424,6 +439,10 @@ export interface Config {
   pickSchedule: string;
   digestSchedule: string;
   holidays: readonly string[];
+  /** A public-holiday calendar (FR, US-CA) whose holidays have no pick, besides `holidays`. */
+  holidayCountry: string | undefined;
+  /** Who may change settings in Slack besides the workspace's admins and owners (user and user group IDs). */
+  pickupAdmins: readonly string[];
   /** Each help desk's accepted webhook secrets (more than one while one is rotated); empty when unset. */
   vendorSecrets: {
     zendesk: readonly string[];
@@ -483,9 +502,15 @@ const HINTS: Record<string, string> = {
   SUPPORT_LEADS: 'comma-separated user IDs (U…) or user group IDs (S…) of the support leads who escalate',
 };
 
+/**
+ * What Pickup cannot post without: the channels and the people. They may be set in Slack instead (settings/), so the
+ * bot starts without them and guides an admin through setup; a CLI job, which runs once and posts, needs them.
+ */
+export const ESSENTIAL_SETTINGS = ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'] as const;
+
 const REQUIRED_BY_PURPOSE: Record<ConfigPurpose, readonly (keyof Env)[]> = {
-  serve: ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'],
-  jobs: ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'],
+  serve: [],
+  jobs: ESSENTIAL_SETTINGS,
   database: [],
 };
 
@@ -528,14 +553,39 @@ type ParsedEnv = z.infer<typeof purposeSchema>;
  * Every problem is collected and reported at once in a ConfigError.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): Config {
+  const checked = checkConfig(env, purpose);
+  if (!checked.ok) throw new ConfigError(checked.problems);
+  return checked.config;
+}
+
+/** One problem with the configuration: the variable it is about, and the whole sentence that names it. */
+export interface ConfigProblem {
+  name: string;
+  message: string;
+}
+
+/**
+ * Validates an environment for a purpose without throwing: the Config, or every problem. The settings an admin
+ * saves in Slack are checked with it too (merged over the environment), so both are held to the same rules.
+ */
+export function checkConfig(
+  env: NodeJS.ProcessEnv,
+  purpose: ConfigPurpose,
+): { ok: true; config: Config } | { ok: false; problems: string[] } {
   // Blank values count as unset, as they do in most .env tooling.
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') cleaned[k] = v.trim();
 
   const parsed = purposeSchema.safeParse(cleaned);
   const problems = configProblems(cleaned, parsed, purpose);
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return toConfig(parsed.data, env);
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, config: toConfig(parsed.data, env) };
+}
+
+/** A problem sentence split into the variable it starts with and the rest ("EXECUTIVES: must …" → must …). */
+export function nameOfProblem(problem: string): ConfigProblem {
+  const name = /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0] ?? '';
+  return { name, message: problem.slice(name.length).replace(/^:\s*/, '').trim() };
 }
 
 /** Every problem with the environment for `purpose`: invalid values, then missing ones, then conflicts. */
@@ -586,6 +636,8 @@ function toConfig(e: ParsedEnv, env: NodeJS.ProcessEnv): Config {
     pickSchedule: e.PICK_SCHEDULE,
     digestSchedule: e.DIGEST_SCHEDULE,
     holidays: Object.freeze(e.HOLIDAYS),
+    holidayCountry: e.HOLIDAY_COUNTRY,
+    pickupAdmins: Object.freeze(e.PICKUP_ADMINS ?? []),
     vendorSecrets: Object.freeze({
       zendesk: Object.freeze(e.ZENDESK_WEBHOOK_SECRET ?? []),
       freshdesk: Object.freeze(e.FRESHDESK_WEBHOOK_SECRET ?? []),

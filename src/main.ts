@@ -21,6 +21,8 @@ import type { HelpDeskClients } from './ports/helpdesk.port';
 import type { SlackPort } from './ports/slack.port';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxDestinations, type OutboxOptions } from './scheduler/outbox.worker';
 import { startScheduler } from './scheduler/scheduler';
+import { findInstalledTeam } from './settings/settings.repository';
+import { type LiveSettings, startLiveSettings } from './settings/settings.service';
 import { PickupError } from './shared/errors';
 import { systemClock } from './shared/time';
 import { createSlackApp, type SlackApp } from './slack/app';
@@ -67,8 +69,15 @@ export type StartPhase = 'migrating' | 'connecting' | 'running';
  * listens before Slack is reached, so webhooks and /healthz never wait on Slack; it resolves once Slack is
  * connected (Socket Mode) or the bot token is verified (HTTP mode).
  */
-export async function startPickup(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningPickup> {
+export async function startPickup(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningPickup> {
   const { signal } = options;
+  // Where the database is, and the Slack credentials, come from the environment only; every other setting may be
+  // saved in Slack and is read through `settings.config` below.
+  const boot = loadConfig(env, 'serve');
   const ownsDatabase = options.database === undefined;
   const enter = (phase: StartPhase, fields: Record<string, unknown>, msg: string) => {
     options.onPhase?.(phase);
@@ -77,7 +86,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   enter('migrating', {}, 'starting: opening the database and applying migrations');
   const database =
     options.database ??
-    (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger, serveLocalClients: true }));
+    (await openDatabase({ url: boot.databaseUrl, dataDir: boot.dataDir, logger, serveLocalClients: true }));
   const parts = stopInReverse(logger);
   if (ownsDatabase) parts.add(() => database.close());
   try {
@@ -89,6 +98,16 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     const now = options.now ?? systemClock;
     // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
     await firstStartedAt(database.db, now());
+    const settings = await startLiveSettings({
+      db: database.db,
+      env,
+      purpose: 'serve',
+      logger,
+      teamId: await findInstalledTeam(database.db),
+      listen: database.listen,
+    });
+    parts.add(() => settings.stop());
+    const { config } = settings;
     signal?.throwIfAborted();
 
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
@@ -134,6 +153,7 @@ export async function startPickup(config: Config, logger: Logger, options: Start
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
 
     await slackApp.start(signal);
+    await learnWorkspace(client, settings, logger);
     await checkSlackChannels(client, config, logger);
     signal?.throwIfAborted();
     enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
@@ -141,6 +161,23 @@ export async function startPickup(config: Config, logger: Logger, options: Start
   } catch (err) {
     await parts.stop();
     throw err;
+  }
+}
+
+/**
+ * Records which workspace this install serves (auth.test's team), so its settings load, and load at once on the
+ * next start. Slack was just reached, so a failure here is rare; the environment's settings then apply meanwhile.
+ */
+async function learnWorkspace(
+  client: ReturnType<typeof createWebClient>,
+  settings: LiveSettings,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const { team_id: teamId } = await client.auth.test();
+    if (teamId) await settings.adoptTeam(teamId);
+  } catch (err) {
+    logger.warn({ err }, 'could not tell which workspace Pickup serves; settings saved in Slack apply after a restart');
   }
 }
 
@@ -321,7 +358,7 @@ async function main(): Promise<void> {
   // its backoff, a migration in progress finishes, and whatever already started stops.
   const lifecycle = processLifecycle(logger);
   try {
-    const running = await startPickup(config, logger, {
+    const running = await startPickup(process.env, logger, {
       signal: lifecycle.signal,
       onPhase: lifecycle.onPhase,
       onSlackFatal: (err) => {

@@ -15,6 +15,11 @@ export interface DatabaseHandle {
   engine: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * LISTENs on a notification channel (settings changes): `onNotify` gets each NOTIFY's payload, from this process
+   * or another; resolves with how to stop. Absent where notifications cannot be received (the CLI's connections).
+   */
+  listen?: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -152,6 +152,33 @@ export interface AuditLogTable {
 export interface InstallationTable {
   id: ColumnType<number, 1 | undefined, never>;
   first_started_at: ColumnType<Date, Date | string, never>;
+  /** The Slack workspace this install serves, from auth.test (migration 0012). */
+  team_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One workspace's settings saved in Slack or with `settings set`: env-variable names to their text values. */
+export interface WorkspaceSettingsTable {
+  team_id: string;
+  version: Generated<number>;
+  values: ColumnType<Record<string, string>, string | undefined, string>;
+  created_at: Generated<Timestamp>;
+  updated_at: NullableTimestamp;
+  updated_by: string | null;
+  uninstalled_at: NullableTimestamp;
+  uninstall_reason: string | null;
+}
+
+/** The audit of settings: one row per setting changed, with its old and new text (null: not set). */
+export interface SettingsChangesTable {
+  id: Generated<number>;
+  team_id: string;
+  version: number;
+  name: string;
+  old_value: string | null;
+  new_value: string | null;
+  changed_by: string;
+  via: 'slack' | 'cli';
+  changed_at: ColumnType<Date, Date | string, never>;
 }
 
 /** The whole database, as Kysely sees it. */
@@ -202,6 +229,8 @@ export interface Database {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   installation: InstallationTable;
+  workspace_settings: WorkspaceSettingsTable;
+  settings_changes: SettingsChangesTable;
   actions: ActionsTable;
   action_reminders: ActionRemindersTable;
 }

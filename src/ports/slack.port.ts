@@ -49,6 +49,10 @@ export interface UserProfile {
   name: string | null;
   /** Their job title, e.g. "VP Customer Success". */
   title: string | null;
+  /** Their own time zone (IANA, users.info `tz`), for reminders in their business hours; absent when unknown. */
+  timezone?: string | null;
+  /** True for the workspace's admins and owners, who may change Pickup's settings. */
+  isWorkspaceAdmin?: boolean;
 }
 
 /**

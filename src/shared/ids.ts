@@ -10,6 +10,31 @@ export const ActionIds = {
   actionReassign: 'action_reassign',
   actionFixHeld: 'action_fix_held',
   actionFixCameBack: 'action_fix_came_back',
+  /** App Home, admins: opens the settings (contract). */
+  openSettings: 'open_settings',
+  /** App Home, admins, while setup is incomplete: walks through channels → people → schedule. */
+  setupPickup: 'setup_pickup',
+  /** The settings menu's buttons, one per group: each pushes that group's modal. */
+  editChannels: 'settings_edit_channels',
+  editPeople: 'settings_edit_people',
+  editSchedule: 'settings_edit_schedule',
+  editRules: 'settings_edit_rules',
+} as const;
+
+/** Settings modals' callback_ids (contract: each starts with `settings_`). */
+export const SettingsCallbackIds = {
+  menu: 'settings_menu',
+  channels: 'settings_channels',
+  people: 'settings_people',
+  schedule: 'settings_schedule',
+  rules: 'settings_rules',
+} as const;
+
+/** External selects' action_ids in the settings modals, whose options Pickup serves (block_suggestion). */
+export const SettingsOptionIds = {
+  userGroups: 'settings_usergroups',
+  timezone: 'settings_timezone',
+  holidayCountry: 'settings_holiday_country',
 } as const;
 
 export const CallbackIds = {

@@ -3,7 +3,7 @@ import type { Roles } from '../people/roles';
 import { DomainError } from '../shared/errors';
 
 /** The roles a Slack action may require (the EXECUTIVES and SUPPORT_LEADS lists). */
-export type Role = 'executive' | 'supportLead';
+export type Role = 'executive' | 'supportLead' | 'admin';
 
 /** How each role is checked, and how a refusal names who may act instead. */
 const ROLE_RULES: Record<
@@ -19,6 +19,10 @@ const ROLE_RULES: Record<
     // Support leads hand customers to executives, so the refusal points at who can do that for them.
     refusal: (roles, action) =>
       `Only support leads can ${action}. If a customer needs an executive's call, ask one of ${roles.describeSupportLeads()}.`,
+  },
+  admin: {
+    holds: (roles, userId) => roles.isAdmin(userId),
+    refusal: (roles, action) => `Only Pickup's admins can ${action}: ${roles.describeAdmins()}.`,
   },
 };
 

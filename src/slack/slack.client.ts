@@ -128,7 +128,12 @@ export function createSlackPort(client: WebClient): SlackPort {
         const { user } = await client.users.info({ user: userId });
         const profile = user?.profile;
         const name = profile?.real_name || user?.real_name || profile?.display_name || null;
-        return { name, title: profile?.title || null };
+        return {
+          name,
+          title: profile?.title || null,
+          timezone: user?.tz || null,
+          isWorkspaceAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
+        };
       }),
     findUserIdByEmail: (email) => findUserIdByEmail(client, email),
   };

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { runCli } from '../../src/cli';
-import { loadConfig } from '../../src/config';
 import { DataDirLockedError, openViaRunningBot } from '../../src/db/connection';
 import { embeddedSocket } from '../../src/db/embedded-server';
 import type { Database } from '../../src/db/schema';
@@ -213,7 +212,7 @@ describe(`CLI commands while the bot runs (${ON_POSTGRES ? 'PostgreSQL' : 'embed
       LOG_LEVEL: 'silent',
     });
     // The bot opens DATA_DIR itself, exactly as `npm start` does, and so holds its lock.
-    bot = await startPickup(loadConfig(env, 'serve'), createLogger('silent'), {
+    bot = await startPickup(env, createLogger('silent'), {
       botUserId: 'UBOT',
       cronJobs: false,
       outboxPollMs: 50,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createLogger } from '../../src/logger';
 import { startPickup } from '../../src/main';
 import { postWebhook } from '../faults/support/http-client';
-import { testConfig } from '../helpers/config';
+import { testEnv } from '../helpers/config';
 import { describeOnPostgres } from '../helpers/env';
 import { startFakeSlack } from '../helpers/fake-slack';
 import { createEmptyPostgresDb, createTestDb, type TestDb } from '../helpers/test-db';
@@ -41,13 +41,13 @@ function complaint(externalId: string) {
  */
 async function start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   const fake = await startFakeSlack();
-  const config = testConfig({ SLACK_API_URL: fake.url, ...env });
-  const pickup = await startPickup(config, createLogger('silent'), { botUserId: 'UBOT', cronJobs: false }).catch(
-    async (err: unknown) => {
-      await fake.close();
-      throw err;
-    },
-  );
+  const pickup = await startPickup(testEnv({ SLACK_API_URL: fake.url, ...env }), createLogger('silent'), {
+    botUserId: 'UBOT',
+    cronJobs: false,
+  }).catch(async (err: unknown) => {
+    await fake.close();
+    throw err;
+  });
   return {
     url: `http://127.0.0.1:${pickup.port}`,
     async stop() {

@@ -1,7 +1,7 @@
 import { createLogger, type Logger } from '../../src/logger';
 import { type RunningPickup, type StartOptions, startPickup } from '../../src/main';
 import { DEFAULT_OUTBOX_OPTIONS } from '../../src/scheduler/outbox.worker';
-import { TEST_SIGNING_SECRET, testConfig } from './config';
+import { TEST_SIGNING_SECRET, testEnv } from './config';
 import type { FakeSlack } from './fake-slack';
 import { type FakeSocketMode, startFakeSocketMode } from './fake-socket-mode';
 import { httpDriver, type SlackDriver, type SlackMode, socketDriver } from './slack-driver';
@@ -32,15 +32,18 @@ type TestAppOptions = { env?: Record<string, string | undefined>; logger?: Logge
 /** Starts Pickup exactly as main.ts does, with the fake Slack as SLACK_API_URL and fast outbox retries. */
 export async function startTestApp(db: TestDb, fakeSlack: FakeSlack, options: TestAppOptions = {}): Promise<TestApp> {
   const { env, logger, ...start } = options;
-  const config = testConfig({ SLACK_API_URL: fakeSlack.url, ...env });
-  const pickup = await startPickup(config, logger ?? createLogger('silent'), {
-    database: db,
-    botUserId: 'UBOT',
-    outboxPollMs: 50,
-    cronJobs: false,
-    outboxOptions: { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 20, backoffMaxMs: 200 },
-    ...start,
-  });
+  const pickup = await startPickup(
+    testEnv({ SLACK_API_URL: fakeSlack.url, ...env }),
+    logger ?? createLogger('silent'),
+    {
+      database: db,
+      botUserId: 'UBOT',
+      outboxPollMs: 50,
+      cronJobs: false,
+      outboxOptions: { ...DEFAULT_OUTBOX_OPTIONS, backoffBaseMs: 20, backoffMaxMs: 200 },
+      ...start,
+    },
+  );
   const baseUrl = `http://127.0.0.1:${pickup.port}`;
   return {
     pickup,
