@@ -138,6 +138,7 @@ export async function startPickup(
         helpdesks: deliveries.destinations.helpdesks,
         kickOutbox: scheduler.kickOutbox,
         now,
+        settings,
         outgoing: deliveries.outgoing,
       },
       slackAppOptions(options),

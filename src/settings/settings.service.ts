@@ -44,6 +44,13 @@ export interface LiveSettings {
   adoptTeam(teamId: string): Promise<void>;
   /** Re-reads the settings now if their version moved; a notification or the poll calls it too. */
   refresh(): Promise<void>;
+  /**
+   * Validates and saves a change (see {@link changeSettings}) and applies it here at once; other instances follow
+   * within seconds. `teamId` is the workspace the request came from, used until auth.test has named this one.
+   */
+  save(change: SettingsChange, actor: SettingsActor, now: Date, teamId?: string): Promise<ChangeResult>;
+  /** Every setting as it applies now, with its source (for the settings modals and the CLI). */
+  effective(): Promise<EffectiveSetting[]>;
   /** Called after each change is applied; returns how to unsubscribe. */
   onChange(listener: (change: SettingsChanged) => void | Promise<void>): () => void;
   /** The essential settings still unset (Pickup posts nothing until there are none). */
@@ -124,7 +131,7 @@ export async function startLiveSettings(options: LiveSettingsOptions): Promise<L
       })
     : undefined;
 
-  return {
+  const live: LiveSettings = {
     config: liveView(() => current),
     teamId: () => teamId,
     async adoptTeam(id) {
@@ -135,6 +142,15 @@ export async function startLiveSettings(options: LiveSettingsOptions): Promise<L
       await apply(await findSettingsRecord(db, id));
     },
     refresh,
+    async save(change, actor, now, fromTeam) {
+      const team = teamId ?? fromTeam;
+      if (!team) throw new Error('settings cannot be saved before Pickup knows its Slack workspace');
+      if (!teamId) await live.adoptTeam(team);
+      const result = await changeSettings(db, { teamId: team, env, change, actor, now });
+      if (result.ok && result.changed.length > 0) await refresh();
+      return result;
+    },
+    effective: () => effectiveSettings(db, teamId, env),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -148,6 +164,7 @@ export async function startLiveSettings(options: LiveSettingsOptions): Promise<L
       await refreshing?.catch(() => undefined);
     },
   };
+  return live;
 }
 
 /** The essential settings unset in a configuration. */

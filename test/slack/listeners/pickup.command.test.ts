@@ -2,11 +2,12 @@ import type { RespondArguments, RespondFn } from '@slack/bolt';
 import { createLogger } from '../../../src/logger';
 import { createRoles } from '../../../src/people/roles';
 import type { SlackPort } from '../../../src/ports/slack.port';
+import { type LiveSettings, startLiveSettings } from '../../../src/settings/settings.service';
 import { DomainError } from '../../../src/shared/errors';
 import type { SlackDeps } from '../../../src/slack/deps';
 import { runSubcommand } from '../../../src/slack/listeners/pickup.command';
 import { resetDigestTables, SEED_EXECS, SEED_SECRETS, seedKnownActions, seedKnownWeek } from '../../digest/seed';
-import { EXEC_1, OUTSIDER, testConfig } from '../../helpers/config';
+import { EXEC_1, OUTSIDER, testEnv } from '../../helpers/config';
 import { createTestDb, type TestDb } from '../../helpers/test-db';
 
 /** The end of the seeded week plus a day: the last 7 days cover most of it. */
@@ -27,6 +28,7 @@ const noSlack: SlackPort = {
 describe('/pickup stats', () => {
   let db: TestDb;
   let deps: SlackDeps;
+  let settings: LiveSettings;
   let answers: RespondArguments[];
   const respond: RespondFn = async (message) => {
     answers.push(typeof message === 'string' ? { text: message } : message);
@@ -43,11 +45,19 @@ describe('/pickup stats', () => {
     db = await createTestDb();
     await resetDigestTables(db.db);
     await seedKnownActions(db.db, await seedKnownWeek(db.db));
-    const config = testConfig({ EXECUTIVES: `${SEED_EXECS.one},${SEED_EXECS.two}`, TIMEZONE: 'America/New_York' });
     const logger = createLogger('silent');
+    settings = await startLiveSettings({
+      db: db.db,
+      env: testEnv({ EXECUTIVES: `${SEED_EXECS.one},${SEED_EXECS.two}`, TIMEZONE: 'America/New_York' }),
+      purpose: 'serve',
+      logger,
+      teamId: undefined,
+    });
+    const { config } = settings;
     deps = {
       db: db.db,
       config,
+      settings,
       logger,
       roles: createRoles(config, { listUserGroupMembers: async () => [] }, logger),
       slack: noSlack,
@@ -59,7 +69,10 @@ describe('/pickup stats', () => {
   beforeEach(() => {
     answers = [];
   });
-  afterAll(() => db.close());
+  afterAll(async () => {
+    await settings.stop();
+    await db.close();
+  });
 
   it('answers an executive ephemerally with the last 7 days by default', async () => {
     await run(EXEC_1, '');
