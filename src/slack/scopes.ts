@@ -58,8 +58,9 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
 ];
 
-/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks). */
+/** Web API methods Pickup calls that need no scope (its own identity, modals, App Home, permalinks). */
 export const SCOPELESS_METHODS: readonly string[] = [
+  'auth.test',
   'views.open',
   'views.push',
   'views.update',
