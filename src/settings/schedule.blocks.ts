@@ -14,7 +14,7 @@ import {
   timeZoneLabel,
   WEEKDAYS,
 } from './schedule';
-import { currentLine } from './setting-source';
+import { currentLine } from './setting-fields';
 
 /** What the Schedule modal carries in private_metadata: whether it ends the first-run setup. */
 export interface ScheduleModalMetadata {

@@ -1,4 +1,6 @@
+import type { ConfigProblem } from '../config';
 import { escapeMrkdwn, mention } from '../shared/mrkdwn';
+import type { FormErrors } from '../shared/view-state';
 import type { SettingSource } from './settings';
 
 /**
@@ -6,7 +8,7 @@ import type { SettingSource } from './settings';
  * "set with the CLI by ops on …", "from the environment", or "default". A CLI actor's name is the operator's text,
  * so it is escaped; a Slack actor is a user ID, shown as a mention.
  */
-export function describeSource(source: SettingSource): string {
+export function sourceLabel(source: SettingSource): string {
   switch (source.kind) {
     case 'env':
       return 'from the environment';
@@ -26,5 +28,27 @@ export function describeSource(source: SettingSource): string {
 
 /** A field's context line: "Now: value · source". `value` must already be safe mrkdwn (escaped, formatted). */
 export function currentLine(value: string, source: SettingSource): string {
-  return `Now: ${value} · ${describeSource(source)}`;
+  return `Now: ${value} · ${sourceLabel(source)}`;
+}
+
+/**
+ * The settings service's refusals as a modal's inline errors: each problem under the block of its setting (`blocks`),
+ * or under `fallback` when the setting has no block in this modal. Two problems of one setting share its block.
+ */
+export function problemErrors(
+  problems: readonly ConfigProblem[],
+  blocks: Partial<Record<string, string>>,
+  fallback: string,
+): FormErrors {
+  const errors: FormErrors = {};
+  for (const problem of problems) {
+    const block = blocks[problem.name] ?? fallback;
+    const message = blocks[problem.name] ? capitalize(problem.message) : `${problem.name} ${problem.message}`;
+    errors[block] = errors[block] ? `${errors[block]} ${message}` : message;
+  }
+  return errors;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
