@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { holidayCountries, holidayCountryName, holidayOn, holidayRegions } from '../shared/holidays';
-import { dateInZone, isTimeZone } from '../shared/time';
+import { addDays, DAY_MS, dateInZone, isTimeZone, zonedTimeToUtc } from '../shared/time';
 import type { EffectiveSetting, SettingName, SettingSource } from './settings';
 
 /**
@@ -137,8 +137,9 @@ export interface SkippedDate {
   reason: string;
 }
 
-// A schedule that fires only on holidays, or every minute, must not keep the preview searching: bound the runs read.
-const MAX_RUNS_SCANNED = 2_000;
+// A schedule that fires only on holidays, or on a date years away, must not keep the preview searching: it looks
+// two years ahead at most (each year's public holidays cost a calendar read).
+const HORIZON_DAYS = 731;
 
 /** The next `n` pick dates after `from` and the holidays skipped on the way; fewer when the schedule runs dry. */
 export function upcomingPicks(
@@ -149,18 +150,23 @@ export function upcomingPicks(
   const cron = new Cron(calendar.pickSchedule, { timezone: calendar.timezone, paused: true });
   const picks: PickDate[] = [];
   const skipped: SkippedDate[] = [];
+  const horizon = from.getTime() + HORIZON_DAYS * DAY_MS;
   const seen = new Set<string>();
-  let cursor: Date | null = from;
-  for (let scanned = 0; picks.length < n && scanned < MAX_RUNS_SCANNED; scanned++) {
-    cursor = cron.nextRun(cursor ?? undefined);
-    if (!cursor) break;
-    const date = dateInZone(cursor, calendar.timezone);
-    // A schedule that fires several times a day still makes one pick that day (the pick is per date).
-    if (seen.has(date)) continue;
-    seen.add(date);
-    const reason = holidayOn(calendar, date);
-    if (reason === undefined) picks.push({ at: cursor, date });
-    else skipped.push({ date, reason });
+  let cursor: Date = from;
+  while (picks.length < n) {
+    const run = cron.nextRun(cursor);
+    if (!run || run.getTime() > horizon) break;
+    const date = dateInZone(run, calendar.timezone);
+    if (!seen.has(date)) {
+      seen.add(date);
+      const reason = holidayOn(calendar, date);
+      if (reason === undefined) picks.push({ at: run, date });
+      else skipped.push({ date, reason });
+    }
+    // The pick is per date: a schedule that fires several times a day still makes one, so go on from the next day.
+    // Never backwards, even where a zone skips midnight (a DST change at 00:00), so each date is read once.
+    const nextDay = zonedTimeToUtc(addDays(date, 1), '00:00', calendar.timezone).getTime() - 1;
+    cursor = new Date(Math.max(nextDay, run.getTime()));
   }
   return { picks, skipped };
 }
