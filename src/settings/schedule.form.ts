@@ -170,7 +170,7 @@ export function parseScheduleForm(values: ViewValues, model: ScheduleModalModel)
 
 /**
  * The preview of what the modal holds while the admin edits it: the days, time, zone, holidays and country as
- * entered, where they are complete and valid, else as they stand; a pick schedule still incomplete says so.
+ * entered (a zone or holiday not valid yet counts as not entered); a pick schedule still incomplete says so.
  */
 export function previewFromState(values: ViewValues, model: ScheduleModalModel, now: Date): ScheduleModalPreview {
   const errors: FormErrors = {};
@@ -179,12 +179,12 @@ export function previewFromState(values: ViewValues, model: ScheduleModalModel, 
   if (errors[ScheduleBlocks.pickDays] || errors[ScheduleBlocks.pickTime]) {
     return { ok: false, reason: 'Tick the pick days and choose a time to see the next picks.' };
   }
-  const countryChosen = stateOf(values, ScheduleBlocks.holidayCountry).selected_option !== undefined;
+  // The state carries every input as shown (its initial option included), so an empty one means none chosen.
   const calendar: PickCalendar = {
     pickSchedule: pick ?? model.pick.cron,
     timezone: parseTimezone(values, errors) ?? model.timezone.value,
     holidays: parseHolidays(values, errors),
-    holidayCountry: countryChosen ? parseCountry(values, errors) : model.holidayCountry.value,
+    holidayCountry: parseCountry(values, errors),
   };
   return previewOf(calendar, now);
 }

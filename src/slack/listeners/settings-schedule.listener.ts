@@ -1,7 +1,6 @@
 import type {
   App,
   BlockAction,
-  BlockSuggestion,
   ButtonAction,
   Middleware,
   SlackActionMiddlewareArgs,
