@@ -3,13 +3,13 @@ import type { Block, Modal, UserGroup } from '../ports/slack.port';
 import { button, context, divider, inputBlock, option, plainText, section } from '../shared/blocks';
 import { ActionIds, SettingsCallbackIds } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, mention, oneLine } from '../shared/mrkdwn';
+import { sourceLabel } from './setting-fields';
 import {
   type EffectiveSetting,
   type EssentialSetting,
   SETTINGS,
   type SettingGroup,
   type SettingName,
-  type SettingSource,
   settingsOf,
 } from './settings';
 import {
@@ -29,27 +29,6 @@ import {
 
 /** How much of a long value (a list of themes, say) a summary line shows. */
 const VALUE_MAX = 200;
-
-/**
- * Where a setting's value comes from, as mrkdwn: "set in Slack by @Ann on 2026-12-01", "set with the CLI by ops
- * on …", "from the environment", or "default". A CLI actor's name is the operator's text, so it is escaped.
- */
-export function describeSource(source: SettingSource): string {
-  switch (source.kind) {
-    case 'env':
-      return 'from the environment';
-    case 'default':
-      return 'default';
-    case 'slack': {
-      // A value saved before audit rows existed has no known author (settings.service says "unknown" at epoch).
-      if (source.by === 'unknown') return 'set in Slack';
-      const on = source.at.toISOString().slice(0, 10);
-      if (source.via === 'cli') return `set with the CLI by ${escapeMrkdwn(source.by)} on ${on}`;
-      const who = /^[UW][A-Z0-9]{2,}$/.test(source.by) ? mention(source.by) : escapeMrkdwn(source.by);
-      return `set in Slack by ${who} on ${on}`;
-    }
-  }
-}
 
 /** A people entry as Slack shows it: a user's or a user group's mention; anything else escaped. */
 function entryMention(entry: string): string {
@@ -73,13 +52,13 @@ export function formatSettingValue(name: SettingName, value: string | undefined)
 /** "Executives' channel: #exec · set in Slack by @Ann on 2026-12-01": one setting, its value and its source. */
 export function settingLine(setting: EffectiveSetting): string {
   const { label } = SETTINGS[setting.name];
-  return `*${label}*: ${formatSettingValue(setting.name, setting.value)} · ${describeSource(setting.source)}`;
+  return `*${label}*: ${formatSettingValue(setting.name, setting.value)} · ${sourceLabel(setting.source)}`;
 }
 
 /** A field's context line in a modal: its current value and where that comes from. */
 function currentLine(setting: EffectiveSetting | undefined): ContextBlock {
   if (!setting) return context('Now: _not set_');
-  return context(`Now: ${formatSettingValue(setting.name, setting.value)} · ${describeSource(setting.source)}`);
+  return context(`Now: ${formatSettingValue(setting.name, setting.value)} · ${sourceLabel(setting.source)}`);
 }
 
 /** Each essential setting in words, for "Pickup still needs …". */

@@ -7,12 +7,14 @@ import { type FakeSlack, type RecordedCall, startFakeSlack } from '../helpers/fa
 import { httpDriver, type SlackDriver } from '../helpers/slack-driver';
 import {
   buttonClickPayload,
+  checkboxValue,
+  selectValue,
   sendInteraction,
-  TEST_APP_ID,
-  TEST_TEAM,
+  textValue,
   type ValueShape,
   viewSubmissionPayload,
 } from '../helpers/slack-requests';
+import { sendBlockSuggestion, sendViewAction } from '../helpers/slack-view-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 import { waitFor } from '../helpers/wait-for';
@@ -35,15 +37,15 @@ function homeClick(actionId: string, userId: string, value = actionId): Record<s
   return { ...rest, container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home' } };
 }
 
-/** A click on a button inside the settings menu modal. */
-function menuClick(actionId: string, userId: string): Record<string, unknown> {
-  const payload = buttonClickPayload({ actionId, value: actionId, userId });
-  const { response_url: _url, channel: _channel, message: _message, ...rest } = payload;
-  return {
-    ...rest,
-    container: { type: 'view', view_id: 'VMENU' },
-    view: { id: 'VMENU', type: 'modal', callback_id: 'settings_menu', private_metadata: '', state: { values: {} } },
-  };
+/** A click on one of the settings menu's buttons. */
+function menuClick(app: TestApp, actionId: string, userId: string) {
+  return sendViewAction(app.slackTarget, {
+    userId,
+    view: { callbackId: 'settings_menu', id: 'VMENU' },
+    blockId: 'b',
+    actionId,
+    action: { type: 'button', value: actionId },
+  });
 }
 
 const conversation = (id: string | null): ValueShape => ({ type: 'conversations_select', selected_conversation: id });
@@ -67,6 +69,23 @@ function peopleValues(p: { executives: string[]; execGroups?: string[]; leads: s
     EXECUTIVES_GROUPS: { [GROUP_ACTION_IDS.EXECUTIVES]: groups(p.execGroups ?? []) },
     SUPPORT_LEADS: { value: users(p.leads) },
     SUPPORT_LEADS_GROUPS: { [GROUP_ACTION_IDS.SUPPORT_LEADS]: groups(p.leadGroups ?? []) },
+  };
+}
+
+/** The Schedule modal's state as shown with the default settings, the pick moved to `pickTime`. */
+function scheduleValues(pickTime: string): Values {
+  const external = (v: string | null): ValueShape => ({
+    type: 'external_select',
+    selected_option: v === null ? null : { value: v, text: { type: 'plain_text', text: v } },
+  });
+  return {
+    pick_days: { value: checkboxValue(['1', '2', '3', '4', '5']) },
+    pick_time: { value: { type: 'timepicker', selected_time: pickTime } },
+    digest_day: { value: selectValue('1') },
+    digest_time: { value: { type: 'timepicker', selected_time: '09:00' } },
+    timezone: { settings_timezone: external('UTC') },
+    holidays: { value: textValue(null) },
+    holiday_country: { settings_holiday_country: external(null) },
   };
 }
 
@@ -197,7 +216,7 @@ describe('settings in Slack, end to end through Bolt and the fake Slack', () => 
       expect(text).toContain(`"action_id":"${id}"`);
     }
 
-    await sendInteraction(app.slackTarget, menuClick('settings_edit_channels', ADMIN));
+    await menuClick(app, 'settings_edit_channels', ADMIN);
     const channels = viewOf((await slack.waitFor('views.push', 1))[0]);
     expect(channels.callback_id).toBe('settings_channels');
     expect(JSON.stringify(channels.blocks)).toContain(`"initial_conversation":"${EXEC_CHANNEL}"`);
@@ -227,22 +246,17 @@ describe('settings in Slack, end to end through Bolt and the fake Slack', () => 
   });
 
   it('offers the workspace’s user groups in the People modal, filtered by what is typed', async () => {
-    await sendInteraction(app.slackTarget, menuClick('settings_edit_people', ADMIN));
+    await menuClick(app, 'settings_edit_people', ADMIN);
     const people = viewOf((await slack.waitFor('views.push', 1))[0]);
     expect(people.callback_id).toBe('settings_people');
     expect(viewProblems(people)).toEqual([]);
 
-    const res = await sendInteraction(app.slackTarget, {
-      type: 'block_suggestion',
-      user: { id: ADMIN, username: 'admin', name: 'admin', team_id: TEST_TEAM.id },
-      team: { ...TEST_TEAM },
-      api_app_id: TEST_APP_ID,
-      token: 'legacy-verification-token',
-      action_id: GROUP_ACTION_IDS.SUPPORT_LEADS,
-      block_id: 'SUPPORT_LEADS_GROUPS',
+    const res = await sendBlockSuggestion(app.slackTarget, {
+      userId: ADMIN,
+      view: { callbackId: 'settings_people', id: 'VPEOPLE' },
+      blockId: 'SUPPORT_LEADS_GROUPS',
+      actionId: GROUP_ACTION_IDS.SUPPORT_LEADS,
       value: 'LEAD',
-      container: { type: 'view', view_id: 'VPEOPLE' },
-      view: { id: 'VPEOPLE', type: 'modal', callback_id: 'settings_people', state: { values: {} } },
     });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({
@@ -373,13 +387,31 @@ describe('the first-run walk-through, from a fresh install with no channels and 
     expect(JSON.parse(toPeople.view.private_metadata)).toEqual({ mode: 'setup' });
     expect(viewProblems(toPeople.view)).toEqual([]);
 
-    const last = (await submit(app, {
+    const toSchedule = (await submit(app, {
       callbackId: 'settings_people',
       userId: ADMIN,
       mode: 'setup',
       values: peopleValues({ executives: [EXEC_1], leads: [LEAD_1] }),
-    })) as { response_action: string };
-    expect(['update', 'clear']).toContain(last.response_action);
+    })) as {
+      response_action: string;
+      view: { callback_id: string; private_metadata: string; submit: { text: string } };
+    };
+    expect(toSchedule.response_action).toBe('update');
+    expect(toSchedule.view.callback_id).toBe('settings_schedule');
+    expect(JSON.parse(toSchedule.view.private_metadata)).toEqual({ setup: true });
+    expect(toSchedule.view.submit.text).toBe('Finish setup');
+    expect(viewProblems(toSchedule.view)).toEqual([]);
+
+    // The Schedule step is answered by the schedule settings' own listener: weekdays at 9:30, the rest as shown.
+    const done = await sendInteraction(app.slackTarget, {
+      ...viewSubmissionPayload({
+        callbackId: 'settings_schedule',
+        userId: ADMIN,
+        privateMetadata: toSchedule.view.private_metadata,
+        values: scheduleValues('09:30'),
+      }),
+    });
+    expect(done.json()).toEqual({ response_action: 'clear' });
 
     const record = await db.db.selectFrom('workspace_settings').select('values').executeTakeFirstOrThrow();
     expect(record.values).toEqual({
@@ -387,8 +419,9 @@ describe('the first-run walk-through, from a fresh install with no channels and 
       LEADERSHIP_CHANNEL,
       EXECUTIVES: EXEC_1,
       SUPPORT_LEADS: LEAD_1,
+      PICK_SCHEDULE: '30 9 * * 1-5',
     });
-    // The admin's App Home, republished after the last step, no longer asks for setup.
+    // The admin's App Home, republished once the People step completed the essentials, no longer asks for setup.
     const home = await waitFor(
       () =>
         slack

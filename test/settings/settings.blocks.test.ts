@@ -5,7 +5,6 @@ import {
   buildPeopleModal,
   buildSettingsMenu,
   describeMissing,
-  describeSource,
   formatSettingValue,
   groupOption,
 } from '../../src/settings/settings.blocks';
@@ -77,22 +76,6 @@ function contextAfter(view: Modal, blockId: string): string {
   const next = view.blocks[i + 1];
   return next?.type === 'context' ? JSON.stringify(next.elements) : '';
 }
-
-describe('describeSource', () => {
-  it.each([
-    ['saved in Slack', BY_ADMIN, 'set in Slack by <@UADMIN001> on 2026-11-20'],
-    [
-      'saved with the CLI, escaped',
-      { ...BY_ADMIN, by: 'ops <!here>', via: 'cli' },
-      'set with the CLI by ops &lt;!here&gt; on 2026-11-20',
-    ],
-    ['saved before audits existed', { ...BY_ADMIN, by: 'unknown' }, 'set in Slack'],
-    ['the environment', ENV, 'from the environment'],
-    ['the default', { kind: 'default' }, 'default'],
-  ] as const)('%s', (_case, source, expected) => {
-    expect(describeSource(source)).toBe(expected);
-  });
-});
 
 describe('formatSettingValue', () => {
   it.each([

@@ -6,6 +6,7 @@ import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
 import { registerPickupCommand } from './pickup.command';
 import { registerSettingsListeners } from './settings.listener';
+import { registerScheduleSettingsListeners } from './settings-schedule.listener';
 
 /** Registers every listener. Each file handles one Slack surface. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -15,4 +16,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
   registerSettingsListeners(app, deps);
+  registerScheduleSettingsListeners(app, deps);
 }

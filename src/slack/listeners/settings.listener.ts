@@ -10,8 +10,10 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ConfigProblem } from '../../config';
 import type { UserGroup } from '../../ports/slack.port';
+import { scheduleModalModel } from '../../settings/schedule';
+import { buildScheduleModal } from '../../settings/schedule.blocks';
+import { problemErrors } from '../../settings/setting-fields';
 import type { EffectiveSetting, SettingsChange } from '../../settings/settings';
 import { buildChannelsModal, buildPeopleModal, buildSettingsMenu, groupOption } from '../../settings/settings.blocks';
 import { checkChannels } from '../../settings/settings.channels';
@@ -142,24 +144,15 @@ function userGroupOptions(groups: GroupLookup): Middleware<SlackOptionsMiddlewar
   };
 }
 
-/** Settings problems (by setting name) as inline errors: under the field of that name, else under `fallback`. */
-function errorsOf(problems: readonly ConfigProblem[], blocks: readonly string[], fallback: string): FormErrors {
-  const errors: FormErrors = {};
-  for (const { name, message } of problems) {
-    const block = blocks.includes(name) ? name : fallback;
-    const text = block === name ? message : `${name} ${message}`;
-    errors[block] = errors[block] ? `${errors[block]} ${text}` : text;
-  }
-  return errors;
-}
-
 /** Saves a modal's change as the admin who submitted it: the inline errors when settings.service refuses it. */
 async function save(deps: SlackDeps, args: SubmissionArgs, change: SettingsChange): Promise<FormErrors | undefined> {
   if (Object.keys(change).length === 0) return undefined;
   const actor = { via: 'slack' as const, userId: args.body.user.id };
   const result = await deps.settings.save(change, actor, deps.now(), args.body.team?.id);
   if (result.ok) return undefined;
-  return errorsOf(result.problems, Object.values(SettingsBlocks), Object.keys(change)[0] ?? SettingsBlocks.execChannel);
+  // A setting's input has the setting's name as block_id, so each problem lands under its own field.
+  const blocks = Object.fromEntries(Object.values(SettingsBlocks).map((b) => [b, b]));
+  return problemErrors(result.problems, blocks, Object.keys(change)[0] ?? SettingsBlocks.execChannel);
 }
 
 /**
@@ -184,9 +177,10 @@ async function afterSave(deps: SlackDeps, client: WebClient, args: SubmissionArg
   }
 }
 
-/** The walk-through's step after People. The Schedule modal comes from the schedule settings; until then, done. */
-function afterPeopleInSetup(): ViewResponseAction {
-  return { response_action: 'clear' };
+/** The walk-through's last step, after People: the Schedule modal in setup mode (its own listener saves it). */
+async function scheduleStep(deps: SlackDeps): Promise<ViewResponseAction> {
+  const model = scheduleModalModel(await deps.settings.effective(), deps.now());
+  return { response_action: 'update', view: buildScheduleModal(model, { setup: true }) };
 }
 
 /**
@@ -239,7 +233,7 @@ function peopleSubmitted(deps: SlackDeps): SubmissionListener {
         const mode = parseMetadata(view.private_metadata);
         const refused = await save(deps, args, changeFrom(form.value, await deps.settings.effective()));
         if (refused) return { response: { response_action: 'errors', errors: refused }, value: undefined };
-        return { response: mode.mode === 'setup' ? afterPeopleInSetup() : undefined, value: mode };
+        return { response: mode.mode === 'setup' ? await scheduleStep(deps) : undefined, value: mode };
       },
     );
     if (submitted.ok && submitted.value) await afterSave(deps, client, args, submitted.value);
