@@ -3,6 +3,7 @@ import type { Block, Modal, UserGroup } from '../ports/slack.port';
 import { button, context, divider, inputBlock, option, plainText, section } from '../shared/blocks';
 import { ActionIds, SettingsCallbackIds } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, mention, oneLine } from '../shared/mrkdwn';
+import { describeSchedule } from './schedule';
 import { sourceLabel } from './setting-fields';
 import {
   type EffectiveSetting,
@@ -38,14 +39,19 @@ function entryMention(entry: string): string {
 }
 
 /**
- * A setting's value as mrkdwn: channels and people as Slack mentions, anything else as escaped code (a cron
- * expression's `*` would otherwise turn bold), cut to fit a summary line; "not set" when it has none.
+ * A setting's value as mrkdwn: channels and people as Slack mentions, a simple schedule in words, anything else as
+ * escaped code (a cron expression's `*` would otherwise turn bold), cut to fit a summary line; "not set" when unset.
  */
 export function formatSettingValue(name: SettingName, value: string | undefined): string {
   if (!value) return '_not set_';
   const group = SETTINGS[name].group;
   if (group === 'channels' && /^[CG][A-Z0-9]{2,}$/.test(value)) return `<#${value}>`;
   if (group === 'people') return entriesOf(value).map(entryMention).join(', ');
+  // A simple schedule reads as days and a time ("Mon–Fri at 10:00"); any other cron stays code.
+  if (name === 'PICK_SCHEDULE' || name === 'DIGEST_SCHEDULE') {
+    const described = describeSchedule(value);
+    if (!described.startsWith('custom: ')) return escapeMrkdwn(described);
+  }
   return `\`${escapeAndTruncate(oneLine(value).replace(/`/g, "'"), VALUE_MAX)}\``;
 }
 

@@ -488,7 +488,7 @@ describe('buildHomeView', () => {
     expect(text).toContain('Settings');
     expect(text).toContain("*Executives' channel*: <#CEXECS001> · set in Slack by <@UADMIN001> on 2026-11-20");
     expect(text).toContain('*Executives*: <@UEXEC0001>, <!subteam^SEXECS001> · from the environment');
-    expect(text).toContain('*Daily pick*: `0 10 * * 1-5` · default');
+    expect(text).toContain('*Daily pick*: Mon–Fri at 10:00 · default');
     expect(text).toContain('set with the CLI by ops &lt;!channel&gt; on 2026-11-24');
     expect(text).not.toContain('<!channel>');
     expect(buttons(view.blocks).filter((b) => b.action_id === 'open_settings')).toHaveLength(1);

@@ -81,7 +81,8 @@ describe('formatSettingValue', () => {
   it.each([
     ['a channel as a link', 'EXEC_CHANNEL', 'CEXECS001', '<#CEXECS001>'],
     ['people and groups as mentions', 'EXECUTIVES', 'U1AB,SGRP1', '<@U1AB>, <!subteam^SGRP1>'],
-    ['a cron as code, so its stars stay stars', 'PICK_SCHEDULE', '0 10 * * 1-5', '`0 10 * * 1-5`'],
+    ['a simple schedule in words', 'PICK_SCHEDULE', '0 10 * * 1-5', 'Mon–Fri at 10:00'],
+    ['another cron as code, so its stars stay stars', 'DIGEST_SCHEDULE', '0 9 1 * *', '`0 9 1 * *`'],
     ['text escaped, backticks defused', 'ACTION_THEMES', 'a `b` <!channel>', "`a 'b' &lt;!channel&gt;`"],
     ['nothing', 'SUPPORT_CHANNEL', undefined, '_not set_'],
   ] as const)('%s', (_case, name, value, expected) => {

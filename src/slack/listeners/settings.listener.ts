@@ -144,12 +144,21 @@ function userGroupOptions(groups: GroupLookup): Middleware<SlackOptionsMiddlewar
   };
 }
 
+/** A submission's answer when nothing was saved: the inline errors, and no mode to go on with. */
+function refusedWith(errors: FormErrors): { response: ViewResponseAction; value: undefined } {
+  return { response: { response_action: 'errors', errors }, value: undefined };
+}
+
 /** Saves a modal's change as the admin who submitted it: the inline errors when settings.service refuses it. */
 async function save(deps: SlackDeps, args: SubmissionArgs, change: SettingsChange): Promise<FormErrors | undefined> {
   if (Object.keys(change).length === 0) return undefined;
   const actor = { via: 'slack' as const, userId: args.body.user.id };
   const result = await deps.settings.save(change, actor, deps.now(), args.body.team?.id);
-  if (result.ok) return undefined;
+  if (result.ok) {
+    const log = { userId: actor.userId, settings: result.changed, version: result.version };
+    deps.logger.info(log, 'an admin changed settings in Slack');
+    return undefined;
+  }
   // A setting's input has the setting's name as block_id, so each problem lands under its own field.
   const blocks = Object.fromEntries(Object.values(SettingsBlocks).map((b) => [b, b]));
   return problemErrors(result.problems, blocks, Object.keys(change)[0] ?? SettingsBlocks.execChannel);
@@ -201,10 +210,9 @@ function channelsSubmitted(deps: SlackDeps, groups: GroupLookup): SubmissionList
       async () => {
         const mode = parseMetadata(view.private_metadata);
         const problems = await checkChannels(deps.slack, form.value, { logger });
-        if (Object.keys(problems).length > 0)
-          return { response: { response_action: 'errors', errors: problems }, value: undefined };
+        if (Object.keys(problems).length > 0) return refusedWith(problems);
         const refused = await save(deps, args, changeFrom(form.value, await deps.settings.effective()));
-        if (refused) return { response: { response_action: 'errors', errors: refused }, value: undefined };
+        if (refused) return refusedWith(refused);
         if (mode.mode !== 'setup') return { value: mode };
         const effective = await deps.settings.effective();
         const next = buildPeopleModal(effective, await groupsToName(effective, groups, deadline - Date.now()), 'setup');
@@ -232,7 +240,7 @@ function peopleSubmitted(deps: SlackDeps): SubmissionListener {
       async () => {
         const mode = parseMetadata(view.private_metadata);
         const refused = await save(deps, args, changeFrom(form.value, await deps.settings.effective()));
-        if (refused) return { response: { response_action: 'errors', errors: refused }, value: undefined };
+        if (refused) return refusedWith(refused);
         return { response: mode.mode === 'setup' ? await scheduleStep(deps) : undefined, value: mode };
       },
     );
