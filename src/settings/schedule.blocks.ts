@@ -93,6 +93,7 @@ function externalSelect(
   initial: PlainTextOption | undefined,
   optional: boolean,
   placeholder: string,
+  hint?: string,
 ): InputBlock {
   return {
     type: 'input',
@@ -100,6 +101,7 @@ function externalSelect(
     optional,
     dispatch_action: true,
     label: plainText(label),
+    ...(hint ? { hint: plainText(hint) } : {}),
     element: {
       type: 'external_select',
       action_id: actionId,
@@ -151,6 +153,7 @@ function calendarBlocks(model: ScheduleModalModel): Block[] {
       country ? option(country, `${countryName} (${country})`) : undefined,
       true,
       'Type a country or region, e.g. France',
+      'Type "none" to stop skipping public holidays.',
     ),
     context(currentLine(country ? escapeMrkdwn(`${countryName} (${country})`) : 'none', holidayCountry.source)),
   ];
