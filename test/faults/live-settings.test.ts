@@ -187,7 +187,7 @@ describe('a change made by the CLI beside the running bot on the embedded databa
     const took = await timeUntil(() => bot.settings.config.cooldownDays === 45, started, 'the bot to apply it');
     expect(took).toBeLessThan(2_000);
     expect(bot.settings.config.executives).toEqual([OUTSIDER]);
-  });
+  }, 120_000);
 
   it('reaches the bot by the poll when no notification comes', async () => {
     await bot.stop();
@@ -200,5 +200,5 @@ describe('a change made by the CLI beside the running bot on the embedded databa
       .where('team_id', '=', TEAM_ID)
       .execute();
     await timeUntil(() => bot.settings.config.cooldownDays === 60, Date.now(), 'the poll to find it');
-  });
+  }, 120_000);
 });
