@@ -352,6 +352,7 @@ export class ChannelListeners {
     return [...this.#channels.keys()];
   }
 
+  /** True while someone listens on the channel. */
   has(channel: string): boolean {
     return this.#channels.has(channel);
   }
