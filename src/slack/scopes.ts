@@ -58,5 +58,5 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
 ];
 
-/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks). */
-export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink'];
+/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks, and auth.test for the workspace). */
+export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink', 'auth.test'];
