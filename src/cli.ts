@@ -98,10 +98,9 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the day's pick (idempotent; --date honoured even on a weekend or holiday)",
     usage: 'pick [--date YYYY-MM-DD]',
     purpose: 'jobs',
+    checkArgs: parsePickFlags,
     async run(ctx) {
-      const { values } = parseFlags(ctx.args, { date: { type: 'string' } });
-      const date = values.date ?? dateInZone(ctx.now(), ctx.config.timezone);
-      if (!isRealDate(date)) throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
+      const date = parsePickFlags(ctx.args).date ?? dateInZone(ctx.now(), ctx.config.timezone);
       return ctx.withDatabase(async ({ db }) => {
         await migrateToLatest(db);
         const result = await runPickJob(
@@ -115,6 +114,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** `pick`'s flags: the date asked for, if any, checked to be a real one. */
+function parsePickFlags(args: string[]): { date: string | undefined } {
+  const { date } = parseFlags(args, { date: { type: 'string' } }).values;
+  if (date !== undefined && !isRealDate(date)) {
+    throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
+  }
+  return { date };
+}
 
 function helpText(): string {
   const commands = Object.entries(COMMANDS).sort(([a], [b]) => a.localeCompare(b));
@@ -172,6 +180,7 @@ export async function runCli(
     return opening;
   };
   try {
+    command.checkArgs?.(args);
     const config = await loadCommandConfig(command.purpose, env, open);
     const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => fn(await open(config));
     return await command.run({ args, env, config, logger: loggerFor(config), out, now: systemClock, withDatabase });

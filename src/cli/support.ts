@@ -40,6 +40,11 @@ export interface Command {
   summary: string;
   usage: string;
   purpose: ConfigPurpose;
+  /**
+   * Checks the command line before anything is opened, throwing a UsageError: a job opens the database to read its
+   * settings first, and a typo should not wait for that (or create a database).
+   */
+  checkArgs?(args: string[]): void;
   run(ctx: CommandContext): Promise<number>;
 }
 
