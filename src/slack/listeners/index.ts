@@ -5,6 +5,7 @@ import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
 import { registerPickupCommand } from './pickup.command';
+import { registerScheduleSettingsListeners } from './settings-schedule.listener';
 
 /** Registers every listener. Each file handles one Slack surface. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -13,4 +14,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerClaimListeners(app, deps);
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
+  registerScheduleSettingsListeners(app, deps);
 }
