@@ -1,30 +1,13 @@
-import { Cron } from 'croner';
-import type { Config } from '../config';
 import { describePickResult, runPickJob } from '../picks/pick.job';
+import { describeSchedule, nextPickDates } from '../settings/schedule';
 import type { EffectiveSetting, SettingsChange } from '../settings/settings';
 import { describeSettingValue, describeSource } from '../settings/settings.text';
-import { holidayOn } from '../shared/holidays';
-import { dateInZone } from '../shared/time';
 import { momentLabel } from './demo-clock';
 import type { DemoRun } from './demo-run';
 import { PEOPLE } from './demo-workspace';
 
 /** The schedule the admin picks in the Schedule modal: Mondays, Wednesdays and Fridays at 08:30. */
 const NEW_PICK_SCHEDULE = '30 8 * * 1,3,5';
-
-/** The next `count` moments the daily pick runs after `from`: the schedule's, in TIMEZONE, less the holidays. */
-function nextPicks(config: Config, from: Date, count: number): Date[] {
-  const cron = new Cron(config.pickSchedule, { timezone: config.timezone, paused: true });
-  const picks: Date[] = [];
-  // A year of runs is more than any schedule with `count` working days in it needs.
-  for (let after = from, i = 0; picks.length < count && i < 400; i++) {
-    const next = cron.nextRun(after);
-    if (next === null) break;
-    if (!holidayOn(config, dateInZone(next, config.timezone))) picks.push(next);
-    after = next;
-  }
-  return picks;
-}
 
 /**
  * Saves a change as the settings modal's submit does (validated, audited as the admin's, applied at once), and
@@ -53,33 +36,35 @@ export async function adminChangesSettings(run: DemoRun): Promise<void> {
   run.step(run.clock.at(0, '14:00'), `An admin, @${admin.id}, adds an executive and moves the daily pick`);
   if (!(await roles.isAdmin(admin.id))) throw new Error(`the demo's admin, ${admin.id}, is not an admin`);
   if (await roles.isExecutive(coo.id)) throw new Error(`the demo's new executive, ${coo.id}, already is one`);
-  const [nextBefore] = nextPicks(config, run.clock.now(), 1);
+  const [nextBefore] = nextPickDates(config, run.clock.now(), 1);
   run.out(
     `Before: @${coo.id} (${coo.name}, ${coo.title}) is not an executive: her "I'll call them" would be refused ` +
-      `(executives: ${roles.describeExecutives()}). The next pick: ${nextBefore ? momentLabel(nextBefore) : 'none'}.`,
+      `(executives: ${roles.describeExecutives()}). Picks: ${describeSchedule(config.pickSchedule)}; the next ` +
+      `${nextBefore ? momentLabel(nextBefore.at) : 'none'}.`,
   );
   run.out(`@${admin.id} (${admin.name}) is a workspace admin (users.info), so their App Home has Pickup's Settings.`);
   await saveInModal(run, 'People', { EXECUTIVES: [...config.executives, coo.id].join(',') });
   await saveInModal(run, 'Schedule', { PICK_SCHEDULE: NEW_PICK_SCHEDULE });
 
   if (!(await roles.isExecutive(coo.id))) throw new Error('the new executives did not apply');
-  const [next, ...then] = nextPicks(config, run.clock.now(), 3);
+  const [next, ...then] = nextPickDates(config, run.clock.now(), 3);
   run.out('Applied at once, without a restart:');
   run.out(`  @${coo.id} may claim now: her "I'll call them" goes through (executives: ${roles.describeExecutives()}).`);
   run.out(
-    `  The next pick moved from ${nextBefore ? momentLabel(nextBefore) : 'none'} to ` +
-      `${next ? momentLabel(next) : 'none'}; then ${then.map(momentLabel).join(' and ')}.`,
+    `  Picks: ${describeSchedule(config.pickSchedule)}. The next pick moved from ` +
+      `${nextBefore ? momentLabel(nextBefore.at) : 'none'} to ${next ? momentLabel(next.at) : 'none'}; then ` +
+      `${then.map((p) => momentLabel(p.at)).join(' and ')}.`,
   );
 }
 
 /** The daily pick at its new time (the job the scheduler runs), suggesting an executive from the new list. */
 export async function pickOnTheNewSchedule(run: DemoRun): Promise<void> {
-  const [next] = nextPicks(run.config, run.clock.now(), 1);
+  const [next] = nextPickDates(run.config, run.clock.now(), 1);
   if (!next) throw new Error('the new pick schedule never runs');
-  run.step(next, 'The daily pick, at its new time, from the new list of executives');
+  run.step(next.at, 'The daily pick, at its new time, from the new list of executives');
   const pick = await runPickJob(
     { db: run.db, config: run.config, roles: run.roles, now: run.clock.now, outgoing: run.outgoing },
-    { date: dateInZone(next, run.config.timezone), trigger: 'cli', actor: 'demo' },
+    { date: next.date, trigger: 'cli', actor: 'demo' },
   );
   run.out(describePickResult(pick));
   await run.deliver();

@@ -21,6 +21,8 @@ export function formatSettingTime(at: Date): string {
  */
 export function describeSource(source: SettingSource): string {
   if (source.kind !== 'slack') return source.kind;
+  // A value saved before the audit trail existed has no known author (effectiveSettings says "unknown").
+  if (source.by === 'unknown') return 'slack';
   const by = source.via === 'cli' ? `the CLI (${source.by})` : `<@${source.by}>`;
   return `slack: set by ${by} on ${formatSettingTime(source.at)}`;
 }

@@ -59,4 +59,11 @@ export const BOT_SCOPES: readonly BotScope[] = [
 ];
 
 /** Web API methods Pickup calls that need no scope (modals, App Home, permalinks, and auth.test for the workspace). */
-export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink', 'auth.test'];
+export const SCOPELESS_METHODS: readonly string[] = [
+  'views.open',
+  'views.push',
+  'views.update',
+  'views.publish',
+  'chat.getPermalink',
+  'auth.test',
+];

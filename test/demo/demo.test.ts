@@ -67,7 +67,10 @@ describe('npm run cli -- demo', () => {
     );
     expect(output).toContain('@UDEMOCOO1 may claim now');
     // From Monday afternoon: Tuesday 10:00 before, Wednesday 08:30 after (Mondays, Wednesdays and Fridays).
-    expect(output).toMatch(/The next pick moved from Tue \w{3} \d{1,2}, 10:00 to Wed \w{3} \d{1,2}, 08:30; then Fri /);
+    expect(output).toMatch(/Picks: Mon–Fri at 10:00; the next Tue \w{3} \d{1,2}, 10:00\./);
+    expect(output).toMatch(
+      /Picks: Mon, Wed, Fri at 08:30\. The next pick moved from Tue \w{3} \d{1,2}, 10:00 to Wed \w{3} \d{1,2}, 08:30; then Fri /,
+    );
     // The pick then runs at the new time, and the new list is what it suggests from.
     expect(output).toMatch(
       /^ {3}Wed \w{3} \d{1,2}, 08:30\nPicked complaint \d+ for \d{4}-\d{2}-\d{2}: 1 of 1 eligible/m,

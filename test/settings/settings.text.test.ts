@@ -17,6 +17,7 @@ describe('settings as the CLI and the demo print them', () => {
     expect(describeSource({ kind: 'slack', by: 'alice', at: AT, via: 'cli' })).toBe(
       'slack: set by the CLI (alice) on 2026-12-07 14:02 UTC',
     );
+    expect(describeSource({ kind: 'slack', by: 'unknown', at: new Date(0), via: 'slack' })).toBe('slack');
     expect(describeSource({ kind: 'env' })).toBe('env');
     expect(describeSource({ kind: 'default' })).toBe('default');
     expect(formatSettingTime(new Date('2027-01-01T00:00:00Z'))).toBe('2027-01-01 00:00 UTC');
