@@ -6,10 +6,19 @@ import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
 import { outboxCommand } from './cli/outbox.command';
-import { type Command, deliverQueued, outgoingFor, parseFlags, rolesFor, UsageError } from './cli/support';
+import { settingsCommand } from './cli/settings.command';
+import {
+  type Command,
+  deliverQueued,
+  loadCommandConfig,
+  outgoingFor,
+  parseFlags,
+  rolesFor,
+  UsageError,
+} from './cli/support';
 import { verifyCommand } from './cli/verify.command';
 import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
-import { type Config, ConfigError, loadConfig, loadDotEnvFile } from './config';
+import { type Config, ConfigError, loadDotEnvFile, nameOfProblem } from './config';
 import {
   type DatabaseHandle,
   DataDirLockedError,
@@ -19,8 +28,9 @@ import {
 } from './db/connection';
 import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
+import { isSettingName } from './settings/settings';
 import { dateInZone, isRealDate, systemClock } from './shared/time';
 
 /**
@@ -37,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   forget: forgetCommand,
   verify: verifyCommand,
   outbox: outboxCommand,
+  settings: settingsCommand,
   migrate: {
     summary: 'apply pending database migrations',
     usage: 'migrate',
@@ -87,10 +98,9 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the day's pick (idempotent; --date honoured even on a weekend or holiday)",
     usage: 'pick [--date YYYY-MM-DD]',
     purpose: 'jobs',
+    checkArgs: parsePickFlags,
     async run(ctx) {
-      const { values } = parseFlags(ctx.args, { date: { type: 'string' } });
-      const date = values.date ?? dateInZone(ctx.now(), ctx.config.timezone);
-      if (!isRealDate(date)) throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
+      const date = parsePickFlags(ctx.args).date ?? dateInZone(ctx.now(), ctx.config.timezone);
       return ctx.withDatabase(async ({ db }) => {
         await migrateToLatest(db);
         const result = await runPickJob(
@@ -105,6 +115,15 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** `pick`'s flags: the date asked for, if any, checked to be a real one. */
+function parsePickFlags(args: string[]): { date: string | undefined } {
+  const { date } = parseFlags(args, { date: { type: 'string' } }).values;
+  if (date !== undefined && !isRealDate(date)) {
+    throw new UsageError(`--date must be a real date as YYYY-MM-DD, not "${date}"`);
+  }
+  return { date };
+}
+
 function helpText(): string {
   const commands = Object.entries(COMMANDS).sort(([a], [b]) => a.localeCompare(b));
   return [
@@ -113,9 +132,15 @@ function helpText(): string {
     'Commands:',
     ...commands.map(([, c]) => `  ${c.usage}\n      ${c.summary}`),
     '',
-    'Configuration comes from the environment; see README.md, section "Configuration".',
+    'Configuration comes from the environment, and settings an admin saved in Slack win over it (`settings` lists',
+    'each with its source); see README.md, section "Configuration".',
   ].join('\n');
 }
+
+/** Printed after a configuration error about a setting: it need not be in the environment. */
+const SAVED_SETTINGS_HINT =
+  "Channels, people, schedules and rules may instead be set in Slack (Pickup's App Home → Settings) or with " +
+  '`npm run cli -- settings set NAME VALUE`; `npm run cli -- settings` shows where each one comes from.';
 
 /** Runs the CLI and returns the exit code. Output goes to `out`, problems to `err`. */
 export async function runCli(
@@ -138,48 +163,63 @@ export async function runCli(
     out(`Usage: npm run cli -- ${command.usage}\n\n${command.summary}`);
     return 0;
   }
-  let config: Config;
-  try {
-    config = loadConfig(env, command.purpose);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      err(e.message);
-      return 1;
-    }
-    throw e;
-  }
   // The CLI's own output is for people; logs stay quiet unless asked for.
   // Logs go to stderr so that stdout (an export, say) can be piped.
-  const logger = createLogger(env.LOG_LEVEL ?? 'warn', pino.destination({ fd: 2, sync: true }));
-  const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => {
-    const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger }).catch(
-      (e: unknown) => {
-        // A bot running on the embedded database holds it: go through the socket that bot serves instead.
-        if (e instanceof DataDirLockedError) return openViaRunningBot(e, logger);
-        throw e;
-      },
-    );
-    try {
-      return await fn(database);
-    } finally {
-      await database.close();
-    }
+  let logger: Logger | undefined;
+  const loggerFor = (config: Config) =>
+    (logger ??= createLogger(env.LOG_LEVEL ? config.logLevel : 'warn', pino.destination({ fd: 2, sync: true })));
+  // Opened once, at the first need (a job reads the saved settings before it runs), and closed when the command ends.
+  let opening: Promise<DatabaseHandle> | undefined;
+  const open = (config: Config) => {
+    const log = loggerFor(config);
+    opening ??= openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, logger: log }).catch((e: unknown) => {
+      // A bot running on the embedded database holds it: go through the socket that bot serves instead.
+      if (e instanceof DataDirLockedError) return openViaRunningBot(e, log);
+      throw e;
+    });
+    return opening;
   };
   try {
-    return await command.run({ args, config, logger, out, now: systemClock, withDatabase });
+    command.checkArgs?.(args);
+    const config = await loadCommandConfig(command.purpose, env, open);
+    const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => fn(await open(config));
+    return await command.run({ args, env, config, logger: loggerFor(config), out, now: systemClock, withDatabase });
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`${e.message}\nUsage: npm run cli -- ${command.usage}`);
-      return 2;
-    }
-    if (e instanceof DataDirLockedError || e instanceof EmbeddedServerUnreachableError) {
-      err(e.message);
-      return 1;
-    }
-    err(`${name} failed: ${(e as Error).message}`);
-    logger.error({ err: e }, `${name} failed`);
+    return reportFailure(e, { name, usage: command.usage, err, logger });
+  } finally {
+    await closeOpened(opening);
+  }
+}
+
+/** Closes the database a command opened, if it opened one. */
+async function closeOpened(opening: Promise<DatabaseHandle> | undefined): Promise<void> {
+  // A failed open has nothing to close, and its error already reached the operator through the command.
+  const database = await opening?.catch(() => undefined);
+  await database?.close();
+}
+
+/** Tells the operator why a command failed, and returns its exit code: 2 for a bad command line, otherwise 1. */
+function reportFailure(
+  e: unknown,
+  command: { name: string; usage: string; err: (line: string) => void; logger: Logger | undefined },
+): number {
+  const { err } = command;
+  if (e instanceof ConfigError) {
+    err(e.message);
+    if (e.problems.some((p) => isSettingName(nameOfProblem(p).name))) err(SAVED_SETTINGS_HINT);
     return 1;
   }
+  if (e instanceof UsageError) {
+    err(`${e.message}\nUsage: npm run cli -- ${command.usage}`);
+    return 2;
+  }
+  if (e instanceof DataDirLockedError || e instanceof EmbeddedServerUnreachableError) {
+    err(e.message);
+    return 1;
+  }
+  err(`${command.name} failed: ${(e as Error).message}`);
+  command.logger?.error({ err: e }, `${command.name} failed`);
+  return 1;
 }
 
 if (require.main === module) {

@@ -1,8 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config';
+import {
+  ConfigError,
+  checkConfig,
+  defaultOf,
+  ENV_VARIABLES,
+  ESSENTIAL_SETTINGS,
+  loadConfig,
+  nameOfProblem,
+} from '../src/config';
 import { createLogger } from '../src/logger';
-import { testEnv } from './helpers/config';
+import { TEST_SIGNING_SECRET, testEnv } from './helpers/config';
 
 describe('loadConfig', () => {
   it('returns a frozen config with defaults from a valid environment', () => {
@@ -105,13 +113,10 @@ describe('loadConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const message = (error as ConfigError).message;
+    const { message, problems } = error as ConfigError;
     for (const name of [
       'SLACK_BOT_TOKEN',
       'SLACK_SIGNING_SECRET',
-      'LEADERSHIP_CHANNEL',
-      'EXECUTIVES',
-      'SUPPORT_LEADS',
       'TIMEZONE',
       'PICK_SCHEDULE',
       'EXEC_CHANNEL',
@@ -119,8 +124,105 @@ describe('loadConfig', () => {
     ]) {
       expect(message).toContain(name);
     }
+    // Channels and people may be set in Slack once the bot runs: serving needs only the Slack credentials.
+    for (const name of ['LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS']) expect(message).not.toContain(name);
     expect(message).toContain('Create the Slack app');
-    expect((error as ConfigError).problems.length).toBe(9);
+    expect(problems.length).toBe(6);
+  });
+
+  it('serves with only the Slack credentials: channels and people are required unless set in Slack', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET }, 'serve');
+    expect(config).toMatchObject({ execChannel: '', leadershipChannel: '', executives: [], supportLeads: [] });
+    expect(config.pickupAdmins).toEqual([]);
+    expect(config.holidayCountry).toBeUndefined();
+    // Set in the environment, they are still checked.
+    expect(() => loadConfig(testEnv({ EXECUTIVES: 'ceo@acme.example' }), 'serve')).toThrow(
+      /EXECUTIVES: each entry must be a user ID \(U…\) or user group ID \(S…\)/,
+    );
+  });
+
+  it('needs the channels and people for a job run from the CLI, each named with its fix', () => {
+    const checked = checkConfig({}, 'jobs');
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.problems).toEqual([
+      expect.stringMatching(/^EXEC_CHANNEL is required: set it to the executives' channel ID/),
+      expect.stringMatching(/^LEADERSHIP_CHANNEL is required: set it to the leadership channel ID/),
+      expect.stringMatching(/^EXECUTIVES is required: set it to comma-separated user IDs/),
+      expect.stringMatching(/^SUPPORT_LEADS is required: set it to comma-separated user IDs/),
+    ]);
+    expect(ESSENTIAL_SETTINGS).toEqual(['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS']);
+    expect(checkConfig(testEnv(), 'jobs').ok).toBe(true);
+  });
+
+  it.each([
+    ['FR', 'FR'],
+    ['fr', 'FR'],
+    ['US-CA', 'US-CA'],
+    ['de-by', 'DE-BY'],
+  ])('reads HOLIDAY_COUNTRY %s as the calendar %s', (value, calendar) => {
+    expect(loadConfig(testEnv({ HOLIDAY_COUNTRY: value }), 'serve').holidayCountry).toBe(calendar);
+  });
+
+  it.each(['Atlantis', 'XX', 'US-XX', 'FR-IDF-PARIS', 'France'])(
+    'refuses HOLIDAY_COUNTRY %s, saying what it takes',
+    (value) => {
+      expect(() => loadConfig(testEnv({ HOLIDAY_COUNTRY: value }), 'serve')).toThrow(
+        /HOLIDAY_COUNTRY: must be a country code such as FR, or country-region such as US-CA/,
+      );
+    },
+  );
+
+  it('reads PICKUP_ADMINS as user and user group IDs, and refuses anything else', () => {
+    expect(loadConfig(testEnv({ PICKUP_ADMINS: 'U1ADMIN, S2ADMINS' }), 'serve').pickupAdmins).toEqual([
+      'U1ADMIN',
+      'S2ADMINS',
+    ]);
+    expect(Object.isFrozen(loadConfig(testEnv({ PICKUP_ADMINS: 'U1ADMIN' }), 'serve').pickupAdmins)).toBe(true);
+    for (const value of ['@ops', 'U1ADMIN,#ops', 'C0123ABCD']) {
+      expect(() => loadConfig(testEnv({ PICKUP_ADMINS: value }), 'serve')).toThrow(
+        /PICKUP_ADMINS: each entry must be a user ID \(U…\) or user group ID \(S…\)/,
+      );
+    }
+  });
+
+  it('checks without throwing: the config, or every problem as a sentence that starts with its variable', () => {
+    const ok = checkConfig(testEnv({ TIMEZONE: 'Europe/Paris' }), 'serve');
+    expect(ok.ok && ok.config.timezone).toBe('Europe/Paris');
+    const bad = checkConfig(testEnv({ TIMEZONE: 'Mars/Olympus', ELIGIBLE_DAYS: '0' }), 'serve');
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((p) => nameOfProblem(p).name)).toEqual(['TIMEZONE', 'ELIGIBLE_DAYS']);
+  });
+
+  it.each([
+    ['EXECUTIVES: each entry must be a user ID', { name: 'EXECUTIVES', message: 'each entry must be a user ID' }],
+    [
+      'EXEC_CHANNEL is required: set it to a channel',
+      { name: 'EXEC_CHANNEL', message: 'is required: set it to a channel' },
+    ],
+    ['PICK_SCHEDULE:   must be a cron expression', { name: 'PICK_SCHEDULE', message: 'must be a cron expression' }],
+    ['something odd', { name: '', message: 'something odd' }],
+  ])('nameOfProblem splits "%s" into its variable and the rest', (problem, expected) => {
+    expect(nameOfProblem(problem)).toEqual(expected);
+  });
+
+  it.each([
+    ['PICK_SCHEDULE', '0 10 * * 1-5'],
+    ['DIGEST_SCHEDULE', '0 9 * * 1'],
+    ['TIMEZONE', 'UTC'],
+    ['MAJOR_PRIORITIES', 'urgent,high'],
+    ['MAJOR_TAGS', 'exec-callback,vip'],
+    ['ELIGIBLE_DAYS', '30'],
+    ['COOLDOWN_DAYS', '90'],
+    ['DATA_DIR', './data'],
+    ['HOLIDAYS', ''],
+    ['EXEC_CHANNEL', undefined],
+    ['HOLIDAY_COUNTRY', undefined],
+    ['PICKUP_ADMINS', undefined],
+    ['NOT_A_VARIABLE', undefined],
+  ])("defaultOf(%s) is the default's text: %p", (name, expected) => {
+    expect(defaultOf(name)).toBe(expected);
   });
 
   it('takes comma-separated lists for every rotatable secret, so old and new both work during a change', () => {

@@ -5,6 +5,15 @@ import { blockKitBuilderUrl } from '../shared/blocks';
 import { isRealDate } from '../shared/time';
 import { type Command, deliverQueued, parseFlags, rolesFor, UsageError } from './support';
 
+/** `digest`'s flags: the week asked for (a real date in it), and whether to print instead of posting. */
+function parseDigestFlags(args: string[]): { week: string | undefined; dryRun: boolean } {
+  const { values } = parseFlags(args, { week: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  if (values.week !== undefined && !isRealDate(values.week)) {
+    throw new UsageError(`--week must be a real date as YYYY-MM-DD, not "${values.week}"`);
+  }
+  return { week: values.week, dryRun: values['dry-run'] === true };
+}
+
 /**
  * `digest [--week YYYY-MM-DD] [--dry-run]`: the week (Monday to Sunday in TIMEZONE) containing that date, by default
  * the last complete one. Posts once; a dry run prints the text, the Block Kit JSON and a Builder link instead.
@@ -13,13 +22,9 @@ export const digestCommand: Command = {
   summary: 'post the weekly leadership digest once (default: last complete week; --dry-run prints it instead)',
   usage: 'digest [--week YYYY-MM-DD] [--dry-run]',
   purpose: 'jobs',
+  checkArgs: parseDigestFlags,
   async run(ctx) {
-    const { values } = parseFlags(ctx.args, { week: { type: 'string' }, 'dry-run': { type: 'boolean' } });
-    const week = values.week;
-    if (week !== undefined && !isRealDate(week)) {
-      throw new UsageError(`--week must be a real date as YYYY-MM-DD, not "${week}"`);
-    }
-    const dryRun = values['dry-run'] === true;
+    const { week, dryRun } = parseDigestFlags(ctx.args);
     return ctx.withDatabase(async ({ db }) => {
       // Migrating writes schema, never data, and a dry run on a fresh database needs the tables to read.
       await migrateToLatest(db);

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createOutgoing, type Outgoing } from '../calls/outgoing';
-import type { Config, ConfigPurpose } from '../config';
+import { type Config, type ConfigPurpose, checkConfig, loadConfig } from '../config';
 import type { DatabaseHandle } from '../db/connection';
+import { migrateToLatest } from '../db/migrate';
 import { createHelpDeskClients } from '../helpdesks/clients';
 import { createOutcomeWebhook } from '../helpdesks/outgoing/outgoing-webhook';
 import type { Logger } from '../logger';
@@ -9,6 +10,8 @@ import { createProfileDirectory } from '../people/profiles';
 import { createRoles } from '../people/roles';
 import type { HelpDeskClients } from '../ports/helpdesk.port';
 import { DEFAULT_OUTBOX_OPTIONS, drainOutbox } from '../scheduler/outbox.worker';
+import { findInstalledTeam } from '../settings/settings.repository';
+import { effectiveSettings } from '../settings/settings.service';
 import { PickupError } from '../shared/errors';
 import { createSlackPort, createWebClient } from '../slack/slack.client';
 
@@ -22,6 +25,8 @@ export class UsageError extends PickupError<'cli_usage'> {
 /** What a command gets: its parsed flags and positionals, and a way to open the database. */
 export interface CommandContext {
   args: string[];
+  /** The environment `config` was read from: `settings set` validates a change over it, as Slack's modals do. */
+  env: NodeJS.ProcessEnv;
   config: Config;
   logger: Logger;
   out: (line: string) => void;
@@ -35,7 +40,39 @@ export interface Command {
   summary: string;
   usage: string;
   purpose: ConfigPurpose;
+  /**
+   * Checks the command line before anything is opened, throwing a UsageError: a job opens the database to read its
+   * settings first, and a typo should not wait for that (or create a database).
+   */
+  checkArgs?(args: string[]): void;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** What the CLI reads before anything else: where the database is (saved settings live there) and how loud to log. */
+const BOOTSTRAP_VARIABLES = ['DATABASE_URL', 'DATA_DIR', 'LOG_LEVEL'] as const;
+
+/**
+ * The configuration a command runs with; throws a ConfigError listing every problem at once. A job (pick, digest)
+ * posts to the channels and names the people an admin may have saved in Slack, so for it the database is opened
+ * first (`open`, which the command then reuses) and the saved settings are laid over the environment before
+ * validating, exactly as the running bot sees them.
+ */
+export async function loadCommandConfig(
+  purpose: ConfigPurpose,
+  env: NodeJS.ProcessEnv,
+  open: (where: Config) => Promise<DatabaseHandle>,
+): Promise<Config> {
+  if (purpose !== 'jobs') return loadConfig(env, purpose);
+  const boot = checkConfig(Object.fromEntries(BOOTSTRAP_VARIABLES.map((name) => [name, env[name]])), 'database');
+  // Without a database to read, the environment alone is judged: every problem in it, these among them.
+  if (!boot.ok) return loadConfig(env, purpose);
+  const { db } = await open(boot.config);
+  await migrateToLatest(db);
+  const saved: Record<string, string> = {};
+  for (const setting of await effectiveSettings(db, await findInstalledTeam(db), env)) {
+    if (setting.source.kind === 'slack' && setting.value !== undefined) saved[setting.name] = setting.value;
+  }
+  return loadConfig({ ...env, ...saved }, purpose);
 }
 
 /** The help desks' API clients for a CLI run: those whose credentials are set, as the bot has them. */

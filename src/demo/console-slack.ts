@@ -61,7 +61,7 @@ export function createConsoleSlackPort(
     async getUserProfile(userId) {
       // users.info: the demo's people by their profile; anyone else has none, as a profile without name or title.
       const person = byId.get(userId);
-      return { name: person?.name ?? null, title: person?.title ?? null };
+      return { name: person?.name ?? null, title: person?.title ?? null, isWorkspaceAdmin: person?.workspaceAdmin };
     },
     async listUserGroups() {
       return [];

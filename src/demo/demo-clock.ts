@@ -21,6 +21,12 @@ export interface DemoClock {
   label(): string;
 }
 
+/** A moment of the story as people read it (UTC, the demo's TIMEZONE): "Mon Dec 7, 09:30". */
+export function momentLabel(at: Date): string {
+  const time = at.toISOString().slice(11, 16);
+  return `${WEEKDAYS[at.getUTCDay()]} ${MONTHS[at.getUTCMonth()]} ${at.getUTCDate()}, ${time}`;
+}
+
 /** A story clock starting at 09:00 on the Monday of the week that contains `present`. */
 export function createDemoClock(present: Date): DemoClock {
   const monday = weekOf(dateInZone(present, 'UTC')).start;
@@ -39,9 +45,6 @@ export function createDemoClock(present: Date): DemoClock {
       }
       current = new Date(moment);
     },
-    label() {
-      const time = current.toISOString().slice(11, 16);
-      return `${WEEKDAYS[current.getUTCDay()]} ${MONTHS[current.getUTCMonth()]} ${current.getUTCDate()}, ${time}`;
-    },
+    label: () => momentLabel(current),
   };
 }

@@ -5,12 +5,16 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { Roles } from '../people/roles';
 import type { HelpDeskClients } from '../ports/helpdesk.port';
+import type { LiveSettings } from '../settings/settings.service';
 import type { DemoClock } from './demo-clock';
 
 /** What every step of the demo works with. */
 export interface DemoRun {
   db: Kysely<Database>;
+  /** The live configuration: the environment, with what an admin saves over it applied at once. */
   config: Config;
+  /** The demo workspace's settings, as the bot keeps them: an admin's change is saved and applied here. */
+  settings: LiveSettings;
   roles: Roles;
   /** What leaves Pickup besides Slack: the help-desk notes, through the demo's printing help desk. */
   outgoing: Outgoing;

@@ -11,16 +11,32 @@ export interface DemoPerson {
   name: string;
   title: string;
   email: string;
+  /** A workspace admin or owner (users.info), who may change Pickup's settings. */
+  workspaceAdmin?: boolean;
 }
 
-/** The people of the demo: two executives, the support lead who escalates, the agent who had the ticket, an owner. */
+/**
+ * The people of the demo: two executives, the support lead who escalates, the agent who had the ticket, an owner,
+ * the workspace admin who changes Pickup's settings, and the executive they add.
+ */
 export const PEOPLE = {
   ceo: { id: 'UDEMOCEO1', name: 'Maya Chen', title: 'CEO', email: 'maya.chen@acme.example' },
   cto: { id: 'UDEMOCTO1', name: 'Sam Okafor', title: 'CTO', email: 'sam.okafor@acme.example' },
   lead: { id: 'UDEMOLEAD', name: 'Priya Shah', title: 'Support lead', email: 'priya.shah@acme.example' },
   agent: { id: 'UDEMOAGENT', name: 'Jordan Lee', title: 'Support agent', email: 'jordan.lee@acme.example' },
   product: { id: 'UDEMOPROD1', name: 'Leo Martins', title: 'VP Product', email: 'leo.martins@acme.example' },
+  admin: {
+    id: 'UDEMOADMIN',
+    name: 'Ana Ruiz',
+    title: 'Head of Operations',
+    email: 'ana.ruiz@acme.example',
+    workspaceAdmin: true,
+  },
+  coo: { id: 'UDEMOCOO1', name: 'Ines Duarte', title: 'COO', email: 'ines.duarte@acme.example' },
 } as const satisfies Record<string, DemoPerson>;
+
+/** The demo's Slack workspace: its settings are saved under this team id, as a real workspace's are under its own. */
+export const DEMO_TEAM = 'TDEMO0001';
 
 /** The channels of the demo workspace. */
 export const CHANNELS = {

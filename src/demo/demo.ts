@@ -6,7 +6,6 @@ import { claimComplaint, logAttempt } from '../calls/claim.service';
 import { actionEventsOf, createOutgoing, describeClaimer } from '../calls/outgoing';
 import { type ComplaintInput, fromGenericComplaint, genericComplaintSchema } from '../complaints/complaint';
 import { escalateComplaint, receiveComplaint } from '../complaints/complaint.service';
-import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { migrateToLatest } from '../db/migrate';
 import { createLogger } from '../logger';
@@ -15,13 +14,23 @@ import { createProfileDirectory } from '../people/profiles';
 import { createRoles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import { drainOutbox } from '../scheduler/outbox.worker';
+import { startLiveSettings } from '../settings/settings.service';
 import { systemClock } from '../shared/time';
 import { createConsoleSlackPort } from './console-slack';
 import { createDemoClock } from './demo-clock';
 import { createPrintingHelpDesk } from './demo-helpdesk';
 import { closeTheLoop } from './demo-loop';
 import type { DemoRun } from './demo-run';
-import { CHANNELS, DEMO_HELPDESK, ESCALATED_TICKET, escalatedThread, PEOPLE, SAMPLES } from './demo-workspace';
+import { adminChangesSettings, pickOnTheNewSchedule } from './demo-settings';
+import {
+  CHANNELS,
+  DEMO_HELPDESK,
+  DEMO_TEAM,
+  ESCALATED_TICKET,
+  escalatedThread,
+  PEOPLE,
+  SAMPLES,
+} from './demo-workspace';
 
 /** The demo's settings, as environment variables: its channels and people, and its help desk's API credentials. */
 function demoEnv(dataDir: string): NodeJS.ProcessEnv {
@@ -42,14 +51,14 @@ function demoEnv(dataDir: string): NodeJS.ProcessEnv {
 
 /**
  * The whole cycle on a fresh embedded database in a temp dir, with the real services and only Slack and the help
- * desk's API swapped for printers: intake → escalation → claim → pick → outcome → the action reminded and done →
- * the weekly digest → the advocacy follow-up. Needs no Slack workspace. The story runs on its own clock
- * (demo-clock.ts), in the week that contains `now`.
+ * desk's API swapped for printers: intake → escalation → claim → pick → outcome → an admin changes the executives
+ * and the schedule → the pick at its new time → the action reminded and done → the weekly digest → the advocacy
+ * follow-up. Needs no Slack workspace. The story runs on its own clock (demo-clock.ts), in the week that contains
+ * `now`.
  */
 export async function runDemo(out: (line: string) => void, now: () => Date = systemClock): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-demo-'));
   const logger = createLogger('silent');
-  const config = loadConfig(demoEnv(dir), 'jobs');
   const clock = createDemoClock(now());
   const slack = createConsoleSlackPort(out, clock.now, Object.values(PEOPLE));
   const { source } = DEMO_HELPDESK;
@@ -58,13 +67,19 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
   out(`Pickup demo: a fresh embedded database in ${dir}; Slack messages are printed, not sent.`);
   out(`The story starts this Monday, ${clock.label()} (UTC), and runs on the demo's own clock.`);
   const database = await openDatabase({ dataDir: dir, logger });
+  const stops: (() => Promise<void>)[] = [() => database.close()];
   try {
     const { db } = database;
     await migrateToLatest(db);
+    // As the bot keeps them: the environment's settings, with what an admin saves in Slack laid over them at once.
+    const settings = await startLiveSettings({ db, env: demoEnv(dir), purpose: 'jobs', logger, teamId: DEMO_TEAM });
+    stops.unshift(() => settings.stop());
+    const { config } = settings;
     let steps = 0;
     const run: DemoRun = {
       db,
       config,
+      settings,
       roles: createRoles(config, slack, logger),
       outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
       helpdesks,
@@ -86,11 +101,13 @@ export async function runDemo(out: (line: string) => void, now: () => Date = sys
     const claimId = await claimCall(run, complaintId);
     await drawDailyPick(run);
     await logCall(run, claimId);
+    await adminChangesSettings(run);
+    await pickOnTheNewSchedule(run);
     await closeTheLoop(run, complaintId);
     out('');
     out('That is the loop. Run `npm ci && npm start` with a Slack app (README.md) to do it for real.');
   } finally {
-    await database.close();
+    for (const stop of stops) await stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

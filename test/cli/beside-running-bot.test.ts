@@ -11,11 +11,19 @@ import { createLogger } from '../../src/logger';
 import { type RunningPickup, startPickup } from '../../src/main';
 import { enqueueMessage } from '../../src/outbox/outbox.repository';
 import { runDailyPick } from '../../src/picks/pick.service';
-import { EXEC_CHANNEL, LEADERSHIP_CHANNEL, TEST_INGEST_TOKEN, testEnv } from '../helpers/config';
+import {
+  EXEC_CHANNEL,
+  LEAD_1,
+  LEADERSHIP_CHANNEL,
+  TEST_INGEST_TOKEN,
+  TEST_SIGNING_SECRET,
+  testEnv,
+} from '../helpers/config';
 import { ON_POSTGRES } from '../helpers/env';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
+import { newTriggerId, sendSlashCommand, startResponseUrlServer } from '../helpers/slack-requests';
 import { createTestDb, type TestDb } from '../helpers/test-db';
-import { waitUntilPasses } from '../helpers/wait-for';
+import { waitFor, waitUntilPasses } from '../helpers/wait-for';
 
 // Every CLI command, run while the bot runs. On PGlite the bot holds DATA_DIR, so the CLI goes through the
 // socket the bot serves there; on PostgreSQL (TEST_DATABASE_URL) both simply share the server. The same table
@@ -85,6 +93,33 @@ async function failedPost(w: World, key: string, channel: string): Promise<void>
 
 const complaintsWithSource = async (db: Kysely<Database>, source: string) =>
   db.selectFrom('complaints').select(['external_id', 'customer_email']).where('source', '=', source).execute();
+
+/** A support lead the environment does not name: `settings set` makes them one, and the running bot follows. */
+const NEW_LEAD = 'ULEADNEW1';
+
+/**
+ * Whether the bot lets `userId` run /escalate: it opens the escalation modal (views.open with the command's trigger)
+ * for a support lead, and answers anyone else with a refusal on the command's response_url.
+ */
+async function mayEscalate(w: World, userId: string): Promise<boolean> {
+  const responses = await startResponseUrlServer();
+  try {
+    const triggerId = newTriggerId();
+    const target = { url: `${w.baseUrl}/slack/events`, signingSecret: TEST_SIGNING_SECRET };
+    const command = { command: '/escalate', text: '', userId, channelId: 'CSUPPORT1', triggerId };
+    const res = await sendSlashCommand(target, { ...command, responseUrl: responses.url });
+    expect(res.status).toBe(200);
+    const answer = await waitFor(
+      () =>
+        (w.slack.callsTo('views.open').some((c) => c.args.trigger_id === triggerId) && 'modal') ||
+        (responses.posts.some((p) => JSON.stringify(p.body).includes('Only support leads')) && 'refused'),
+      { what: `the bot's answer to /escalate from ${userId}` },
+    );
+    return answer === 'modal';
+  } finally {
+    await responses.close();
+  }
+}
 
 /** Add a command here when one is added to the CLI (outbox, verify, settings, ...). */
 const COMMANDS: CommandCase[] = [
@@ -190,6 +225,23 @@ const COMMANDS: CommandCase[] = [
     },
     args: () => ['verify', '--date', '2024-03-06'],
     out: /^The draw of 2024-03-06 checks out\./,
+  },
+  {
+    name: 'settings',
+    args: () => ['settings'],
+    out: /^ {2}EXEC_CHANNEL +CEXECS001 +env$[\s\S]*Setup is complete/m,
+  },
+  {
+    name: 'settings set',
+    setup: async (w) => {
+      expect(await mayEscalate(w, NEW_LEAD)).toBe(false);
+    },
+    args: () => ['settings', 'set', 'SUPPORT_LEADS', `${LEAD_1},${NEW_LEAD}`],
+    out: new RegExp(`SUPPORT_LEADS: ${LEAD_1} \\(env\\) → ${LEAD_1},${NEW_LEAD} \\(slack: set by the CLI`),
+    verify: async (w) => {
+      // Applied by the running bot without a restart: a notification, or its poll, within seconds.
+      await waitUntilPasses(async () => expect(await mayEscalate(w, NEW_LEAD)).toBe(true), WORKER_WAIT);
+    },
   },
 ];
 

@@ -2,7 +2,7 @@ import { digestCommand } from '../../src/cli/digest.command';
 import { type CommandContext, UsageError } from '../../src/cli/support';
 import { createLogger } from '../../src/logger';
 import { resetDigestTables, SEED_SECRETS, seedKnownWeek } from '../digest/seed';
-import { EXEC_GROUP, EXEC_IN_GROUP, LEADERSHIP_CHANNEL, testConfig } from '../helpers/config';
+import { EXEC_GROUP, EXEC_IN_GROUP, LEADERSHIP_CHANNEL, testConfig, testEnv } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { createTestDb, type TestDb } from '../helpers/test-db';
 
@@ -17,6 +17,7 @@ describe('npm run cli -- digest', () => {
     const lines: string[] = [];
     const ctx: CommandContext = {
       args,
+      env: testEnv({ SLACK_API_URL: slack.url, TIMEZONE: 'America/New_York' }),
       config: testConfig({ SLACK_API_URL: slack.url, TIMEZONE: 'America/New_York' }),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),

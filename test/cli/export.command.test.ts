@@ -18,6 +18,7 @@ function context(db: TestDb, args: string[], env: Record<string, string> = {}) {
   const writes: string[] = [];
   const ctx: CommandContext = {
     args,
+    env: testEnv(env),
     config: loadConfig(testEnv(env), 'database'),
     logger: createLogger('silent'),
     out: (chunk) => writes.push(chunk),

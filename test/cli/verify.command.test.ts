@@ -20,6 +20,7 @@ describe('npm run cli -- verify', () => {
     const lines: string[] = [];
     const ctx: CommandContext = {
       args,
+      env: testEnv(),
       config: testConfig(),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),

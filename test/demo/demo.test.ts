@@ -36,10 +36,12 @@ describe('npm run cli -- demo', () => {
       '3. @UDEMOCTO1 clicks "I\'ll call them" on the escalation',
       '4. The daily pick',
       '5. After the call',
-      '6. The action is overdue',
-      '7. @UDEMOPROD1 ships the fix and clicks "Done"',
-      '8. Monday: the weekly digest',
-      '9. Weeks later',
+      '6. An admin, @UDEMOADMIN, adds an executive and moves the daily pick',
+      '7. The daily pick, at its new time',
+      '8. The action is overdue',
+      '9. @UDEMOPROD1 ships the fix and clicks "Done"',
+      '10. Monday: the weekly digest',
+      '11. Weeks later',
     ]) {
       expect(output).toContain(step);
     }
@@ -51,6 +53,30 @@ describe('npm run cli -- demo', () => {
     expect(output).toContain('[ Referral ]');
     expect(output).toMatch(/\.png: /);
     expect(output).toContain('https://app.slack.com/block-kit-builder#');
+  });
+
+  it('shows an admin changing the executives and the schedule in Slack, applied at once', () => {
+    expect(output).toMatch(/Before: @UDEMOCOO1 \(Ines Duarte, COO\) is not an executive: .* refused/);
+    expect(output).toContain('@UDEMOADMIN saves the People modal (settings version 1):');
+    expect(output).toMatch(
+      /^ {2}EXECUTIVES: UDEMOCEO1,UDEMOCTO1 \(env\) → UDEMOCEO1,UDEMOCTO1,UDEMOCOO1 \(slack: set by <@UDEMOADMIN> on \d{4}-\d{2}-\d{2} 14:00 UTC\)$/m,
+    );
+    expect(output).toContain('@UDEMOADMIN saves the Schedule modal (settings version 2):');
+    expect(output).toMatch(
+      /^ {2}PICK_SCHEDULE: 0 10 \* \* 1-5 \(default\) → 30 8 \* \* 1,3,5 \(slack: set by <@UDEMOADMIN>/m,
+    );
+    expect(output).toContain('@UDEMOCOO1 may claim now');
+    // From Monday afternoon: Tuesday 10:00 before, Wednesday 08:30 after (Mondays, Wednesdays and Fridays).
+    expect(output).toMatch(/Picks: Mon–Fri at 10:00; the next Tue \w{3} \d{1,2}, 10:00\./);
+    expect(output).toMatch(
+      /Picks: Mon, Wed, Fri at 08:30\. The next pick moved from Tue \w{3} \d{1,2}, 10:00 to Wed \w{3} \d{1,2}, 08:30; then Fri /,
+    );
+    // The pick then runs at the new time, and the new list is what it suggests from.
+    expect(output).toMatch(
+      /^ {3}Wed \w{3} \d{1,2}, 08:30\nPicked complaint \d+ for \d{4}-\d{2}-\d{2}: 1 of 1 eligible/m,
+    );
+    const post = piece('┌─ Slack · #CEXECUTIVES\n', "TODAY'S PICK: 1 OF 1 ELIGIBLE");
+    expect(post).toMatch(/Suggested: @(UDEMOCEO1|UDEMOCOO1), fewest claims/);
   });
 
   it('writes the claim and the outcome back to the Zendesk ticket, as internal notes an agent would see', () => {

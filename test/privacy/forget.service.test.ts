@@ -430,6 +430,7 @@ describe('forget: erasing a customer everywhere', () => {
       const out: string[] = [];
       const ctx: CommandContext = {
         args,
+        env: testEnv(),
         config: loadConfig(testEnv(), 'database'),
         logger: createLogger('silent'),
         out: (line) => out.push(line),

@@ -6,7 +6,7 @@ import { firstStartedAt } from '../../src/db/installation.repository';
 import { migrateToLatest } from '../../src/db/migrate';
 import { automaticDigestWeek } from '../../src/digest/digest.service';
 import { createLogger } from '../../src/logger';
-import { EXEC_GROUP, EXEC_IN_GROUP, testConfig } from '../helpers/config';
+import { EXEC_GROUP, EXEC_IN_GROUP, testConfig, testEnv } from '../helpers/config';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
 import { startTestApp } from '../helpers/test-app';
 import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
@@ -98,6 +98,7 @@ describe('the digest catch-up at start-up, and the first start it is measured fr
     const lines: string[] = [];
     const ctx: CommandContext = {
       args: ['--week', '2026-11-10'],
+      env: testEnv({ SLACK_API_URL: slack.url, TIMEZONE: 'UTC' }),
       config: testConfig({ SLACK_API_URL: slack.url, TIMEZONE: 'UTC' }),
       logger: createLogger('silent'),
       out: (line) => lines.push(line),
