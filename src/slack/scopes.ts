@@ -58,5 +58,15 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
 ];
 
-/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks). */
-export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink'];
+/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks, the token's own workspace). */
+export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink', 'auth.test'];
+
+/**
+ * The Events API events Pickup subscribes to (manifest.json `bot_events`), each handled by a listener in
+ * src/slack/listeners. None needs a scope beyond those above.
+ */
+export const BOT_EVENTS: readonly { event: string; why: string }[] = [
+  { event: 'app_home_opened', why: 'the App Home tab, rebuilt for whoever opens it' },
+  { event: 'app_uninstalled', why: 'Pickup was removed from the workspace: it stops posting and keeps its data' },
+  { event: 'tokens_revoked', why: 'the bot token was revoked: the same as a removal, as far as posting goes' },
+];

@@ -4,6 +4,7 @@ import { registerActionListeners } from './action.listener';
 import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
+import { registerLifecycleListeners } from './lifecycle.listener';
 import { registerPickupCommand } from './pickup.command';
 
 /** Registers every listener. Each file handles one Slack surface. */
@@ -13,4 +14,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerClaimListeners(app, deps);
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
+  registerLifecycleListeners(app, deps);
 }
