@@ -15,7 +15,7 @@ import { createHttpServer } from './http/server';
 import { type WebhookDeps, webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
-import { createProfileDirectory, type ProfileDirectory, zonesOf } from './people/profiles';
+import { createProfileDirectory, type ZoneOf, zonesOf } from './people/profiles';
 import { createRoles } from './people/roles';
 import type { HelpDeskClients } from './ports/helpdesk.port';
 import type { SlackPort } from './ports/slack.port';
@@ -114,8 +114,7 @@ export async function startPickup(
     const client = createWebClient(config.slack.botToken, config.slack.apiUrl, logger);
     const slack = createSlackPort(client);
     const roles = createRoles(config, slack, logger);
-    const profiles = createProfileDirectory(slack, logger);
-    const deliveries = outgoingDeliveries(config, { logger, profiles }, slack, now, options.helpdesks);
+    const deliveries = outgoingDeliveries(config, logger, slack, now, options.helpdesks);
 
     const scheduler = startScheduler({
       db: database.db,
@@ -129,7 +128,6 @@ export async function startPickup(
       outboxPollMs: options.outboxPollMs,
       cronJobs: options.cronJobs,
       settings,
-      zoneOf: zonesOf(profiles),
     });
     parts.add(() => scheduler.stop());
     const slackApp = createSlackApp(
@@ -193,11 +191,11 @@ async function learnWorkspace(
 /**
  * First run and reinstall, once Slack is reached: a removal mark that auth.test has just contradicted (Slack accepts
  * the token for this workspace, so Pickup was installed again) is lifted; then setup is followed (watchSetup: the
- * one start-up warning while incomplete, the welcome once complete). Resolves with how to stop following.
+ * one start-up warning while incomplete, the welcome when it is completed). Resolves with how to stop following.
  */
 async function followSetup(deps: SetupDeps, verifiedTeam: string | undefined): Promise<() => Promise<void>> {
   if (verifiedTeam) await confirmInstalled(deps, verifiedTeam);
-  const stop = await watchSetup(deps);
+  const stop = watchSetup(deps);
   return async () => stop();
 }
 
@@ -237,18 +235,21 @@ async function serveHttp(
 
 /**
  * What leaves Pickup besides Slack: the clients of the help desks whose credentials are set (unless a test hands its
- * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`).
+ * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`); with each
+ * person's time zone for reminders, from the same cached profiles as the names in help-desk notes.
  */
 function outgoingDeliveries(
   config: Config,
-  { logger, profiles }: { logger: Logger; profiles: ProfileDirectory },
+  logger: Logger,
   slack: SlackPort,
   now: () => Date,
   helpdesks: HelpDeskClients = createHelpDeskClients(config, logger),
-): { outgoing: Outgoing; destinations: OutboxDestinations } {
+): { outgoing: Outgoing; destinations: OutboxDestinations; zoneOf: ZoneOf } {
+  const profiles = createProfileDirectory(slack, logger);
   return {
     outgoing: createOutgoing({ config, helpdesks, profiles }),
     destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
+    zoneOf: zonesOf(profiles),
   };
 }
 

@@ -106,8 +106,8 @@ export interface SetupDeps {
 
 /**
  * Queues the welcome for the executives' channel, unless the workspace used Pickup before (a pick before today: an
- * install upgraded to this version, whose executives know Pickup already). The outbox key makes it one welcome per
- * workspace across instances and restarts. False when nothing was queued.
+ * install whose executives know Pickup already, where an admin emptied a setting and set it again). The outbox key
+ * makes it one welcome per workspace across instances and restarts. False when nothing was queued.
  */
 export async function queueWelcome(deps: SetupDeps): Promise<boolean> {
   const { config } = deps.settings;
@@ -141,16 +141,17 @@ export async function queueWelcome(deps: SetupDeps): Promise<boolean> {
  * Follows setup from start-up on: says once (warn) that setup is incomplete and how to finish it, then once (info)
  * when it becomes complete, and queues the welcome then. Call it once Pickup knows its workspace (after auth.test).
  *
- * A workspace whose settings are complete at its first start (all set in the environment) is welcomed too: its
- * executives have never heard from Pickup either, and the welcome tells them what the posts that follow are and
- * when the first one comes. Restarts do not repeat it: the outbox key (one welcome per workspace) decides, and a
- * workspace that already had picks before this version is not welcomed at all.
+ * The welcome closes the first-run guide: it goes out when setup is completed while Pickup runs (an admin in the
+ * App Home, or `settings set`), on whichever instances see it, once (the outbox key). A workspace already complete
+ * when Pickup starts gets none, on purpose: it was set up outside Slack (the environment, or the CLI before the
+ * first start), which is what automation does: scripted deploys, staging copies, restored backups and test runs would
+ * otherwise greet the executives' channel from every fresh database, and an operator who chose the environment has
+ * chosen to introduce Pickup themselves. Restarts never repeat a welcome either way.
  * Returns how to stop following.
  */
-export async function watchSetup(deps: SetupDeps): Promise<() => void> {
+export function watchSetup(deps: SetupDeps): () => void {
   const missing = deps.settings.missingEssentials();
   if (missing.length > 0) deps.logger.warn({ missing }, setupIncompleteMessage(missing));
-  else await queueWelcome(deps);
   return deps.settings.onChange(async ({ before, after }) => {
     const was = missingEssentials(before);
     const now = missingEssentials(after);

@@ -96,7 +96,10 @@ describe('first run, welcome and uninstall, end to end', () => {
   beforeAll(async () => {
     db = await createTestDb();
     second = db.url
-      ? { ...(await openDatabase({ url: db.url, dataDir: '', logger: createLogger('silent'), poolSize: 5 })), url: db.url }
+      ? {
+          ...(await openDatabase({ url: db.url, dataDir: '', logger: createLogger('silent'), poolSize: 5 })),
+          url: db.url,
+        }
       : db;
     slack = await startFakeSlack();
     responses = await startResponseUrlServer();
@@ -169,9 +172,9 @@ describe('first run, welcome and uninstall, end to end', () => {
     });
     await waitForOutboxIdle(db.db);
     expect(welcomes()).toHaveLength(1);
-    expect(await db.db.selectFrom('outbox').select('dedupe_key').where('dedupe_key', 'like', 'welcome:%').execute()).toEqual(
-      [{ dedupe_key: welcomeKey(TEAM) }],
-    );
+    expect(
+      await db.db.selectFrom('outbox').select('dedupe_key').where('dedupe_key', 'like', 'welcome:%').execute(),
+    ).toEqual([{ dedupe_key: welcomeKey(TEAM) }]);
     // Setup complete, the pick job draws today's pick: once for both instances.
     await waitFor(async () => (await db.db.selectFrom('picks').selectAll().execute()).length === 1);
   });
@@ -189,7 +192,11 @@ describe('first run, welcome and uninstall, end to end', () => {
     await bothSkip('uninstalled', 3);
     expect(posts()).toEqual([]);
     expect(await db.db.selectFrom('picks').select('pick_date').execute()).toEqual([{ pick_date: '2026-12-08' }]);
-    const kept = await db.db.selectFrom('workspace_settings').selectAll().where('team_id', '=', TEAM).executeTakeFirst();
+    const kept = await db.db
+      .selectFrom('workspace_settings')
+      .selectAll()
+      .where('team_id', '=', TEAM)
+      .executeTakeFirst();
     expect(kept?.values).toMatchObject({ EXEC_CHANNEL, LEADERSHIP_CHANNEL });
     expect(kept?.uninstall_reason).toBe('app_uninstalled');
     expect(await db.db.selectFrom('complaints').select('subject').execute()).toEqual([{ subject: 'Charged twice' }]);

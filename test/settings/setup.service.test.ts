@@ -147,7 +147,7 @@ describe('the welcome and the uninstall mark, on a database', () => {
 
   it('warns once at start while setup is incomplete, then says once when it is complete and welcomes once', async () => {
     await start(UNSET);
-    const stop = await watchSetup(deps);
+    const stop = watchSetup(deps);
     expect(log.at(WARN)).toHaveLength(1);
     expect(log.at(WARN)[0]?.msg).toContain('Setup is incomplete');
     expect(log.at(WARN)[0]?.missing).toEqual(['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS']);
@@ -172,24 +172,28 @@ describe('the welcome and the uninstall mark, on a database', () => {
     stop();
   });
 
-  it('welcomes a workspace complete at its first start, once however often it restarts', async () => {
+  it('does not welcome a workspace already complete when Pickup starts (set up outside Slack), nor on restarts', async () => {
     await start(ESSENTIALS);
-    (await watchSetup(deps))();
+    watchSetup(deps)();
     expect(log.at(WARN)).toEqual([]);
-    expect(await welcomes()).toHaveLength(1);
     await settings.stop();
-
     await start(ESSENTIALS);
-    (await watchSetup(deps))();
-    expect(await welcomes()).toHaveLength(1);
+    const stop = watchSetup(deps);
+    await settings.save({ EXECUTIVES: `${EXEC_1},UEXEC0002` }, ADMIN, NOW);
+    stop();
+    expect(await welcomes()).toEqual([]);
     expect(kicks).toBe(0);
   });
 
-  it('does not welcome a workspace that used Pickup before (an upgrade)', async () => {
+  it('does not welcome a workspace that used Pickup before, when a setting is emptied and set again', async () => {
     await insertPick(db.db, { pick_date: '2026-12-04' });
-    await start(ESSENTIALS);
-    expect(await queueWelcome(deps)).toBe(false);
+    await start({ ...ESSENTIALS, EXEC_CHANNEL: '' });
+    const stop = watchSetup(deps);
+    await settings.save({ EXEC_CHANNEL }, ADMIN, NOW);
+    stop();
+    expect(log.at(INFO).filter((l) => l.msg.startsWith('setup is complete'))).toHaveLength(1);
     expect(await welcomes()).toEqual([]);
+    expect(await queueWelcome(deps)).toBe(false);
   });
 
   it('marks the workspace removed, keeps what it has, says how to erase it, and lifts the mark when Slack accepts it', async () => {
