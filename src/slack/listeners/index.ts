@@ -6,6 +6,7 @@ import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
 import { registerLifecycleListeners } from './lifecycle.listener';
 import { registerPickupCommand } from './pickup.command';
+import { registerScheduleSettingsListeners } from './settings-schedule.listener';
 
 /** Registers every listener. Each file handles one Slack surface. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -15,4 +16,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
   registerLifecycleListeners(app, deps);
+  registerScheduleSettingsListeners(app, deps);
 }
