@@ -1,13 +1,11 @@
-import { Cron } from 'croner';
 import type { Kysely } from 'kysely';
-import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { hasPickBefore } from '../picks/pick.repository';
 import { DomainError } from '../shared/errors';
-import { holidayOn } from '../shared/holidays';
-import { addDays, dateInZone, zonedTimeToUtc } from '../shared/time';
+import { dateInZone } from '../shared/time';
+import { nextPickDates, type PickCalendar } from './schedule';
 import { type EssentialSetting, SETTINGS } from './settings';
 import { setUninstalled } from './settings.repository';
 import { type LiveSettings, missingEssentials } from './settings.service';
@@ -70,28 +68,12 @@ export function welcomeKey(teamId: string): string {
   return `welcome:${teamId}`;
 }
 
-/** How far ahead the first pick is looked for: past this, the schedule is taken to have none. */
-const NEXT_PICK_HORIZON_DAYS = 400;
-
 /**
  * When the next pick comes: the pick schedule's next run after `now` (in TIMEZONE) on a day that is no holiday
- * (HOLIDAYS or HOLIDAY_COUNTRY's calendar); undefined when there is none within a year and a bit.
+ * (HOLIDAYS or HOLIDAY_COUNTRY's calendar), as the Schedule modal previews it; undefined when there is none.
  */
-export function nextPickAt(
-  config: Pick<Config, 'pickSchedule' | 'timezone' | 'holidays' | 'holidayCountry'>,
-  now: Date,
-): Date | undefined {
-  const cron = new Cron(config.pickSchedule, { timezone: config.timezone, paused: true });
-  let from = now;
-  for (let day = 0; day < NEXT_PICK_HORIZON_DAYS; day++) {
-    const next = cron.nextRun(from);
-    if (!next) return undefined;
-    const date = dateInZone(next, config.timezone);
-    if (!holidayOn(config, date)) return next;
-    // A holiday has no pick however often the schedule fires that day: go on from the next midnight.
-    from = new Date(zonedTimeToUtc(addDays(date, 1), '00:00', config.timezone).getTime() - 1);
-  }
-  return undefined;
+export function nextPickAt(config: PickCalendar, now: Date): Date | undefined {
+  return nextPickDates(config, now, 1)[0]?.at;
 }
 
 /** What the first-run and uninstall services need. */
