@@ -59,7 +59,14 @@ export const BOT_SCOPES: readonly BotScope[] = [
 ];
 
 /** Web API methods Pickup calls that need no scope (modals, App Home, permalinks, the token's own workspace). */
-export const SCOPELESS_METHODS: readonly string[] = ['views.open', 'views.publish', 'chat.getPermalink', 'auth.test'];
+export const SCOPELESS_METHODS: readonly string[] = [
+  'views.open',
+  'views.push',
+  'views.update',
+  'views.publish',
+  'chat.getPermalink',
+  'auth.test',
+];
 
 /**
  * The Events API events Pickup subscribes to (manifest.json `bot_events`), each handled by a listener in
