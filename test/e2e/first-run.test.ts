@@ -214,4 +214,17 @@ describe('first run, welcome and uninstall, end to end', () => {
       { pick_date: '2026-12-09' },
     ]);
   });
+
+  it('tokens_revoked marks Pickup removed for the bot token only', async () => {
+    const reason = async () =>
+      (await db.db.selectFrom('workspace_settings').select('uninstall_reason').executeTakeFirstOrThrow())
+        .uninstall_reason;
+    await waitFor(async () => (await reason()) === null);
+    await sendEvent(a.app.slackTarget, { type: 'tokens_revoked', tokens: { oauth: ['UADMIN001'] } });
+    await sendEvent(a.app.slackTarget, { type: 'app_home_opened', user: EXEC_1, channel: 'D1', tab: 'home' });
+    expect(await reason()).toBeNull();
+    await sendEvent(a.app.slackTarget, { type: 'tokens_revoked', tokens: { bot: ['UBOT'] } });
+    await waitFor(async () => (await reason()) === 'tokens_revoked');
+    await bothSkip('uninstalled', 1);
+  });
 });
