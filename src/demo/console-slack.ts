@@ -63,5 +63,12 @@ export function createConsoleSlackPort(
       const person = byId.get(userId);
       return { name: person?.name ?? null, title: person?.title ?? null };
     },
+    async listUserGroups() {
+      return [];
+    },
+    async getChannelInfo(channelId) {
+      // The demo's channels are public and Pickup is in them, so every post lands.
+      return { name: channelId.toLowerCase(), isPrivate: false, isArchived: false, postError: undefined };
+    },
   };
 }

@@ -4,7 +4,10 @@ import { priorityLabel, sourceLink } from '../complaints/complaint.format';
 import { deliveryAdvice } from '../outbox/outbox.advice';
 import type { Block, HomeTab } from '../ports/slack.port';
 import { redactText } from '../privacy/redact';
-import { button, context, divider, fields, header, LIMITS, section } from '../shared/blocks';
+import type { EffectiveSetting } from '../settings/settings';
+import { describeMissing, groupSummary } from '../settings/settings.blocks';
+import { byName } from '../settings/settings.modals';
+import { actions, button, context, divider, fields, header, LIMITS, section } from '../shared/blocks';
 import { ActionIds } from '../shared/ids';
 import { escapeAndTruncate, escapeMrkdwn, mention, oneLine } from '../shared/mrkdwn';
 import { ageLabel, dateInZone } from '../shared/time';
@@ -20,6 +23,7 @@ import {
   type LeadHome,
   type OpenClaimItem,
   type PickPostFailure,
+  type SetupNotice,
   type TodayPick,
 } from './home';
 
@@ -281,9 +285,46 @@ function otherBlocks(model: HomeModel): Block[] {
   ];
 }
 
+/** What setup still lacks, first thing for everyone; an admin gets the button that walks through it. */
+function setupBlocks(setup: SetupNotice): Block[] {
+  const notice = section(
+    `:construction: *Pickup isn't set up yet.* It posts nothing until it knows ${describeMissing(setup.missing)}.`,
+  );
+  if (!setup.canSetUp) {
+    return [notice, context(`Ask one of Pickup's admins to set it up: ${setup.admins}.`), divider];
+  }
+  return [
+    notice,
+    section('You are one of its admins: setup takes a minute, in three steps (channels, people, schedule).'),
+    actions('setup', button('Set up Pickup', ActionIds.setupPickup, 'setup', 'primary')),
+    divider,
+  ];
+}
+
+/** The settings' groups as App Home summarises them, in the settings menu's order. */
+const SETTINGS_SUMMARY = [
+  ['Channels', 'channels'],
+  ['People', 'people'],
+  ['Schedule', 'schedule'],
+  ['Rules', 'rules'],
+] as const;
+
+/** For admins: each setting's value and source, group by group, and the button that opens the settings. */
+function settingsBlocks(effective: readonly EffectiveSetting[]): Block[] {
+  const settings = byName(effective);
+  return [
+    divider,
+    header('Settings'),
+    ...SETTINGS_SUMMARY.map(([title, group]) => section(`*${title}*\n${groupSummary(settings, group)}`)),
+    context('Only Pickup’s admins see this section. Changes apply at once, without a restart.'),
+    actions('settings', button('Open settings', ActionIds.openSettings, 'settings')),
+  ];
+}
+
 /**
- * The App Home for one person: the executive's and the support lead's sections for those roles (both for someone
- * on both lists), otherwise what Pickup is and who to ask; then open actions for their owners (and executives).
+ * The App Home for one person: while setup is incomplete, what is missing (and for admins the button to set Pickup
+ * up); the executive's and the support lead's sections for those roles (both for someone on both lists), otherwise
+ * what Pickup is and who to ask; then open actions for their owners (and executives); last, for admins, the settings.
  * Customer text is escaped, lists are cut with a count so the view stays under Slack's 100 blocks, and contact
  * details appear only in the viewer's own open calls.
  */
@@ -292,6 +333,7 @@ export function buildHomeView(model: HomeModel): HomeTab {
     header('Pickup'),
     context(`${model.today} (${escapeMrkdwn(model.timezone)}) · updated each time you open this tab`),
   ];
+  if (model.setup) blocks.push(...setupBlocks(model.setup));
   if (model.executive) blocks.push(...executiveBlocks(model, model.executive));
   if (model.lead) {
     if (model.executive) blocks.push(divider);
@@ -299,5 +341,6 @@ export function buildHomeView(model: HomeModel): HomeTab {
   }
   if (!model.executive && !model.lead) blocks.push(...otherBlocks(model));
   if (model.actions) blocks.push(...actionBlocks(model, model.actions));
+  if (model.settings) blocks.push(...settingsBlocks(model.settings));
   return { type: 'home', blocks };
 }

@@ -5,6 +5,7 @@ import { listUndelivered } from '../outbox/outbox.repository';
 import { listAway } from '../people/away.service';
 import { pickPostKey } from '../picks/pick.service';
 import { redactText } from '../privacy/redact';
+import type { LiveSettings } from '../settings/settings.service';
 import { DAY_MS, dateInZone } from '../shared/time';
 import {
   type EscalationStatus,
@@ -42,6 +43,12 @@ export interface HomeModelInput {
   execChannel?: string | undefined;
   /** Mentions of the configured executives and support leads (roles.describe*), shown to everyone else. */
   askFor?: { executives: string; supportLeads: string } | undefined;
+  /** Whether the viewer may change the settings (roles.isAdmin): they see them, and can set Pickup up. */
+  isAdmin?: boolean | undefined;
+  /** The admins as mentions (roles.describeAdmins), for whoever must ask one to finish the setup. */
+  admins?: string | undefined;
+  /** The workspace's settings: what setup still lacks, and for admins each setting with its source. */
+  settings?: Pick<LiveSettings, 'effective' | 'missingEssentials'> | undefined;
 }
 
 /** A complaint's columns as App Home reads them; nullable because picks join complaints outside. */
@@ -168,6 +175,8 @@ export async function buildHomeModel(db: Kysely<Database>, input: HomeModelInput
   // Anyone may own an action (the outcome modal's owner is any Slack user), so everyone's Home reads theirs.
   const limits = { mine: HOME_LIST_LIMITS.myActions, others: HOME_LIST_LIMITS.otherActions };
   const { mine, others } = await listActionsFor(db, { viewer: input.userId, isExecutive, today, limits });
+  const missing = input.settings?.missingEssentials() ?? [];
+  const isAdmin = input.isAdmin === true;
   return {
     userId: input.userId,
     now: input.now,
@@ -178,5 +187,7 @@ export async function buildHomeModel(db: Kysely<Database>, input: HomeModelInput
     lead,
     actions: { mine, others },
     askFor: input.askFor,
+    setup: missing.length > 0 ? { missing, canSetUp: isAdmin, admins: input.admins ?? '' } : undefined,
+    settings: isAdmin ? await input.settings?.effective() : undefined,
   };
 }

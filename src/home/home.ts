@@ -1,5 +1,6 @@
 import type { ActionList } from '../actions/action-list';
 import type { Priority } from '../complaints/complaint';
+import type { EffectiveSetting, EssentialSetting } from '../settings/settings';
 
 /** Which sections a person's App Home shows; someone on both lists sees both. */
 export type HomeRole = 'executive' | 'lead' | 'both' | 'other';
@@ -132,6 +133,15 @@ export interface HomeActions {
   others: ActionList | undefined;
 }
 
+/** While setup is incomplete: what Pickup still needs, and whether the viewer can set it up or whom to ask. */
+export interface SetupNotice {
+  missing: EssentialSetting[];
+  /** True for an admin, who gets the "Set up Pickup" button. */
+  canSetUp: boolean;
+  /** Who the admins are, as mentions (roles.describeAdmins), for everyone else. */
+  admins: string;
+}
+
 /** Everything one person's App Home shows; `executive` and `lead` are present for those roles. */
 export interface HomeModel {
   userId: string;
@@ -145,4 +155,8 @@ export interface HomeModel {
   actions?: HomeActions | undefined;
   /** Mentions of who grants access (from the configured lists), for everyone else. */
   askFor: { executives: string; supportLeads: string } | undefined;
+  /** Set while the essential settings are incomplete: shown first, to everyone. */
+  setup?: SetupNotice | undefined;
+  /** For admins: every setting as it applies, with its source, and the button to the settings. */
+  settings?: readonly EffectiveSetting[] | undefined;
 }

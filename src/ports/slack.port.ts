@@ -55,6 +55,23 @@ export interface UserProfile {
   isWorkspaceAdmin?: boolean;
 }
 
+/** A user group (S…) as an admin picks it: its ID, its name and its @handle. */
+export interface UserGroup {
+  id: string;
+  name: string;
+  handle: string;
+}
+
+/** What Slack tells the bot about a channel it can see (conversations.info), as far as posting there goes. */
+export interface ChannelInfo {
+  /** The channel's name without '#', when Slack gave one. */
+  name: string | null;
+  isPrivate: boolean;
+  isArchived: boolean;
+  /** The Slack error a post there would get (`is_archived`, `not_in_channel`, …), or undefined when it would land. */
+  postError: string | undefined;
+}
+
 /**
  * Everything the domain asks of Slack. src/slack implements it with the Web API; the demo prints instead.
  * Implementations throw SlackDeliveryError so callers can tell a retry from a permanent failure.
@@ -74,6 +91,13 @@ export interface SlackPort {
    * nobody by it (`users_not_found`).
    */
   findUserIdByEmail(email: string): Promise<string | undefined>;
+  /** The workspace's user groups (usergroups.list, disabled ones left out), for the settings' group pickers. */
+  listUserGroups(): Promise<UserGroup[]>;
+  /**
+   * A channel as the bot sees it (conversations.info), to check before saving it as a setting that Pickup can post
+   * there; undefined when Slack shows the bot no such channel (`channel_not_found`: deleted, or private without it).
+   */
+  getChannelInfo(channelId: string): Promise<ChannelInfo | undefined>;
 }
 
 /** A Slack call failed. `retryable` with `retryAfterMs` when Slack said when to come back; `cause` is the SDK's error. */

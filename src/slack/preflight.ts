@@ -3,33 +3,17 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { slackErrorAdvice } from '../outbox/outbox.advice';
 import { platformErrorCode } from '../ports/slack.port';
+import { type ChannelFacts, predictPostError } from './post-check';
 import { toDeliveryError } from './slack.client';
+
+// Known by this module's name too: the rule moved to post-check.ts so the Slack port can use it without a cycle.
+export { type ChannelFacts, predictPostError } from './post-check';
 
 /** How long start-up waits for the preflight before going on without it. */
 export const PREFLIGHT_TIMEOUT_MS = 5_000;
 
 /** The scopes the preflight itself needs: conversations.info on public and on private channels. */
 export const PREFLIGHT_SCOPES = ['channels:read', 'groups:read'] as const;
-
-/** What conversations.info says about a channel, as far as posting goes. */
-export interface ChannelFacts {
-  is_private?: boolean | undefined;
-  is_member?: boolean | undefined;
-  is_archived?: boolean | undefined;
-}
-
-/**
- * The Slack error a post to this channel would get, or undefined when it would land. Pure, from conversations.info
- * and the token's scopes (undefined when Slack did not say, which is then given the benefit of the doubt).
- */
-export function predictPostError(channel: ChannelFacts, scopes: readonly string[] | undefined): string | undefined {
-  if (channel.is_archived) return 'is_archived';
-  if (channel.is_member) return undefined;
-  // Slack hides a private channel from a bot outside it: a post answers channel_not_found.
-  if (channel.is_private) return 'channel_not_found';
-  if (scopes && !scopes.includes('chat:write.public')) return 'not_in_channel';
-  return undefined;
-}
 
 /** Codes about one channel; any other (token, scope, network) is the same for all of them. */
 const CHANNEL_CODES = new Set(['channel_not_found', 'not_in_channel', 'is_archived']);

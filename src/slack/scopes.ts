@@ -33,8 +33,8 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
   {
     scope: 'usergroups:read',
-    methods: ['usergroups.users.list'],
-    why: '`EXECUTIVES` and `SUPPORT_LEADS` may name user groups (`S…`): Pickup reads their members',
+    methods: ['usergroups.users.list', 'usergroups.list'],
+    why: '`EXECUTIVES` and `SUPPORT_LEADS` may name user groups (`S…`): Pickup reads their members, and lists the groups in the People settings',
   },
   {
     scope: 'users:read',
@@ -49,7 +49,7 @@ export const BOT_SCOPES: readonly BotScope[] = [
   {
     scope: 'channels:read',
     methods: ['conversations.info'],
-    why: 'the start-up check that Pickup can post to `EXEC_CHANNEL` and `LEADERSHIP_CHANNEL` (public channels)',
+    why: 'the check that Pickup can post to `EXEC_CHANNEL` and `LEADERSHIP_CHANNEL` (public channels), at start-up and when an admin chooses them in the settings',
   },
   {
     scope: 'groups:read',
@@ -58,14 +58,14 @@ export const BOT_SCOPES: readonly BotScope[] = [
   },
 ];
 
-/** Web API methods Pickup calls that need no scope (modals, App Home, permalinks, the token's own workspace). */
+/** Web API methods Pickup calls that need no scope (its own identity, modals, App Home, permalinks). */
 export const SCOPELESS_METHODS: readonly string[] = [
+  'auth.test',
   'views.open',
   'views.push',
   'views.update',
   'views.publish',
   'chat.getPermalink',
-  'auth.test',
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { ErrorCode, type WebAPICallError, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger';
 import {
+  type ChannelInfo,
   type PostedMessage,
   platformErrorCode,
   platformErrorMessage,
@@ -8,6 +9,7 @@ import {
   type SlackPort,
 } from '../ports/slack.port';
 import { toBoltLogger } from './bolt-logger';
+import { type ChannelFacts, predictPostError } from './post-check';
 
 /** Platform errors worth another try; every other `ok:false` answer is permanent. */
 const RETRYABLE_PLATFORM_ERRORS = new Set([
@@ -68,6 +70,24 @@ async function findUserIdByEmail(client: WebClient, email: string): Promise<stri
   } catch (err) {
     const failure = toDeliveryError(err);
     if (platformErrorCode(failure.message) === 'users_not_found') return undefined;
+    throw failure;
+  }
+}
+
+/** conversations.info; `channel_not_found` is an answer (the bot sees no such channel), not a failure. */
+async function getChannelInfo(client: WebClient, channelId: string): Promise<ChannelInfo | undefined> {
+  try {
+    const r = await client.conversations.info({ channel: channelId });
+    const facts: ChannelFacts = r.channel ?? {};
+    return {
+      name: r.channel?.name ?? null,
+      isPrivate: facts.is_private === true,
+      isArchived: facts.is_archived === true,
+      postError: predictPostError(facts, r.response_metadata?.scopes),
+    };
+  } catch (err) {
+    const failure = toDeliveryError(err);
+    if (platformErrorCode(failure.message) === 'channel_not_found') return undefined;
     throw failure;
   }
 }
@@ -136,5 +156,13 @@ export function createSlackPort(client: WebClient): SlackPort {
         };
       }),
     findUserIdByEmail: (email) => findUserIdByEmail(client, email),
+    listUserGroups: () =>
+      call(async () => {
+        const r = await client.usergroups.list({ include_disabled: false });
+        return (r.usergroups ?? []).flatMap((g) =>
+          g.id ? [{ id: g.id, name: g.name ?? g.handle ?? g.id, handle: g.handle ?? '' }] : [],
+        );
+      }),
+    getChannelInfo: (channelId) => getChannelInfo(client, channelId),
   };
 }

@@ -1,4 +1,4 @@
-import type { ViewErrorsResponseAction } from '@slack/bolt';
+import type { ViewErrorsResponseAction, ViewResponseAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { DomainError } from '../shared/errors';
@@ -32,6 +32,30 @@ export async function submitThenAck<T>(
   }
   await ack();
   return { ok: true, value };
+}
+
+/** A view submission's ack that may also answer with the next view ('update', 'push') or close them all ('clear'). */
+export type ViewSubmissionAck = (response?: ViewResponseAction) => Promise<void>;
+
+/**
+ * {@link submitThenAck} for a submission whose answer depends on its work: the work returns what to ack with
+ * (inline errors, the next view, or nothing to close the modal) beside its value. A failure is shown in the modal
+ * under `errorBlock`, as there. Returns the work's value once acked.
+ */
+export async function submitThenRespond<T>(
+  ack: ViewSubmissionAck,
+  failure: { errorBlock: string; logger: Logger; context: Record<string, unknown> },
+  work: () => Promise<{ response?: ViewResponseAction | undefined; value: T }>,
+): Promise<{ ok: true; value: T } | { ok: false }> {
+  let answer: { response?: ViewResponseAction | undefined; value: T };
+  try {
+    answer = await work();
+  } catch (err) {
+    await showFormErrors(ack, { [failure.errorBlock]: describeError(err, failure.logger, failure.context) });
+    return { ok: false };
+  }
+  await ack(answer.response);
+  return { ok: true, value: answer.value };
 }
 
 /** Text that Pickup wrote as JSON; empty means an empty object. Text that is not JSON is an issue, not a throw. */

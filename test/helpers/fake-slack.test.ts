@@ -230,6 +230,18 @@ describe('fake Slack Web API', () => {
     expect((err as WebAPIPlatformError).data.error).toBe('no_such_subteam');
   });
 
+  it('lists the user groups set up, with their names and handles', async () => {
+    fake.setUserGroup('SNAMED', ['U1'], { name: 'Executives', handle: 'execs' });
+    fake.setUserGroup('SPLAIN', []);
+    const { usergroups } = await client.usergroups.list({});
+    expect(usergroups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'SNAMED', name: 'Executives', handle: 'execs' }),
+        expect.objectContaining({ id: 'SPLAIN', name: 'Group SPLAIN', handle: 'splain' }),
+      ]),
+    );
+  });
+
   it('models channels as Slack sees them: missing, private without the bot, archived, public without the bot', async () => {
     const codeOf = async (p: Promise<unknown>) => ((await rejectionOf(p)) as WebAPIPlatformError).data.error;
     fake.setChannel('CGONE', null);

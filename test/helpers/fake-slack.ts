@@ -48,8 +48,11 @@ export interface FakeSlack {
   reset(): void;
   /** Answers the next `count` calls to `method` with `failure`; successive calls queue up behind each other. */
   failNext(method: string, count: number, failure: FakeFailure): void;
-  /** Sets the members `usergroups.users.list` returns for a group ID (S…). */
-  setUserGroup(groupId: string, members: string[]): void;
+  /**
+   * Sets the members `usergroups.users.list` returns for a group ID (S…); `usergroups.list` lists the group with
+   * `info`'s name and handle (by default made from its ID).
+   */
+  setUserGroup(groupId: string, members: string[], info?: { name?: string; handle?: string }): void;
   /**
    * Overrides fields of the user `users.info` returns for an ID; `users.lookupByEmail` finds them by
    * `profile.email`.
@@ -195,6 +198,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const uploads: RecordedUpload[] = [];
   const failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
   const userGroups = new Map<string, string[]>();
+  const groupInfo = new Map<string, { name?: string; handle?: string }>();
   const users = new Map<string, Record<string, unknown>>();
   const channels = new Map<string, FakeChannel | null>();
   let scopes: readonly string[] = MANIFEST_SCOPES;
@@ -370,6 +374,17 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const members = userGroups.get(str(args.usergroup) ?? '');
         return members ? ok({ users: [...members] }) : platformError('no_such_subteam');
       }
+      case 'usergroups.list':
+        return ok({
+          usergroups: [...userGroups.keys()].map((id) => ({
+            id,
+            team_id: TEAM_ID,
+            is_usergroup: true,
+            name: groupInfo.get(id)?.name ?? `Group ${id}`,
+            handle: groupInfo.get(id)?.handle ?? id.toLowerCase(),
+            date_delete: 0,
+          })),
+        });
       case 'users.info': {
         const id = str(args.user);
         return id ? ok({ user: userFor(id) }) : platformError('user_not_found');
@@ -507,8 +522,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       queue.push({ failure, remaining: count });
       failures.set(method, queue);
     },
-    setUserGroup: (groupId, members) => {
+    setUserGroup: (groupId, members, info) => {
       userGroups.set(groupId, [...members]);
+      if (info) groupInfo.set(groupId, { ...info });
     },
     setUser: (userId, fields) => {
       users.set(userId, { ...users.get(userId), ...fields });

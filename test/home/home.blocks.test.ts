@@ -12,6 +12,7 @@ import {
 } from '../../src/home/home';
 import { buildHomeView, HOME_MAX_BLOCKS } from '../../src/home/home.blocks';
 import type { Block } from '../../src/ports/slack.port';
+import { type EffectiveSetting, SETTING_NAMES } from '../../src/settings/settings';
 import { viewProblems } from '../helpers/block-kit';
 import {
   contactLeaks,
@@ -129,6 +130,21 @@ function model(overrides: Partial<HomeModel> = {}): HomeModel {
 }
 
 const json = (blocks: Block[]) => JSON.stringify(blocks);
+
+/** Every setting, from the environment, with `overrides` by name (a value, or a value and a source). */
+function effective(overrides: Partial<Record<string, Partial<EffectiveSetting>>> = {}): EffectiveSetting[] {
+  return SETTING_NAMES.map((name) => ({
+    name,
+    value: name === 'EXEC_CHANNEL' ? 'CEXECS001' : name === 'EXECUTIVES' ? 'UEXEC0001,SEXECS001' : 'x',
+    source: { kind: 'env' },
+    ...overrides[name],
+  }));
+}
+
+const SETUP_MISSING = {
+  missing: ['LEADERSHIP_CHANNEL', 'SUPPORT_LEADS'],
+  admins: "the workspace's admins and owners, and <@UADMIN001>",
+} as const;
 
 /** Every button in the view, from actions blocks and section accessories. */
 function buttons(blocks: Block[]): { action_id: string; value: string }[] {
@@ -318,6 +334,13 @@ describe('buildHomeView', () => {
     }));
     const view = buildHomeView(
       model({
+        // An admin during setup sees the most: what is missing, the setup button and the settings.
+        setup: {
+          ...SETUP_MISSING,
+          missing: ['EXEC_CHANNEL', 'LEADERSHIP_CHANNEL', 'EXECUTIVES', 'SUPPORT_LEADS'],
+          canSetUp: true,
+        },
+        settings: effective(Object.fromEntries(SETTING_NAMES.map((n) => [n, { value: longText }]))),
         executive: executiveHome({
           todayPick: {
             kind: 'complaint',
@@ -416,6 +439,67 @@ describe('buildHomeView', () => {
     expect(lead).not.toContain('could not be posted');
   });
 
+  it('tells everyone first what setup still needs, in words; an admin gets the Set up Pickup button', () => {
+    const admin = buildHomeView(
+      model({ setup: { ...SETUP_MISSING, missing: [...SETUP_MISSING.missing], canSetUp: true } }),
+    );
+    expectWithinSlackLimits(admin.blocks);
+    const adminText = json(admin.blocks.slice(0, 4));
+    expect(adminText).toContain("Pickup isn't set up yet");
+    expect(adminText).toContain('the leadership channel and the support leads');
+    expect(adminText).not.toContain('LEADERSHIP_CHANNEL');
+    const setup = buttons(admin.blocks).filter((b) => b.action_id === 'setup_pickup');
+    expect(setup).toHaveLength(1);
+    expect(JSON.stringify(admin.blocks)).toContain('"style":"primary"');
+
+    const other = buildHomeView(
+      model({ executive: executiveHome(), setup: { ...SETUP_MISSING, missing: ['EXECUTIVES'], canSetUp: false } }),
+    );
+    expectWithinSlackLimits(other.blocks);
+    expect(json(other.blocks.slice(0, 4))).toContain('until it knows the executives.');
+    expect(json(other.blocks.slice(0, 4))).toContain(
+      "Ask one of Pickup's admins to set it up: the workspace's admins and owners, and <@UADMIN001>.",
+    );
+    expect(buttons(other.blocks).map((b) => b.action_id)).not.toContain('setup_pickup');
+    // The rest of the Home follows, unchanged.
+    expect(json(other.blocks)).toContain('Your open calls');
+  });
+
+  it('shows no setup notice once the essentials are set', () => {
+    const view = buildHomeView(model({ settings: effective() }));
+    expect(json(view.blocks)).not.toContain("isn't set up yet");
+    expect(buttons(view.blocks).map((b) => b.action_id)).not.toContain('setup_pickup');
+  });
+
+  it('shows an admin each setting with its source, and the button that opens the settings', () => {
+    const view = buildHomeView(
+      model({
+        settings: effective({
+          EXEC_CHANNEL: {
+            source: { kind: 'slack', by: 'UADMIN001', at: new Date('2026-11-20T10:00:00Z'), via: 'slack' },
+          },
+          TIMEZONE: { value: 'Europe/Paris', source: { kind: 'slack', by: 'ops <!channel>', at: NOW, via: 'cli' } },
+          PICK_SCHEDULE: { value: '0 10 * * 1-5', source: { kind: 'default' } },
+        }),
+      }),
+    );
+    expectWithinSlackLimits(view.blocks);
+    const text = json(view.blocks);
+    expect(text).toContain('Settings');
+    expect(text).toContain("*Executives' channel*: <#CEXECS001> · set in Slack by <@UADMIN001> on 2026-11-20");
+    expect(text).toContain('*Executives*: <@UEXEC0001>, <!subteam^SEXECS001> · from the environment');
+    expect(text).toContain('*Daily pick*: Mon–Fri at 10:00 · default');
+    expect(text).toContain('set with the CLI by ops &lt;!channel&gt; on 2026-11-24');
+    expect(text).not.toContain('<!channel>');
+    expect(buttons(view.blocks).filter((b) => b.action_id === 'open_settings')).toHaveLength(1);
+  });
+
+  it('shows no settings to someone who is not an admin', () => {
+    const view = buildHomeView(model({ executive: executiveHome() }));
+    expect(buttons(view.blocks).map((b) => b.action_id)).not.toContain('open_settings');
+    expect(json(view.blocks)).not.toContain('"Settings"');
+  });
+
   it('escapes customer text everywhere it appears', () => {
     const exec = executiveHome({
       todayPick: {
@@ -457,6 +541,14 @@ const LONG = `${'<&> '.repeat(2500)}`;
 
 const scenarios: [scenario: string, build: () => HomeModel][] = [
   ['someone on neither list', () => model({ askFor: undefined })],
+  [
+    'an admin during setup, hostile and huge setting values',
+    () =>
+      model({
+        setup: { ...SETUP_MISSING, missing: [...SETUP_MISSING.missing], canSetUp: true },
+        settings: effective(Object.fromEntries(SETTING_NAMES.map((n) => [n, { value: `${INJECTION} ${LONG}` }]))),
+      }),
+  ],
   [
     'an executive with actions, hostile text and contact details in others’ and handed-over ones',
     () =>

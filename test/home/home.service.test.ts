@@ -142,4 +142,30 @@ describe('buildHomeModel', () => {
     expect(b?.others?.items.map((i) => i.owner)).toEqual([OUTSIDER_OWNER]);
     expect((await build(LEAD, 'lead')).actions).toEqual({ mine: { items: [], total: 0 }, others: undefined });
   });
+
+  it('reads the settings for an admin only, and what setup lacks for everyone', async () => {
+    const effective = [{ name: 'EXEC_CHANNEL' as const, value: 'C1AB', source: { kind: 'env' as const } }];
+    let reads = 0;
+    const settings = {
+      effective: async () => {
+        reads += 1;
+        return effective;
+      },
+      missingEssentials: () => ['EXECUTIVES' as const],
+    };
+    const input = { role: 'other' as const, now: NOW, timezone: TZ, settings, admins: 'the admins' };
+    const admin = await buildHomeModel(db.db, { ...input, userId: 'UADMIN001', isAdmin: true });
+    expect(admin.settings).toEqual(effective);
+    expect(admin.setup).toEqual({ missing: ['EXECUTIVES'], canSetUp: true, admins: 'the admins' });
+    const other = await buildHomeModel(db.db, { ...input, userId: OUTSIDER_OWNER, isAdmin: false });
+    expect(other.settings).toBeUndefined();
+    expect(other.setup).toEqual({ missing: ['EXECUTIVES'], canSetUp: false, admins: 'the admins' });
+    expect(reads).toBe(1);
+    const complete = await buildHomeModel(db.db, {
+      ...input,
+      userId: OUTSIDER_OWNER,
+      settings: { ...settings, missingEssentials: () => [] },
+    });
+    expect(complete.setup).toBeUndefined();
+  });
 });

@@ -6,6 +6,7 @@ import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
 import { registerLifecycleListeners } from './lifecycle.listener';
 import { registerPickupCommand } from './pickup.command';
+import { registerSettingsListeners } from './settings.listener';
 import { registerScheduleSettingsListeners } from './settings-schedule.listener';
 
 /** Registers every listener. Each file handles one Slack surface. */
@@ -16,5 +17,6 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
   registerLifecycleListeners(app, deps);
+  registerSettingsListeners(app, deps);
   registerScheduleSettingsListeners(app, deps);
 }

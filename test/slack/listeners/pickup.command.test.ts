@@ -23,6 +23,8 @@ const noSlack: SlackPort = {
   listUserGroupMembers: async () => [],
   findUserIdByEmail: () => Promise.reject(new Error('stats must not look people up')),
   getUserProfile: () => Promise.reject(new Error('stats must not look up profiles')),
+  listUserGroups: () => Promise.reject(new Error('stats must not list user groups')),
+  getChannelInfo: () => Promise.reject(new Error('stats must not look channels up')),
 };
 
 describe('/pickup stats', () => {
