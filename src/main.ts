@@ -20,7 +20,7 @@ import { createRoles } from './people/roles';
 import type { HelpDeskClients } from './ports/helpdesk.port';
 import type { SlackPort } from './ports/slack.port';
 import { DEFAULT_OUTBOX_OPTIONS, type OutboxDestinations, type OutboxOptions } from './scheduler/outbox.worker';
-import { startScheduler } from './scheduler/scheduler';
+import { type Scheduler, startScheduler } from './scheduler/scheduler';
 import { findInstalledTeam } from './settings/settings.repository';
 import { type LiveSettings, startLiveSettings } from './settings/settings.service';
 import { confirmInstalled, type SetupDeps, watchSetup } from './settings/setup.service';
@@ -37,6 +37,10 @@ export interface RunningPickup {
   database: DatabaseHandle;
   /** The Slack connection's state, as /healthz reports it. */
   slack: SlackConnection;
+  /** The workspace's settings as this instance applies them (a change saved anywhere reaches it within seconds). */
+  settings: LiveSettings;
+  /** The background work; its plan follows the schedule settings. */
+  scheduler: Pick<Scheduler, 'nextRuns'>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +64,8 @@ export interface StartOptions {
   onPhase?: (phase: StartPhase) => void;
   /** The help desks' API clients, for write-back notes; default those whose credentials are set. */
   helpdesks?: HelpDeskClients;
+  /** How often the settings are re-read besides notifications (SETTINGS_POLL_MS by default). */
+  settingsPollMs?: number;
 }
 
 /** The steps of start-up, logged as each begins so an operator (and the signal tests) can tell where it is. */
@@ -106,6 +112,7 @@ export async function startPickup(
       logger,
       teamId: await findInstalledTeam(database.db),
       listen: database.listen,
+      pollMs: options.settingsPollMs,
     });
     parts.add(() => settings.stop());
     const { config } = settings;
@@ -161,7 +168,7 @@ export async function startPickup(
     await checkSlackChannels(client, config, logger);
     signal?.throwIfAborted();
     enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
-    return { port, database, slack: slackApp.connection, stop: parts.stop };
+    return { port, database, slack: slackApp.connection, settings, scheduler, stop: parts.stop };
   } catch (err) {
     await parts.stop();
     throw err;

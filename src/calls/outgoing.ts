@@ -40,16 +40,24 @@ export interface Outgoing {
   profiles: ProfileDirectory;
 }
 
-/** The Outgoing of a running Pickup, from its configuration and the help-desk clients it built. */
+/**
+ * The Outgoing of a running Pickup, from its configuration and the help-desk clients it built. The configuration is
+ * read at each use (getters), like every setting, so nothing here goes stale should these become settings too.
+ */
 export function createOutgoing(input: {
   config: Pick<Config, 'outcomeWebhook' | 'helpDesks'>;
   helpdesks: HelpDeskClients;
   profiles: ProfileDirectory;
 }): Outgoing {
+  const { config } = input;
   return {
     helpdesks: new Set(VENDOR_SOURCES.filter((source) => input.helpdesks[source] !== undefined)),
-    webhook: input.config.outcomeWebhook !== undefined,
-    writebackTags: input.config.helpDesks.writebackTags,
+    get webhook() {
+      return config.outcomeWebhook !== undefined;
+    },
+    get writebackTags() {
+      return config.helpDesks.writebackTags;
+    },
     profiles: input.profiles,
   };
 }

@@ -92,7 +92,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   pool.on('connect', (client) => {
     client.on('error', (err) => options.logger.warn({ err }, 'database connection lost'));
   });
-  return wrap(pool, 'postgres', async () => {});
+  const notifications = new PostgresNotifications(url, options.logger);
+  return { ...wrap(pool, 'postgres', () => Promise.resolve(), notifications.close), listen: notifications.listen };
 }
 
 async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): Promise<DatabaseHandle> {
@@ -108,7 +109,8 @@ async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): P
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
     });
     const lock = new SessionLock();
-    const server = serve ? await serveOrWarn(pglite, lock, dir, logger) : undefined;
+    const relayed = new ChannelListeners();
+    const server = serve ? await serveOrWarn(pglite, lock, dir, logger, relayed) : undefined;
     return openPglite(
       pglite,
       async () => {
@@ -117,6 +119,7 @@ async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): P
         releaseLock();
       },
       lock,
+      relayed,
     );
   } catch (err) {
     releaseLock();
@@ -125,9 +128,15 @@ async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): P
 }
 
 // The bot runs without the socket rather than not at all: only CLI commands beside it need it, and they say why.
-async function serveOrWarn(pglite: PGlite, lock: SessionLock, dir: string, logger: Logger) {
+async function serveOrWarn(pglite: PGlite, lock: SessionLock, dir: string, logger: Logger, relayed: ChannelListeners) {
   try {
-    return await startEmbeddedServer({ pglite, lock, dataDir: dir, logger });
+    return await startEmbeddedServer({
+      pglite,
+      lock,
+      dataDir: dir,
+      logger,
+      onNotification: (channel, payload) => relayed.deliver(channel, payload, logger),
+    });
   } catch (err) {
     logger.warn({ err }, 'cannot serve the embedded database to CLI commands; they will fail while the bot runs');
     return undefined;
@@ -137,10 +146,46 @@ async function serveOrWarn(pglite: PGlite, lock: SessionLock, dir: string, logge
 /**
  * Wraps an already created PGlite instance (tests load one from a snapshot). `onClose` runs after the pool ends.
  * Each checkout of the pool holds `lock`, PGlite's one session, which local socket clients take turns on too.
+ * `relayed` carries the notifications the embedded server saw in its clients' traffic (see {@link pgliteListen}).
  */
-export function openPglite(pglite: PGlite, onClose: () => Promise<void>, lock = new SessionLock()): DatabaseHandle {
+export function openPglite(
+  pglite: PGlite,
+  onClose: () => Promise<void>,
+  lock = new SessionLock(),
+  relayed = new ChannelListeners(),
+): DatabaseHandle {
   const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
-  return wrap(lockedPool(pool, lock), 'pglite', onClose);
+  return { ...wrap(lockedPool(pool, lock), 'pglite', onClose), listen: pgliteListen(pglite, lock, relayed) };
+}
+
+/**
+ * LISTEN on PGlite, through its own listen API: PGlite hands it the NOTIFYs that come out of the bot's queries
+ * (its node-postgres adapter parses them). A NOTIFY committed by a CLI command on the embedded server's socket comes
+ * out in that client's raw traffic instead, which PGlite never parses: the server relays those through `relayed`.
+ * The session lock is held around LISTEN and UNLISTEN, so neither lands inside a transaction of the bot's (a
+ * LISTEN there would be undone by its rollback).
+ */
+function pgliteListen(pglite: PGlite, lock: SessionLock, relayed: ChannelListeners): Listen {
+  const locked = async <T>(work: () => Promise<T>): Promise<T> => {
+    const unlock = await lock.acquire();
+    try {
+      return await work();
+    } finally {
+      unlock();
+    }
+  };
+  return async (channel, onNotify) => {
+    const unlisten = await locked(() => pglite.listen(channel, onNotify));
+    const stopRelay = relayed.add(channel, onNotify);
+    let stopped = false;
+    return async () => {
+      if (stopped) return;
+      stopped = true;
+      stopRelay();
+      // Nothing left to stop once PGlite is closed (the bot's shutdown may stop listening after it).
+      if (!pglite.closed) await locked(() => unlisten());
+    };
+  };
 }
 
 /** A pool whose every checkout (a query, or a whole transaction) holds the session lock until released. */
@@ -225,7 +270,13 @@ export async function openViaRunningBot(
   return handle;
 }
 
-function wrap(pool: PostgresPool, engine: DatabaseHandle['engine'], onClose: () => Promise<void>): DatabaseHandle {
+/** `beforeEnd` runs first on close (the LISTEN connection goes before the pool), `onClose` after the pool ends. */
+function wrap(
+  pool: PostgresPool,
+  engine: DatabaseHandle['engine'],
+  onClose: () => Promise<void>,
+  beforeEnd: () => Promise<void> = () => Promise.resolve(),
+): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
@@ -237,6 +288,7 @@ function wrap(pool: PostgresPool, engine: DatabaseHandle['engine'], onClose: () 
     async close() {
       if (closed) return;
       closed = true;
+      await beforeEnd();
       await db.destroy();
       await onClose();
     },
@@ -271,5 +323,175 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     // ESRCH, no such process, is the usual answer; EPERM means it lives under another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+type Listen = NonNullable<DatabaseHandle['listen']>;
+type OnNotify = (payload: string) => void;
+
+/** Callbacks by notification channel. */
+export class ChannelListeners {
+  readonly #channels = new Map<string, Set<OnNotify>>();
+
+  /** Adds a callback; returns how to remove it. */
+  add(channel: string, onNotify: OnNotify): () => void {
+    let set = this.#channels.get(channel);
+    if (!set) {
+      set = new Set();
+      this.#channels.set(channel, set);
+    }
+    set.add(onNotify);
+    return () => {
+      set.delete(onNotify);
+      if (set.size === 0 && this.#channels.get(channel) === set) this.#channels.delete(channel);
+    };
+  }
+
+  /** The channels someone listens on. */
+  channels(): string[] {
+    return [...this.#channels.keys()];
+  }
+
+  /** True while someone listens on the channel. */
+  has(channel: string): boolean {
+    return this.#channels.has(channel);
+  }
+
+  /** Hands a notification to each callback of its channel; one that throws is logged, and the others still run. */
+  deliver(channel: string, payload: string, logger: Logger): void {
+    for (const onNotify of this.#channels.get(channel) ?? []) {
+      try {
+        onNotify(payload);
+      } catch (err) {
+        logger.error({ err, channel }, 'a database notification listener failed');
+      }
+    }
+  }
+}
+
+/** How long the LISTEN connection waits before reconnecting: doubling from `firstMs` up to `maxMs`. */
+export interface ListenBackoff {
+  firstMs: number;
+  maxMs: number;
+}
+
+const LISTEN_BACKOFF: ListenBackoff = { firstMs: 250, maxMs: 15_000 };
+
+/**
+ * LISTEN on PostgreSQL: one dedicated connection, outside the pool (a pooled connection is handed to other queries
+ * and would lose its LISTENs when recycled). When it drops (a restart, a failover, a network cut) it reconnects with
+ * backoff and LISTENs again; a NOTIFY sent meanwhile is lost, which the settings' poll covers. A lost connection is
+ * logged, never thrown: nobody awaits this connection, so an error it emitted unhandled would end the process.
+ */
+export class PostgresNotifications {
+  readonly #listeners = new ChannelListeners();
+  #client: pg.Client | undefined;
+  // Connecting, LISTEN and UNLISTEN run one after another, so a channel added mid-connect is never missed.
+  #queue: Promise<void> = Promise.resolve();
+  #retry: NodeJS.Timeout | undefined;
+  #failures = 0;
+  /** Set from a lost connection until the next one LISTENs, so the log says when it is back. */
+  #lost = false;
+  #closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly logger: Logger,
+    private readonly backoff: ListenBackoff = LISTEN_BACKOFF,
+  ) {}
+
+  /**
+   * Starts delivering `channel`'s notifications to `onNotify`; resolves once LISTEN has run, or once the first
+   * attempt to connect failed (it is retried meanwhile: the poll finds changes until then).
+   */
+  readonly listen: Listen = async (channel, onNotify) => {
+    if (this.#closed) throw new Error('the database is closed');
+    const first = !this.#listeners.has(channel);
+    const remove = this.#listeners.add(channel, onNotify);
+    if (first) await this.#serially(() => (this.#client ? this.#command('LISTEN', channel) : this.#connect()));
+    else await this.#serially(() => (this.#client ? Promise.resolve() : this.#connect()));
+    return async () => {
+      remove();
+      if (!this.#listeners.has(channel)) await this.#serially(() => this.#command('UNLISTEN', channel));
+    };
+  };
+
+  /** Stops listening and reconnecting; resolves once the connection has ended. */
+  readonly close = async (): Promise<void> => {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.#serially(async () => {
+      const client = this.#client;
+      this.#client = undefined;
+      await client?.end().catch(() => undefined);
+    });
+  };
+
+  #serially(work: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** LISTEN or UNLISTEN one channel; a failure means the connection went, and its reconnect LISTENs anew. */
+  async #command(command: 'LISTEN' | 'UNLISTEN', channel: string): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    try {
+      await client.query(`${command} ${client.escapeIdentifier(channel)}`);
+    } catch (err) {
+      this.#dropped(client, err);
+    }
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed || this.#client || this.#listeners.channels().length === 0) return;
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'pickup-listen',
+      keepAlive: true,
+      connectionTimeoutMillis: 5_000,
+    });
+    client.on('error', (err) => this.#dropped(client, err));
+    client.on('end', () => this.#dropped(client));
+    client.on('notification', (n) => this.#listeners.deliver(n.channel, n.payload ?? '', this.logger));
+    try {
+      await client.connect();
+      for (const channel of this.#listeners.channels()) {
+        await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      }
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      this.#failures++;
+      const level = this.#failures === 1 ? 'warn' : 'debug';
+      this.logger[level]({ err, attempt: this.#failures }, 'cannot listen for database notifications; retrying');
+      this.#scheduleReconnect();
+      return;
+    }
+    if (this.#lost) this.logger.info({ failedAttempts: this.#failures }, 'listening for database notifications again');
+    this.#client = client;
+    this.#failures = 0;
+    this.#lost = false;
+  }
+
+  #dropped(client: pg.Client, err?: unknown): void {
+    if (client !== this.#client) return;
+    this.#client = undefined;
+    client.end().catch(() => undefined);
+    if (this.#closed) return;
+    this.#lost = true;
+    this.logger.warn({ err }, 'lost the connection that listens for database notifications; reconnecting');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#retry) return;
+    const delay = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** Math.max(0, this.#failures - 1));
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#serially(() => this.#connect());
+    }, delay);
+    // Waiting to reconnect is no reason to keep the process alive: a bot has its server, and close() clears it.
+    this.#retry.unref();
   }
 }

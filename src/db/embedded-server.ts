@@ -86,16 +86,26 @@ export class SessionLock {
 }
 
 const READY_FOR_QUERY = 0x5a; // 'Z'
+const NOTIFICATION_RESPONSE = 0x41; // 'A'
 const IDLE = 0x49; // 'I'
 
-/** Follows a backend's output across chunks and remembers the status of the last ReadyForQuery in it. */
-class ReadyForQueryWatcher {
+/** Where a notification seen in a client's traffic goes: channel and payload. */
+export type OnNotification = (channel: string, payload: string) => void;
+
+/**
+ * Follows a backend's output across chunks: remembers the status of the last ReadyForQuery in it, and hands each
+ * NotificationResponse (a NOTIFY this session LISTENs to) to `onNotification`.
+ */
+class BackendWatcher {
   #header = Buffer.alloc(5);
   #headerBytes = 0;
   #bodyLeft = 0;
   #type = 0;
+  #notification: Buffer[] = [];
   /** The transaction status byte of the last ReadyForQuery seen, if any. */
   status: number | undefined;
+
+  constructor(private readonly onNotification?: OnNotification) {}
 
   feed(chunk: Uint8Array): void {
     let i = 0;
@@ -110,9 +120,22 @@ class ReadyForQueryWatcher {
       }
       if (this.#type === READY_FOR_QUERY) this.status = chunk[i];
       const n = Math.min(this.#bodyLeft, chunk.length - i);
+      if (this.#type === NOTIFICATION_RESPONSE && this.onNotification) {
+        this.#notification.push(Buffer.from(chunk.subarray(i, i + n)));
+        if (n === this.#bodyLeft) this.#notify(Buffer.concat(this.#notification));
+      }
       i += n;
       this.#bodyLeft -= n;
     }
+  }
+
+  /** A NotificationResponse's body: the sender's pid (Int32), then the channel and the payload, each NUL-ended. */
+  #notify(body: Buffer): void {
+    this.#notification = [];
+    const channelEnd = body.indexOf(0, 4);
+    const payloadEnd = body.indexOf(0, channelEnd + 1);
+    if (channelEnd < 0 || payloadEnd < 0) return;
+    this.onNotification?.(body.toString('utf8', 4, channelEnd), body.toString('utf8', channelEnd + 1, payloadEnd));
   }
 }
 
@@ -145,6 +168,7 @@ class SessionQueue {
     private readonly pglite: PGlite,
     private readonly lock: SessionLock,
     private readonly logger: Logger,
+    private readonly onNotification?: OnNotification,
   ) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
@@ -158,7 +182,7 @@ class SessionQueue {
   async #run(client: SocketClient, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
     client.gone.signal.throwIfAborted();
     client.release ??= await this.lock.acquire(client.gone.signal);
-    const watcher = new ReadyForQueryWatcher();
+    const watcher = new BackendWatcher(this.onNotification);
     let bytes = 0;
     await this.pglite.execProtocolRawStream(message, {
       onRawData: (data) => {
@@ -233,6 +257,11 @@ export interface EmbeddedServerOptions {
   lock: SessionLock;
   dataDir: string;
   logger: Logger;
+  /**
+   * Told of each NOTIFY a client's traffic carries: the session's LISTENs are the bot's, and PGlite delivers to them
+   * only what its own queries return, so a change a CLI command commits would otherwise reach the bot by poll alone.
+   */
+  onNotification?: OnNotification;
 }
 
 /**
@@ -247,7 +276,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   prepareSocketDir(socket.dir);
   fs.rmSync(socket.path, { force: true });
 
-  const queue = new SessionQueue(pglite, lock, logger);
+  const queue = new SessionQueue(pglite, lock, logger, options.onNotification);
   const handlers = new Set<PGLiteSocketHandler>();
   const server = net.createServer((conn) => {
     // The handler's option is typed as pglite-socket's own (unexported) queue class; ours has the same methods.

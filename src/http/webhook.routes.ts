@@ -185,9 +185,10 @@ function intakeResponse(result: IntakeResult): HttpResponse {
 /** POST /webhooks/complaints and one route per help desk. */
 export function webhookRoutes(deps: WebhookDeps): Route[] {
   const { db, config } = deps;
-  const rule: MajorRule = { priorities: config.majorPriorities, tags: config.majorTags };
 
   const intake = async (input: ComplaintInput, actor: string): Promise<HttpResponse> => {
+    // Read per request: MAJOR_PRIORITIES and MAJOR_TAGS may be changed in Slack while Pickup runs.
+    const rule: MajorRule = { priorities: config.majorPriorities, tags: config.majorTags };
     const result = await db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor, deps.now()));
     return intakeResponse(result);
   };

@@ -2,6 +2,9 @@ import type { ViewErrorsResponseAction } from '@slack/bolt';
 import type { Roles } from '../people/roles';
 import { DomainError } from '../shared/errors';
 
+/** What the settings' refusals say non-admins may not do: "Only Pickup's admins can change Pickup's settings: …". */
+export const CHANGE_SETTINGS = "change Pickup's settings";
+
 /** The roles a Slack action may require (the EXECUTIVES and SUPPORT_LEADS lists). */
 export type Role = 'executive' | 'supportLead' | 'admin';
 

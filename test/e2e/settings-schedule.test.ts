@@ -219,7 +219,7 @@ describe('Schedule and Rules settings, end to end through Bolt and the fake Slac
     });
     expect(res.json()).toMatchObject({
       response_action: 'errors',
-      errors: { pick_days: expect.stringContaining("Only Pickup's admins can change the settings") },
+      errors: { pick_days: expect.stringContaining("Only Pickup's admins can change Pickup's settings") },
     });
     expect(await changes()).toEqual([]);
   });

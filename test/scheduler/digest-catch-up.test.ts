@@ -75,7 +75,8 @@ describe('the digest catch-up at start-up, and the first start it is measured fr
     expect(await digestWeeks()).toEqual([]);
     expect(await digestPosts()).toEqual([]);
     const recorded = await db.db.selectFrom('installation').selectAll().execute();
-    expect(recorded).toEqual([{ id: 1, first_started_at: MONDAY }]);
+    // The workspace is recorded too, from auth.test, so its settings load at the next start.
+    expect(recorded).toEqual([{ id: 1, first_started_at: MONDAY, team_id: 'T1' }]);
 
     // A later start (or another instance) keeps the first.
     expect(await firstStartedAt(db.db, new Date('2026-12-07T09:30:00Z'))).toEqual(MONDAY);

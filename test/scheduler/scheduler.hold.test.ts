@@ -43,7 +43,7 @@ describe('the scheduler posts nothing while setup is incomplete or Pickup is rem
       roles: createRoles(config, { listUserGroupMembers: async () => [] }, logger),
       now: () => NOW,
       outboxPollMs: 20,
-      settings: state,
+      settings: state && { ...state, onChange: () => () => undefined },
     });
     await waitFor(() => ['pick', 'digest'].every((job) => lines.some((l) => l.job === job)));
     await scheduler.stop();

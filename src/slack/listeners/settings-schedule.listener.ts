@@ -33,15 +33,13 @@ import type { FormResult, ViewValues } from '../../shared/view-state';
 import type { SlackDeps } from '../deps';
 import { describeError } from '../error-handler';
 import { ActionIds, SettingsCallbackIds, SettingsOptionIds } from '../ids';
-import { requireRole, requireRoleInModal } from '../role.middleware';
+import { CHANGE_SETTINGS, requireRole, requireRoleInModal } from '../role.middleware';
+import { publishHomeFor } from './home.listener';
 
 type ButtonListener = Middleware<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
 type ModalActionListener = Middleware<SlackActionMiddlewareArgs<BlockAction>>;
 type SubmissionListener = Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 type OptionsListener = Middleware<SlackOptionsMiddlewareArgs<'block_suggestion'>>;
-
-/** What the refusals say non-admins may not do. */
-const CHANGE_SETTINGS = 'change the settings';
 
 /** A settings modal's submission: how the modal is read, and where a refusal of each setting is shown. */
 interface SettingsForm<M> {
@@ -113,6 +111,7 @@ function settingsSubmitted<M>(deps: SlackDeps, form: SettingsForm<M>): Submissio
     const userId = body.user.id;
     const logger = deps.logger.child({ userId, callbackId: view.callback_id });
     let response: ViewResponseAction | undefined;
+    let saved = false;
     try {
       const now = deps.now();
       const model = form.model(await deps.settings.effective(), now);
@@ -125,6 +124,7 @@ function settingsSubmitted<M>(deps: SlackDeps, form: SettingsForm<M>): Submissio
           const errors = problemErrors(result.problems, form.blocks, form.fallbackBlock);
           response = { response_action: 'errors', errors };
         } else if (result.changed.length > 0) {
+          saved = true;
           logger.info({ settings: result.changed, version: result.version }, 'an admin changed settings in Slack');
         }
       }
@@ -133,6 +133,9 @@ function settingsSubmitted<M>(deps: SlackDeps, form: SettingsForm<M>): Submissio
     }
     if (!response && scheduleMetadata(view.private_metadata).setup) response = { response_action: 'clear' };
     await ack(response);
+    // After the ack: the admin's Home shows the new values (and, after setup, no longer the setup guide).
+    if (saved)
+      await publishHomeFor(deps, userId).catch((err: unknown) => logger.warn({ err }, 'could not refresh the Home'));
   };
 }
 

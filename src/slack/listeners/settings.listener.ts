@@ -30,16 +30,13 @@ import {
 import type { FormErrors } from '../../shared/view-state';
 import type { SlackDeps } from '../deps';
 import { ActionIds, SettingsCallbackIds, SettingsOptionIds } from '../ids';
-import { requireRole, requireRoleInModal } from '../role.middleware';
+import { CHANGE_SETTINGS, requireRole, requireRoleInModal } from '../role.middleware';
 import { parsePrivateMetadata, showFormErrors, submitThenRespond } from '../submission';
 import { publishHomeFor } from './home.listener';
 
 type ButtonListener = Middleware<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
 type SubmissionListener = Middleware<SlackViewMiddlewareArgs<ViewSubmitAction>>;
 type SubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction>;
-
-/** What the refusals say non-admins may not do: "Only Pickup's admins can change Pickup's settings: …". */
-const CHANGE_SETTINGS = "change Pickup's settings";
 
 /** How long the workspace's user groups are reused, so typing in a group picker does not list them at every key. */
 const GROUPS_CACHE_MS = 60_000;
