@@ -120,16 +120,7 @@ export async function startLiveSettings(options: LiveSettingsOptions): Promise<L
     return refreshing;
   };
 
-  const poll = setInterval(() => {
-    refresh().catch((err: unknown) => logger.warn({ err }, 'could not re-read the settings; retrying'));
-  }, options.pollMs ?? SETTINGS_POLL_MS);
-  poll.unref();
-  const unlisten = options.listen
-    ? await options.listen(SETTINGS_CHANNEL, (payload) => {
-        if (payload !== teamId) return;
-        refresh().catch((err: unknown) => logger.warn({ err }, 'could not re-read the settings after a change'));
-      })
-    : undefined;
+  const stopWatching = await watchForChanges(options, () => teamId, refresh);
 
   const live: LiveSettings = {
     config: liveView(() => current),
@@ -159,12 +150,37 @@ export async function startLiveSettings(options: LiveSettingsOptions): Promise<L
     uninstalled: () =>
       record?.uninstalledAt ? { at: record.uninstalledAt, reason: record.uninstallReason ?? 'unknown' } : undefined,
     async stop() {
-      clearInterval(poll);
-      await unlisten?.();
+      await stopWatching();
       await refreshing?.catch(() => undefined);
     },
   };
   return live;
+}
+
+/**
+ * Calls `refresh` on each NOTIFY about this workspace and, in case one is missed (a reconnect, a change made where
+ * nothing notifies), every `pollMs`; resolves with how to stop.
+ */
+async function watchForChanges(
+  options: Pick<LiveSettingsOptions, 'listen' | 'pollMs' | 'logger'>,
+  teamId: () => string | undefined,
+  refresh: () => Promise<void>,
+): Promise<() => Promise<void>> {
+  const { logger } = options;
+  const poll = setInterval(() => {
+    refresh().catch((err: unknown) => logger.warn({ err }, 'could not re-read the settings; retrying'));
+  }, options.pollMs ?? SETTINGS_POLL_MS);
+  poll.unref();
+  const unlisten = options.listen
+    ? await options.listen(SETTINGS_CHANNEL, (payload) => {
+        if (payload !== teamId()) return;
+        refresh().catch((err: unknown) => logger.warn({ err }, 'could not re-read the settings after a change'));
+      })
+    : undefined;
+  return async () => {
+    clearInterval(poll);
+    await unlisten?.();
+  };
 }
 
 /** The essential settings unset in a configuration. */
