@@ -15,7 +15,7 @@ import { createHttpServer } from './http/server';
 import { type WebhookDeps, webhookRoutes } from './http/webhook.routes';
 import { createLogger, type Logger } from './logger';
 import { summarizeFailures } from './outbox/outbox.repository';
-import { createProfileDirectory } from './people/profiles';
+import { createProfileDirectory, type ZoneOf, zonesOf } from './people/profiles';
 import { createRoles } from './people/roles';
 import type { HelpDeskClients } from './ports/helpdesk.port';
 import type { SlackPort } from './ports/slack.port';
@@ -23,6 +23,7 @@ import { DEFAULT_OUTBOX_OPTIONS, type OutboxDestinations, type OutboxOptions } f
 import { type Scheduler, startScheduler } from './scheduler/scheduler';
 import { findInstalledTeam } from './settings/settings.repository';
 import { type LiveSettings, startLiveSettings } from './settings/settings.service';
+import { confirmInstalled, type SetupDeps, watchSetup } from './settings/setup.service';
 import { PickupError } from './shared/errors';
 import { systemClock } from './shared/time';
 import { createSlackApp, type SlackApp } from './slack/app';
@@ -162,7 +163,8 @@ export async function startPickup(
     enter('connecting', { port, mode }, 'HTTP server listening; connecting to Slack');
 
     await slackApp.start(signal);
-    await learnWorkspace(client, settings, logger);
+    const team = await learnWorkspace(client, settings, logger);
+    parts.add(await followSetup({ db: database.db, settings, logger, now, kickOutbox: scheduler.kickOutbox }, team));
     await checkSlackChannels(client, config, logger);
     signal?.throwIfAborted();
     enter('running', { port, engine: database.engine, mode }, 'Pickup is running');
@@ -176,18 +178,32 @@ export async function startPickup(
 /**
  * Records which workspace this install serves (auth.test's team), so its settings load, and load at once on the
  * next start. Slack was just reached, so a failure here is rare; the environment's settings then apply meanwhile.
+ * Resolves with the team Slack confirmed the bot token for, or undefined when it could not be asked.
  */
 async function learnWorkspace(
   client: ReturnType<typeof createWebClient>,
   settings: LiveSettings,
   logger: Logger,
-): Promise<void> {
+): Promise<string | undefined> {
   try {
     const { team_id: teamId } = await client.auth.test();
     if (teamId) await settings.adoptTeam(teamId);
+    return teamId;
   } catch (err) {
     logger.warn({ err }, 'could not tell which workspace Pickup serves; settings saved in Slack apply after a restart');
+    return undefined;
   }
+}
+
+/**
+ * First run and reinstall, once Slack is reached: a removal mark that auth.test has just contradicted (Slack accepts
+ * the token for this workspace, so Pickup was installed again) is lifted; then setup is followed (watchSetup: the
+ * one start-up warning while incomplete, the welcome when it is completed). Resolves with how to stop following.
+ */
+async function followSetup(deps: SetupDeps, verifiedTeam: string | undefined): Promise<() => Promise<void>> {
+  if (verifiedTeam) await confirmInstalled(deps, verifiedTeam);
+  const stop = watchSetup(deps);
+  return async () => stop();
 }
 
 /**
@@ -226,7 +242,8 @@ async function serveHttp(
 
 /**
  * What leaves Pickup besides Slack: the clients of the help desks whose credentials are set (unless a test hands its
- * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`).
+ * own), the outcome webhook when OUTCOME_WEBHOOK_URL is set, and the services' view of both (`outgoing`); with each
+ * person's time zone for reminders, from the same cached profiles as the names in help-desk notes.
  */
 function outgoingDeliveries(
   config: Config,
@@ -234,10 +251,12 @@ function outgoingDeliveries(
   slack: SlackPort,
   now: () => Date,
   helpdesks: HelpDeskClients = createHelpDeskClients(config, logger),
-): { outgoing: Outgoing; destinations: OutboxDestinations } {
+): { outgoing: Outgoing; destinations: OutboxDestinations; zoneOf: ZoneOf } {
+  const profiles = createProfileDirectory(slack, logger);
   return {
-    outgoing: createOutgoing({ config, helpdesks, profiles: createProfileDirectory(slack, logger) }),
+    outgoing: createOutgoing({ config, helpdesks, profiles }),
     destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
+    zoneOf: zonesOf(profiles),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
-import { isBusinessHours } from '../calls/reminder.service';
+import { isBusinessHours, type PersonalClock, personalClock } from '../calls/reminder.service';
 import type { ActionRow, Database } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
+import type { ZoneOf } from '../people/profiles';
 import { findAwayExecutives } from '../picks/pick.repository';
-import { addDays, dateInZone } from '../shared/time';
+import { addDays } from '../shared/time';
 import { buildActionMessage, buildActionReminder } from './action.blocks';
 import {
   changeAction,
@@ -28,72 +29,87 @@ export interface ActionReminderReport {
 }
 
 /**
- * The action reminders, in business hours (as the call reminders: calls/reminder.service's isBusinessHours):
- * each owner with an action that came due, or is overdue and was not reminded this past week, gets one DM listing
- * all their due actions; and each action done FIX_CHECK_DAYS ago gets its "did the fix hold?" question. Each goes
- * out exactly once whatever the number of instances running this. People who are away get theirs when back.
+ * The action reminders, in business hours (as the call reminders: calls/reminder.service's isBusinessHours) in each
+ * owner's own Slack time zone (`zoneOf`, falling back to TIMEZONE): each owner with an action that came due on their
+ * own date, or is overdue and was not reminded this past week, gets one DM listing all their due actions; and each
+ * action done FIX_CHECK_DAYS ago gets its "did the fix hold?" question. Each goes out exactly once whatever the number
+ * of instances running this. People who are away get theirs when back.
  */
 export async function queueActionReminders(
   db: Kysely<Database>,
   settings: { timezone: string },
   now: Date,
+  zoneOf?: ZoneOf,
 ): Promise<ActionReminderReport> {
-  if (!isBusinessHours(now, settings.timezone)) return { reminders: 0, fixChecks: 0 };
-  const today = dateInZone(now, settings.timezone);
-  const away = await findAwayExecutives(db, today);
+  // Without personal zones nobody can be in business hours when TIMEZONE is not: skip the queries.
+  if (!zoneOf && !isBusinessHours(now, settings.timezone)) return { reminders: 0, fixChecks: 0 };
+  const clock = personalClock(now, settings.timezone, zoneOf);
+  const away = await findAwayExecutives(db, clock.today);
   return {
-    reminders: await remindOwners(db, { today, away, now }),
-    fixChecks: await askWhetherFixesHeld(db, { away, now }),
+    reminders: await remindOwners(db, { clock, away, now }),
+    fixChecks: await askWhetherFixesHeld(db, { clock, away, now }),
   };
 }
 
 interface Run {
-  today: string;
+  clock: PersonalClock;
   away: ReadonlySet<string>;
   now: Date;
 }
 
+/** True when a DM to `userId` may go now: they are not away, and it is business hours where they are. */
+async function mayRemind(run: Run, userId: string): Promise<boolean> {
+  return !run.away.has(userId) && (await run.clock.inBusinessHours(userId));
+}
+
 async function remindOwners(db: Kysely<Database>, run: Run): Promise<number> {
-  const owners = await findOwnersToRemind(db, {
-    today: run.today,
-    remindedSince: addDays(run.today, 1 - REMIND_EVERY_DAYS),
-  });
+  // Everyone who may be due somewhere; each owner is then checked again on their own date (remindOwner).
+  const latest = run.clock.latestToday;
+  const owners = await findOwnersToRemind(db, { today: latest, remindedSince: addDays(latest, 1 - REMIND_EVERY_DAYS) });
   let sent = 0;
   for (const ownerId of owners) {
-    if (run.away.has(ownerId)) continue;
-    if (await db.transaction().execute((trx) => remindOwner(trx, ownerId, run))) sent += 1;
+    if (!(await mayRemind(run, ownerId))) continue;
+    const today = await run.clock.todayOf(ownerId);
+    if (await db.transaction().execute((trx) => remindOwner(trx, ownerId, today, run.now))) sent += 1;
   }
   return sent;
 }
 
 /**
- * Records today's reminder to `ownerId` in the ledger and queues it, in one transaction: the ledger's primary key
- * lets one instance send it, and the others (or a second run the same day) queue nothing.
+ * Records today's reminder to `ownerId` (today: the owner's own date) in the ledger and queues it, in one
+ * transaction: the ledger's primary key lets one instance send it, and the others (or a second run the same day)
+ * queue nothing.
  */
-async function remindOwner(trx: Transaction<Database>, ownerId: string, run: Run): Promise<boolean> {
-  const rows = await findDueActionsOf(trx, ownerId, run.today);
+async function remindOwner(trx: Transaction<Database>, ownerId: string, today: string, now: Date): Promise<boolean> {
+  const stillDue = await findOwnersToRemind(trx, {
+    today,
+    remindedSince: addDays(today, 1 - REMIND_EVERY_DAYS),
+    ownerId,
+  });
+  if (stillDue.length === 0) return false;
+  const rows = await findDueActionsOf(trx, ownerId, today);
   if (rows.length === 0) return false;
   const recorded = await insertReminder(trx, {
     userId: ownerId,
-    localDate: run.today,
+    localDate: today,
     actionIds: rows.map((r) => r.id),
-    now: run.now,
+    now,
   });
   if (!recorded) return false;
   const cards = [];
   for (const row of rows) cards.push(await loadActionCard(trx, toAction(row)));
-  await enqueueMessage(trx, actionKeys.reminder(ownerId, run.today), {
+  await enqueueMessage(trx, actionKeys.reminder(ownerId, today), {
     operation: 'post',
-    message: { channel: ownerId, ...buildActionReminder(cards, run.today) },
+    message: { channel: ownerId, ...buildActionReminder(cards, today) },
   });
   return true;
 }
 
-async function askWhetherFixesHeld(db: Kysely<Database>, run: Omit<Run, 'today'>): Promise<number> {
+async function askWhetherFixesHeld(db: Kysely<Database>, run: Run): Promise<number> {
   const due = await findFixChecksDue(db, run.now, FIX_CHECKS_PER_RUN);
   let asked = 0;
   for (const row of due) {
-    if (run.away.has(row.owner_id)) continue;
+    if (!(await mayRemind(run, row.owner_id))) continue;
     if (await db.transaction().execute((trx) => askFixCheck(trx, row, run.now))) asked += 1;
   }
   return asked;

@@ -71,14 +71,19 @@ export async function findFixChecksDue(db: Db, now: Date, limit: number): Promis
 
 /**
  * Owners with an open action due on or before `today` that was not in a reminder to them since `remindedSince`
- * (a local date): those who get a reminder today. An action is reminded when it comes due, then weekly.
+ * (a local date): those who get a reminder today. An action is reminded when it comes due, then weekly. With
+ * `ownerId`, whether that owner is one of them.
  */
-export async function findOwnersToRemind(db: Db, window: { today: string; remindedSince: string }): Promise<string[]> {
+export async function findOwnersToRemind(
+  db: Db,
+  window: { today: string; remindedSince: string; ownerId?: string },
+): Promise<string[]> {
   const rows = await db
     .selectFrom('actions as a')
     .select('a.owner_id')
     .distinct()
     .where('a.status', '=', 'open')
+    .$if(window.ownerId !== undefined, (q) => q.where('a.owner_id', '=', window.ownerId ?? ''))
     .where('a.due_date', '<=', window.today)
     .where(({ not, exists, selectFrom }) =>
       not(

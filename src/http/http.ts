@@ -48,6 +48,8 @@ export const DOMAIN_ERROR_HTTP_STATUS: Readonly<Record<DomainErrorCode, number>>
   already_claimed: 409,
   not_claimable: 409,
   action_closed: 409,
+  // Pickup runs but is not set up yet: unavailable until an admin finishes setup.
+  not_set_up: 503,
 });
 
 /** The answer to a DomainError: its status from the table, its user-facing message as `error`, and `extra`. */

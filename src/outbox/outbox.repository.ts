@@ -35,19 +35,24 @@ export async function enqueueMessage(
  * Leases up to `limit` due messages for this worker. SKIP LOCKED lets several instances drain at once
  * without ever taking the same row; the lease keeps it theirs while the Slack call is in flight.
  * A message waits while its target post is unsent, and while an older message for the same target is pending,
- * so edits of one message apply in order.
+ * so edits of one message apply in order. `only` restricts the lease to some operations (the others stay pending,
+ * untouched: no attempt is counted), e.g. no Slack deliveries while Pickup is removed from the workspace.
  */
 export async function leaseDueMessages(
   db: Kysely<Database>,
   limit: number,
   leaseSeconds: number,
+  only?: readonly OutboxMessage['operation'][],
 ): Promise<OutboxRow[]> {
+  if (only?.length === 0) return [];
+  const operations = only ? sql`AND o.operation IN (${sql.join(only)})` : sql``;
   const result = await sql<OutboxRow>`
     UPDATE outbox SET leased_until = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
     WHERE id IN (
       SELECT o.id FROM outbox o
       WHERE o.status = 'pending'
         AND o.next_attempt_at <= now()
+        ${operations}
         AND (o.leased_until IS NULL OR o.leased_until < now())
         AND (o.depends_on IS NULL OR EXISTS (
           SELECT 1 FROM outbox t WHERE t.dedupe_key = o.depends_on AND t.status <> 'pending'))

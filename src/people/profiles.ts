@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import type { SlackPort, UserProfile } from '../ports/slack.port';
+import { isTimeZone } from '../shared/time';
 
 /** Names and titles of Slack users, looked up once in a while: at most one users.info per person per `ttlMs`. */
 export interface ProfileDirectory {
@@ -44,7 +45,10 @@ export function createProfileDirectory(
       expiresAt: options.now() + options.ttlMs,
       profile: slack.getUserProfile(userId).catch((err: unknown) => {
         entry.expiresAt = options.now() + options.failureTtlMs;
-        logger.warn({ err, userId }, 'could not read a Slack profile; notes will say "an executive"');
+        logger.warn(
+          { err, userId },
+          'could not read a Slack profile; meanwhile notes say "an executive" and reminders follow TIMEZONE',
+        );
         return undefined;
       }),
     };
@@ -65,5 +69,20 @@ export function createProfileDirectory(
         clearTimeout(timer);
       }
     },
+  };
+}
+
+/** A person's own time zone (IANA), or undefined when Slack does not say (callers then use TIMEZONE). */
+export type ZoneOf = (userId: string) => Promise<string | undefined>;
+
+/**
+ * Each person's time zone as their Slack profile gives it (users.info `tz`), through the directory's cache: one
+ * users.info per person an hour at most, shared with the names in help-desk notes. A zone this process's ICU does
+ * not know counts as unknown.
+ */
+export function zonesOf(profiles: ProfileDirectory): ZoneOf {
+  return async (userId) => {
+    const zone = (await profiles.describe(userId))?.timezone;
+    return zone && isTimeZone(zone) ? zone : undefined;
   };
 }

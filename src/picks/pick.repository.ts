@@ -178,6 +178,17 @@ export async function findPickByDate(db: Db, date: string): Promise<PickRow | un
   return db.selectFrom('picks').selectAll().where('pick_date', '=', date).executeTakeFirst();
 }
 
+/** True when a pick was drawn for a date before `date` (YYYY-MM-DD): the workspace has used Pickup before. */
+export async function hasPickBefore(db: Db, date: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('picks')
+    .select('pick_date')
+    .where('pick_date', '<', date)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The pick that chose a complaint, if any; a complaint is picked at most once. */
 export async function findPickByComplaintId(db: Db, complaintId: number): Promise<PickRow | undefined> {
   return db.selectFrom('picks').selectAll().where('complaint_id', '=', complaintId).executeTakeFirst();

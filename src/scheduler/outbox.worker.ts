@@ -46,7 +46,15 @@ export interface OutboxDestinations {
   slack: SlackPort;
   helpdesks: HelpDeskClients;
   webhook: OutgoingWebhook | undefined;
+  /**
+   * True while Slack must not be called (Pickup was removed from the workspace): Slack deliveries then stay pending,
+   * neither attempted nor failed, and go out once it is installed again. Help-desk notes and webhook events still go.
+   */
+  slackHeld?: (() => boolean) | undefined;
 }
+
+/** What is delivered while Slack is held: everything but Slack. */
+const NOT_SLACK: readonly OutboxMessage['operation'][] = ['helpdesk_note', 'webhook'];
 
 /** A SlackPort alone is a drainer for Slack only: it has no help desks and no webhook. */
 function destinationsOf(to: SlackPort | OutboxDestinations): OutboxDestinations {
@@ -75,7 +83,8 @@ export async function drainOutbox(
   const destinations = destinationsOf(to);
   const result: DrainResult = { sent: 0, retried: 0, failed: 0 };
   for (;;) {
-    const rows = await leaseDueMessages(db, options.batchSize, options.leaseSeconds);
+    const only = destinations.slackHeld?.() ? NOT_SLACK : undefined;
+    const rows = await leaseDueMessages(db, options.batchSize, options.leaseSeconds, only);
     if (rows.length === 0) return result;
     // UPDATE … RETURNING hands rows back in no particular order; queue order is what receivers should see.
     rows.sort((a, b) => Number(a.id) - Number(b.id));

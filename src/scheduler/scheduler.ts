@@ -9,12 +9,14 @@ import { refreshStatistics } from '../db/maintenance.repository';
 import type { Database } from '../db/schema';
 import { automaticDigestWeek, describeDigestResult, digestMissed, runDigestJob } from '../digest/digest.service';
 import type { Logger } from '../logger';
+import type { ZoneOf } from '../people/profiles';
 import type { Roles } from '../people/roles';
 import { describePickResult, runPickJob } from '../picks/pick.job';
 import type { SlackPort } from '../ports/slack.port';
 import { runRetentionJob } from '../privacy/retention.service';
 import type { SettingName } from '../settings/settings';
 import type { LiveSettings } from '../settings/settings.service';
+import { describeHold, postingHold } from '../settings/setup.service';
 import { holidayOn } from '../shared/holidays';
 import { addDays, dateInZone, zonedTimeToUtc } from '../shared/time';
 import {
@@ -40,8 +42,13 @@ export interface SchedulerDeps {
   outboxPollMs?: number | undefined;
   /** False runs only the outbox worker (tests drive jobs themselves). */
   cronJobs?: boolean | undefined;
-  /** The live settings: a saved change of PICK_SCHEDULE, DIGEST_SCHEDULE or TIMEZONE re-plans the cron jobs. */
-  settings?: Pick<LiveSettings, 'onChange'> | undefined;
+  /**
+   * The live settings: a saved change of PICK_SCHEDULE, DIGEST_SCHEDULE or TIMEZONE re-plans the cron jobs; and
+   * nothing is posted until setup is complete, nor while Pickup is removed from the Slack workspace.
+   */
+  settings?: Pick<LiveSettings, 'onChange' | 'missingEssentials' | 'uninstalled'> | undefined;
+  /** Each person's own time zone, for DMs in their business hours; TIMEZONE for everyone when absent. */
+  zoneOf?: ZoneOf | undefined;
 }
 
 /** The scheduler's cron jobs. */
@@ -121,7 +128,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const { config, logger } = deps;
   const outbox = startOutboxWorker(
     deps.db,
-    deps.destinations ?? deps.slack,
+    withSlackHeld(deps),
     logger,
     deps.outboxPollMs ?? 1_000,
     deps.outboxOptions ?? DEFAULT_OUTBOX_OPTIONS,
@@ -164,8 +171,9 @@ function jobRunners(
     digest: (reason) => track('digest', () => scheduledDigest(deps, kickOutbox, reason)),
     reminders: () =>
       track('reminders', async () => {
-        const report = await queueDueReminders(deps.db, config, deps.now());
-        const actions = await queueActionReminders(deps.db, config, deps.now());
+        if (postingHeld(deps, 'reminders')) return;
+        const report = await queueDueReminders(deps.db, config, deps.now(), deps.zoneOf);
+        const actions = await queueActionReminders(deps.db, config, deps.now(), deps.zoneOf);
         const queued = report.unclaimed + report.noAttempt + report.followUp + report.evidence;
         if (queued + actions.reminders + actions.fixChecks > 0) {
           logger.info({ job: 'reminders', ...report, actions }, 'queued reminders');
@@ -255,6 +263,7 @@ function replan(deps: SchedulerDeps, crons: CronPlan, run: JobRunners, changed: 
 
 /** Today's pick in TIMEZONE, unless today is a holiday; `reason` says whether the schedule or a catch-up asked. */
 async function scheduledPick(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  if (postingHeld(deps, 'pick')) return;
   const { config, logger } = deps;
   const date = dateInZone(deps.now(), config.timezone);
   const holiday = holidayOn(config, date);
@@ -269,6 +278,7 @@ async function scheduledPick(deps: SchedulerDeps, kickOutbox: () => void, reason
 
 /** The digest of the last complete week, unless that week ended before Pickup was first started. */
 async function scheduledDigest(deps: SchedulerDeps, kickOutbox: () => void, reason: string): Promise<void> {
+  if (postingHeld(deps, 'digest')) return;
   const { config, logger } = deps;
   const now = deps.now();
   const installed = await firstStartedAt(deps.db, now);
@@ -287,4 +297,22 @@ async function scheduledDigest(deps: SchedulerDeps, kickOutbox: () => void, reas
     describeDigestResult(result),
   );
   if (result.chartError) logger.warn({ job: 'digest', err: result.chartError }, 'digest posted without its chart');
+}
+
+/**
+ * True when a job must post nothing now: setup is incomplete, or Pickup was removed from the workspace. Logged at
+ * debug, once a tick: start-up and the uninstall event already said so at warn.
+ */
+function postingHeld(deps: SchedulerDeps, job: string): boolean {
+  const hold = deps.settings && postingHold(deps.settings);
+  if (!hold) return false;
+  deps.logger.debug({ job, hold: hold.kind }, `${job} skipped: ${describeHold(hold)}`);
+  return true;
+}
+
+/** Where the outbox delivers, with Slack held while Pickup is removed from the workspace (the rest still goes). */
+function withSlackHeld(deps: SchedulerDeps): OutboxDestinations {
+  const to = deps.destinations ?? { slack: deps.slack, helpdesks: {}, webhook: undefined };
+  const { settings } = deps;
+  return settings ? { ...to, slackHeld: () => settings.uninstalled() !== undefined } : to;
 }

@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | 'not_claimable'
   | 'not_your_claim'
   | 'action_closed'
-  | 'invalid_input';
+  | 'invalid_input'
+  /** The essential settings are not all set yet (first run): Pickup posts nothing and takes no claims. */
+  | 'not_set_up';
 
 /** Codes for failures the operator (or Pickup itself) must deal with, each thrown by one error class. */
 export type SystemErrorCode =

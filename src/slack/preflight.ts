@@ -81,8 +81,8 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 }
 
 /**
- * Start-up preflight: can Pickup post to EXEC_CHANNEL, LEADERSHIP_CHANNEL and, when set, SUPPORT_CHANNEL? Each
- * problem is logged once, as a
+ * Start-up preflight: can Pickup post to EXEC_CHANNEL, LEADERSHIP_CHANNEL and SUPPORT_CHANNEL, those that are set
+ * (none on a first run)? Each problem is logged once, as a
  * warning with its fix, and start-up goes on: a wrong channel is for a person to fix, and the outbox keeps what
  * fails. Bounded by `timeoutMs`; never throws.
  */
@@ -98,6 +98,11 @@ export async function checkSlackChannels(
     { setting: 'LEADERSHIP_CHANNEL', channel: config.leadershipChannel },
     { setting: 'SUPPORT_CHANNEL', channel: config.supportChannel ?? '' },
   ].filter((s) => s.channel !== '');
+  // A first run has no channels yet: setup (logged once, at warn) chooses them, and the modal checks each one then.
+  if (settings.length === 0) {
+    log.debug('Slack preflight: no channel is set yet, nothing to check');
+    return;
+  }
   const channels = [...new Set(settings.map((s) => s.channel))];
   const checks = Promise.all(channels.map(async (channel) => [channel, await checkChannel(client, channel)] as const));
   const results = await withTimeout(checks, timeoutMs);

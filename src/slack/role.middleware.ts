@@ -8,6 +8,11 @@ export const CHANGE_SETTINGS = "change Pickup's settings";
 /** The roles a Slack action may require (the EXECUTIVES and SUPPORT_LEADS lists). */
 export type Role = 'executive' | 'supportLead' | 'admin';
 
+/** The refusal on a first run, before anyone holds the role: where an admin sets who does. */
+function noneYet(who: string, action: string): string {
+  return `Only ${who} can ${action}, and none are set yet: an admin can add them in Pickup's App Home.`;
+}
+
 /** How each role is checked, and how a refusal names who may act instead. */
 const ROLE_RULES: Record<
   Role,
@@ -15,13 +20,20 @@ const ROLE_RULES: Record<
 > = {
   executive: {
     holds: (roles, userId) => roles.isExecutive(userId),
-    refusal: (roles, action) => `Only executives can ${action}. Executives: ${roles.describeExecutives()}.`,
+    refusal: (roles, action) => {
+      const executives = roles.describeExecutives();
+      if (!executives) return noneYet('executives', action);
+      return `Only executives can ${action}. Executives: ${executives}.`;
+    },
   },
   supportLead: {
     holds: (roles, userId) => roles.isSupportLead(userId),
     // Support leads hand customers to executives, so the refusal points at who can do that for them.
-    refusal: (roles, action) =>
-      `Only support leads can ${action}. If a customer needs an executive's call, ask one of ${roles.describeSupportLeads()}.`,
+    refusal: (roles, action) => {
+      const leads = roles.describeSupportLeads();
+      if (!leads) return noneYet('support leads', action);
+      return `Only support leads can ${action}. If a customer needs an executive's call, ask one of ${leads}.`;
+    },
   },
   admin: {
     holds: (roles, userId) => roles.isAdmin(userId),

@@ -67,3 +67,13 @@ export const SCOPELESS_METHODS: readonly string[] = [
   'views.publish',
   'chat.getPermalink',
 ];
+
+/**
+ * The Events API events Pickup subscribes to (manifest.json `bot_events`), each handled by a listener in
+ * src/slack/listeners. None needs a scope beyond those above.
+ */
+export const BOT_EVENTS: readonly { event: string; why: string }[] = [
+  { event: 'app_home_opened', why: 'the App Home tab, rebuilt for whoever opens it' },
+  { event: 'app_uninstalled', why: 'Pickup was removed from the workspace: it stops posting and keeps its data' },
+  { event: 'tokens_revoked', why: 'the bot token was revoked: the same as a removal, as far as posting goes' },
+];

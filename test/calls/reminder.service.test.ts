@@ -1,4 +1,9 @@
-import { isBusinessHours, queueDueReminders, type ReminderSettings } from '../../src/calls/reminder.service';
+import {
+  isBusinessHours,
+  personalClock,
+  queueDueReminders,
+  type ReminderSettings,
+} from '../../src/calls/reminder.service';
 import { createLogger } from '../../src/logger';
 import { enqueueMessage } from '../../src/outbox/outbox.repository';
 import { pickPostKey } from '../../src/picks/pick.service';
@@ -147,5 +152,102 @@ describe('queueDueReminders', () => {
     expect(JSON.stringify(dms)).toContain('Call back today');
     expect(JSON.stringify(dms)).toContain('record_evidence');
     expect(posts).toHaveLength(5);
+  });
+
+  describe("in each recipient's own Slack time zone", () => {
+    /** EXEC_1 works from Tokyo, EXEC_2 from Paris; anyone else's zone Slack does not say. */
+    const zones: Record<string, string> = { [EXEC_1]: 'Asia/Tokyo', [EXEC_2]: 'Europe/Paris' };
+    const asked: string[] = [];
+    const zoneOf = async (userId: string) => {
+      asked.push(userId);
+      return zones[userId];
+    };
+    beforeEach(() => {
+      asked.length = 0;
+    });
+
+    it("DMs only the people in their business hours; the channel's reply follows TIMEZONE", async () => {
+      // 11:00 in New York, 17:00 in Paris, 01:00 (Wednesday) in Tokyo.
+      expect(await queueDueReminders(db.db, settings, NOW, zoneOf)).toEqual({
+        unclaimed: 1,
+        noAttempt: 0,
+        followUp: 1,
+        evidence: 0,
+      });
+      // Each person's zone is asked once a run, however many reminders they have.
+      expect(asked.filter((u) => u === EXEC_1)).toHaveLength(1);
+    });
+
+    it('DMs someone in their morning while TIMEZONE is in its evening, and holds the channel reply', async () => {
+      // Tuesday 20:00 in New York, Wednesday 10:00 in Tokyo, 02:00 in Paris.
+      const tokyoMorning = new Date('2026-11-25T01:00:00Z');
+      expect(await queueDueReminders(db.db, settings, tokyoMorning, zoneOf)).toEqual({
+        unclaimed: 0,
+        noAttempt: 1,
+        followUp: 0,
+        evidence: 1,
+      });
+    });
+
+    it('falls back to TIMEZONE for someone whose zone Slack does not give', async () => {
+      const unknown = async () => undefined;
+      expect(await queueDueReminders(db.db, settings, NOW, unknown)).toEqual({
+        unclaimed: 1,
+        noAttempt: 1,
+        followUp: 1,
+        evidence: 1,
+      });
+      expect(await queueDueReminders(db.db, settings, new Date('2026-11-25T01:00:00Z'), unknown)).toEqual({
+        unclaimed: 0,
+        noAttempt: 0,
+        followUp: 0,
+        evidence: 0,
+      });
+    });
+
+    it('counts a follow-up date in the executive’s own calendar', async () => {
+      // Tuesday 17:30 in New York is already Wednesday 11:30 in Auckland: both in business hours.
+      const evening = new Date('2026-11-24T22:30:00Z');
+      const aucklander = 'UAUCKLAND';
+      const claim = await insertClaim(db.db, {
+        complaint_id: await insertComplaint(db.db, { subject: 'Call back Wednesday' }),
+        claimed_by: aucklander,
+        claimed_at: hoursBefore(3),
+      });
+      await insertAttempt(db.db, { claim_id: claim.id, outcome: 'voicemail', follow_up_date: '2026-11-25' });
+      const report = await queueDueReminders(db.db, settings, evening, async (u) =>
+        u === aucklander ? 'Pacific/Auckland' : undefined,
+      );
+      expect(report.followUp).toBe(2);
+      const keys = await db.db
+        .selectFrom('outbox')
+        .select('payload')
+        .where('dedupe_key', 'like', 'reminder:follow-up:%')
+        .execute();
+      expect(JSON.stringify(keys)).toContain('Call back Wednesday');
+      // In New York it is still Tuesday: the same follow-up for someone there waits a day.
+      await db.db.deleteFrom('outbox').where('dedupe_key', 'like', 'reminder:follow-up:%').execute();
+      expect((await queueDueReminders(db.db, settings, evening)).followUp).toBe(1);
+    });
+  });
+});
+
+describe('personalClock', () => {
+  const at = new Date('2026-11-24T22:30:00Z');
+
+  it("gives each person's date and business hours in their zone, and TIMEZONE's otherwise", async () => {
+    const clock = personalClock(at, 'America/New_York', async (u) => (u === 'UNZ' ? 'Pacific/Auckland' : undefined));
+    expect(clock.today).toBe('2026-11-24');
+    expect(await clock.todayOf('UNZ')).toBe('2026-11-25');
+    expect(await clock.todayOf('UNY')).toBe('2026-11-24');
+    expect(await clock.zoneOf('UNY')).toBe('America/New_York');
+    expect(await clock.inBusinessHours('UNZ')).toBe(true);
+    expect(clock.latestToday).toBe('2026-11-26');
+  });
+
+  it('without personal zones, is TIMEZONE for everyone and asks nothing', async () => {
+    const clock = personalClock(at, 'America/New_York');
+    expect(await clock.todayOf('UNZ')).toBe('2026-11-24');
+    expect(clock.latestToday).toBe('2026-11-24');
   });
 });

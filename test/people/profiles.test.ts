@@ -1,5 +1,5 @@
 import { createLogger } from '../../src/logger';
-import { createProfileDirectory, DEFAULT_PROFILE_OPTIONS } from '../../src/people/profiles';
+import { createProfileDirectory, DEFAULT_PROFILE_OPTIONS, zonesOf } from '../../src/people/profiles';
 import type { UserProfile } from '../../src/ports/slack.port';
 
 const logger = createLogger('silent');
@@ -62,5 +62,25 @@ describe('executive profiles (users.info, cached)', () => {
     const started = Date.now();
     expect(await directory.describe('U1')).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("each person's time zone (users.info tz, through the same cache)", () => {
+  const options = { ...DEFAULT_PROFILE_OPTIONS, timeoutMs: 50 };
+
+  it('gives the zone Slack has for them, once per person, and undefined when unknown, invalid or failing', async () => {
+    const slack = fakeSlack({
+      UTOKYO: { name: 'Ken', title: null, timezone: 'Asia/Tokyo' },
+      UNONE: { name: 'No zone', title: null, timezone: null },
+      UODD: { name: 'Odd zone', title: null, timezone: 'Mars/Olympus_Mons' },
+    });
+    const zoneOf = zonesOf(createProfileDirectory(slack, logger, options));
+    expect(await zoneOf('UTOKYO')).toBe('Asia/Tokyo');
+    expect(await zoneOf('UTOKYO')).toBe('Asia/Tokyo');
+    expect(await zoneOf('UNONE')).toBeUndefined();
+    expect(await zoneOf('UODD')).toBeUndefined();
+    expect(slack.calls).toEqual(['UTOKYO', 'UNONE', 'UODD']);
+    slack.setMode('fail');
+    expect(await zoneOf('ULATER')).toBeUndefined();
   });
 });

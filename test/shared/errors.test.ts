@@ -119,6 +119,7 @@ describe('DomainError codes and their HTTP statuses', () => {
       already_claimed: 409,
       not_claimable: 409,
       action_closed: 409,
+      not_set_up: 503,
     } satisfies Record<DomainErrorCode, number>);
   });
 

@@ -58,6 +58,22 @@ describe('the start-up preflight against the fake Slack', () => {
     ).toEqual([EXEC_CHANNEL, LEADERSHIP_CHANNEL].sort());
   });
 
+  it('checks nothing, and claims nothing, on a first run with no channel set yet', async () => {
+    const log = capturedLogger();
+    const client = createWebClient('xoxb-test', slack.url, createLogger('silent'));
+    await checkSlackChannels(client, { execChannel: '', leadershipChannel: '' }, log.logger);
+    expect(log.lines).toEqual([]);
+    expect(slack.calls).toEqual([]);
+  });
+
+  it('checks only the channels set so far', async () => {
+    const log = capturedLogger();
+    const client = createWebClient('xoxb-test', slack.url, createLogger('silent'));
+    await checkSlackChannels(client, { execChannel: EXEC_CHANNEL, leadershipChannel: '' }, log.logger);
+    expect(log.warnings()).toEqual([]);
+    expect(slack.callsTo('conversations.info').map((c) => c.args.channel)).toEqual([EXEC_CHANNEL]);
+  });
+
   it('checks SUPPORT_CHANNEL too when it is set', async () => {
     slack.setChannel('CSUPPORT01', { is_archived: true });
     const log = capturedLogger();

@@ -155,3 +155,27 @@ describe('assertRole', () => {
     });
   });
 });
+
+describe('refusals on a first run, before anyone holds the role', () => {
+  const empty = createRoles(
+    { executives: [], supportLeads: [] },
+    { listUserGroupMembers: async () => [] },
+    createLogger('silent'),
+  );
+
+  it.each<[Role, string]>([
+    [
+      'executive',
+      "Only executives can see the queue, and none are set yet: an admin can add them in Pickup's App Home.",
+    ],
+    [
+      'supportLead',
+      "Only support leads can see the queue, and none are set yet: an admin can add them in Pickup's App Home.",
+    ],
+  ])('%s: says nobody is set yet and where an admin sets them', async (role, message) => {
+    await expect(assertRole(empty, role, OUTSIDER, 'see the queue')).rejects.toMatchObject({
+      code: 'not_authorized',
+      userMessage: message,
+    });
+  });
+});

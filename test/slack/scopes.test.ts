@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BOT_SCOPES, SCOPELESS_METHODS } from '../../src/slack/scopes';
+import { BOT_EVENTS, BOT_SCOPES, SCOPELESS_METHODS } from '../../src/slack/scopes';
 
 // The scopes Pickup asks for must be exactly those its code needs: the manifest, the table in src/slack/scopes.ts,
 // the README's Scopes section and the Web API methods src/ calls are checked against each other, so none drifts.
@@ -10,6 +10,7 @@ const ROOT = path.resolve(__dirname, '../..');
 interface Manifest {
   features?: { slash_commands?: unknown[]; shortcuts?: unknown[] };
   oauth_config: { scopes: { bot?: string[]; user?: string[] } };
+  settings?: { event_subscriptions?: { bot_events?: string[] } };
 }
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -82,6 +83,17 @@ describe('Slack scopes', () => {
     const called = calledMethods();
     const stale = [...BOT_SCOPES.flatMap((s) => s.methods), ...SCOPELESS_METHODS].filter((m) => !called.has(m));
     expect(stale).toEqual([]);
+  });
+
+  it('subscribes to exactly the events of the table, and src/ listens to each of them', () => {
+    const events = BOT_EVENTS.map((e) => e.event).sort();
+    expect([...(manifest.settings?.event_subscriptions?.bot_events ?? [])].sort()).toEqual(events);
+    const listened = new Set<string>();
+    for (const file of sourceFiles(path.join(ROOT, 'src'))) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\bapp\.event\(\s*['"]([a-z_]+)['"]/g)) listened.add(m[1] ?? '');
+    }
+    expect([...listened].sort()).toEqual(events);
   });
 
   it('asks for `commands` exactly when the app has slash commands or shortcuts', () => {

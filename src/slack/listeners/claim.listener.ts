@@ -22,6 +22,7 @@ import { textValue } from '../../shared/view-state';
 import type { SlackDeps } from '../deps';
 import { ActionIds, CallbackIds, OutcomeBlocks, ReleaseBlocks } from '../ids';
 import { requireRole } from '../role.middleware';
+import { requireSetup } from '../setup.middleware';
 import { parsePrivateMetadata, showFormErrors, submitThenAck } from '../submission';
 
 type ButtonListener = Middleware<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>>;
@@ -192,7 +193,12 @@ const RECORD_EVIDENCE = new RegExp(`^${ActionIds.recordEvidence}(:[a-z_]+)?$`);
 export function registerClaimListeners(app: App, deps: SlackDeps): void {
   const button = (actionId: string, ...listeners: ButtonListener[]) =>
     app.action<BlockAction<ButtonAction>>(actionId, ...listeners);
-  button(ActionIds.claimComplaint, requireRole(deps.roles, 'executive', 'claim calls'), claimClicked(deps));
+  button(
+    ActionIds.claimComplaint,
+    requireSetup(deps.settings),
+    requireRole(deps.roles, 'executive', 'claim calls'),
+    claimClicked(deps),
+  );
   button(ActionIds.releaseClaim, claimFormClicked(deps, 'release'));
   button(ActionIds.logOutcome, claimFormClicked(deps, 'outcome'));
   app.action<BlockAction<ButtonAction>>(RECORD_EVIDENCE, evidenceClicked(deps));

@@ -14,6 +14,7 @@ import { parseEscalateForm, parseEscalateText, prefillFromMessage } from '../../
 import type { SlackDeps } from '../deps';
 import { CallbackIds, Commands, EscalateBlocks } from '../ids';
 import { requireRole, requireRoleInModal } from '../role.middleware';
+import { requireSetup } from '../setup.middleware';
 import { parsePrivateMetadata, showFormErrors, submitThenAck } from '../submission';
 
 /** What the refusals say non-leads may not do. */
@@ -115,9 +116,12 @@ async function confirmPrivately(
 
 /** `/escalate`, the `escalate_message` shortcut and the `escalate_modal` submission: support leads only. */
 export function registerEscalateListeners(app: App, deps: SlackDeps): void {
-  app.command(Commands.escalate, requireRole(deps.roles, 'supportLead', ESCALATE), escalateCommand());
+  // An escalation is announced in the executives' channel: there is none to announce it in before setup.
+  const setUp = requireSetup(deps.settings);
+  app.command(Commands.escalate, setUp, requireRole(deps.roles, 'supportLead', ESCALATE), escalateCommand());
   app.shortcut(
     CallbackIds.escalateMessage,
+    setUp,
     requireRole(deps.roles, 'supportLead', ESCALATE),
     escalateMessageShortcut(),
   );

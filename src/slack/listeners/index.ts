@@ -4,6 +4,7 @@ import { registerActionListeners } from './action.listener';
 import { registerClaimListeners } from './claim.listener';
 import { registerEscalateListeners } from './escalate.listener';
 import { registerHomeListener } from './home.listener';
+import { registerLifecycleListeners } from './lifecycle.listener';
 import { registerPickupCommand } from './pickup.command';
 import { registerSettingsListeners } from './settings.listener';
 import { registerScheduleSettingsListeners } from './settings-schedule.listener';
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerClaimListeners(app, deps);
   registerActionListeners(app, deps);
   registerHomeListener(app, deps);
+  registerLifecycleListeners(app, deps);
   registerSettingsListeners(app, deps);
   registerScheduleSettingsListeners(app, deps);
 }

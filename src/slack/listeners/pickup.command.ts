@@ -11,6 +11,7 @@ import { clearAway, parseAwayRange, setAway } from '../../people/away.service';
 import { describePickResult, runPickJob } from '../../picks/pick.job';
 import { buildQueue } from '../../picks/queue.blocks';
 import { listQueue } from '../../picks/queue.service';
+import { assertSetUp } from '../../settings/setup.service';
 import { escapeMrkdwn } from '../../shared/mrkdwn';
 import { dateInZone } from '../../shared/time';
 import type { SlackDeps } from '../deps';
@@ -33,6 +34,8 @@ interface Subcommand {
   summary?: string;
   /** Who may run it; `action` completes the refusal's "Only executives can …". */
   requires?: { role: Role; action: string };
+  /** Refused with "Pickup is not set up yet" until the essential settings are set (it would post). */
+  needsSetup?: boolean;
   run(args: SubcommandArgs): Promise<void>;
 }
 
@@ -144,6 +147,7 @@ const SUBCOMMANDS = {
     usage: 'pick',
     summary: "run today's pick now (executives)",
     requires: executivesOnly("run the day's pick"),
+    needsSetup: true,
     run: runPick,
   },
 } satisfies Record<string, Subcommand>;
@@ -165,6 +169,7 @@ export const PICKUP_HELP = [
 /** Runs one /pickup subcommand: first the role its row requires, then its handler. */
 export async function runSubcommand(name: SubcommandName, args: SubcommandArgs): Promise<void> {
   const sub: Subcommand = SUBCOMMANDS[name];
+  if (sub.needsSetup) assertSetUp(args.deps.settings);
   if (sub.requires) await assertRole(args.deps.roles, sub.requires.role, args.userId, sub.requires.action);
   await sub.run(args);
 }
