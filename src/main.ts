@@ -98,22 +98,8 @@ export async function startPickup(
   if (ownsDatabase) parts.add(() => database.close());
   try {
     signal?.throwIfAborted();
-    // A migration is one transaction and is left to finish: stopping the embedded database mid-way could damage it.
-    const applied = await migrateToLatest(database.db, logger);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
-    if (database.engine === 'pglite') await refreshStatistics(database.db);
     const now = options.now ?? systemClock;
-    // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
-    await firstStartedAt(database.db, now());
-    const settings = await startLiveSettings({
-      db: database.db,
-      env,
-      purpose: 'serve',
-      logger,
-      teamId: await findInstalledTeam(database.db),
-      listen: database.listen,
-      pollMs: options.settingsPollMs,
-    });
+    const settings = await prepareDatabase(database, { env, logger, now, pollMs: options.settingsPollMs });
     parts.add(() => settings.stop());
     const { config } = settings;
     signal?.throwIfAborted();
@@ -123,31 +109,14 @@ export async function startPickup(
     const roles = createRoles(config, slack, logger);
     const deliveries = outgoingDeliveries(config, logger, slack, now, options.helpdesks);
 
-    const scheduler = startScheduler({
-      db: database.db,
-      config,
-      logger,
-      slack,
-      roles,
-      now,
-      ...deliveries,
-      outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
-      outboxPollMs: options.outboxPollMs,
-      cronJobs: options.cronJobs,
-      settings,
-    });
+    const base = { db: database.db, config, logger, slack, roles, now, settings };
+    const scheduler = startScheduler({ ...base, ...deliveries, ...schedulerOptions(options, config) });
     parts.add(() => scheduler.stop());
     const slackApp = createSlackApp(
       {
-        db: database.db,
-        config,
-        logger,
-        roles,
-        slack,
+        ...base,
         helpdesks: deliveries.destinations.helpdesks,
         kickOutbox: scheduler.kickOutbox,
-        now,
-        settings,
         outgoing: deliveries.outgoing,
       },
       slackAppOptions(options),
@@ -173,6 +142,31 @@ export async function startPickup(
     await parts.stop();
     throw err;
   }
+}
+
+/**
+ * Brings the database up to date and loads the workspace's settings over the environment, kept current from then on.
+ * A migration is one transaction and is left to finish: stopping the embedded database mid-way could damage it.
+ */
+async function prepareDatabase(
+  database: DatabaseHandle,
+  options: { env: NodeJS.ProcessEnv; logger: Logger; now: () => Date; pollMs: number | undefined },
+): Promise<LiveSettings> {
+  const { logger } = options;
+  const applied = await migrateToLatest(database.db, logger);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  if (database.engine === 'pglite') await refreshStatistics(database.db);
+  // Recorded once, on the first start; the automatic digest never reports on a week that ended before it.
+  await firstStartedAt(database.db, options.now());
+  return startLiveSettings({
+    db: database.db,
+    env: options.env,
+    purpose: 'serve',
+    logger,
+    teamId: await findInstalledTeam(database.db),
+    listen: database.listen,
+    pollMs: options.pollMs,
+  });
 }
 
 /**
@@ -257,6 +251,15 @@ function outgoingDeliveries(
     outgoing: createOutgoing({ config, helpdesks, profiles }),
     destinations: { slack, helpdesks, webhook: createOutcomeWebhook(config, now) },
     zoneOf: zonesOf(profiles),
+  };
+}
+
+/** The outbox's pace and whether cron jobs run, from start-up's options (the test seams) or the defaults. */
+function schedulerOptions(options: StartOptions, config: Config) {
+  return {
+    outboxOptions: options.outboxOptions ?? { ...DEFAULT_OUTBOX_OPTIONS, leaseSeconds: config.outboxLeaseSeconds },
+    outboxPollMs: options.outboxPollMs,
+    cronJobs: options.cronJobs,
   };
 }
 
