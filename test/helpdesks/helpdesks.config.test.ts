@@ -110,7 +110,7 @@ describe('Config.helpDesks', () => {
   });
 
   it('lists a half-set vendor together with every other problem, in one error', () => {
-    const problems = problemsOf({ JIRA_EMAIL: 'bot@acme.example', TIMEZONE: 'Mars/Olympus', EXECUTIVES: undefined });
+    const problems = problemsOf({ JIRA_EMAIL: 'bot@acme.example', TIMEZONE: 'Mars/Olympus', EXECUTIVES: 'executives' });
     expect(problems.map((p) => p.split(/[: ]/)[0])).toEqual(
       expect.arrayContaining(['TIMEZONE', 'EXECUTIVES', 'JIRA_BASE_URL', 'JIRA_API_TOKEN']),
     );

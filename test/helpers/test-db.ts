@@ -125,3 +125,19 @@ export async function waitForOutboxIdle(db: Kysely<Database>, timeoutMs = 5_000)
     { timeoutMs, what: 'the outbox to send everything queued' },
   );
 }
+
+/**
+ * Forgets every saved setting, its audit and any uninstall mark, keeping the workspace's record (its team id), and
+ * makes each running instance re-read them at once: each test of a file that shares one app then starts from the
+ * environment's settings, whichever tests ran before it.
+ */
+export async function resetSettings(
+  db: Kysely<Database>,
+  ...instances: { settings: { refresh(): Promise<void> } }[]
+): Promise<void> {
+  await sql`DELETE FROM settings_changes`.execute(db);
+  await sql`UPDATE workspace_settings SET "values" = '{}'::jsonb, version = version + 1, uninstalled_at = NULL, uninstall_reason = NULL`.execute(
+    db,
+  );
+  for (const instance of instances) await instance.settings.refresh();
+}
