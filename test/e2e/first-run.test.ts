@@ -13,7 +13,7 @@ import {
   startResponseUrlServer,
 } from '../helpers/slack-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDb, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
+import { createTestDb, emptyTables, resetSettings, type TestDb, waitForOutboxIdle } from '../helpers/test-db';
 import { waitFor } from '../helpers/wait-for';
 
 /** What `npm start` sees with only the Slack tokens: the channels and people blank (unset). */
@@ -55,8 +55,10 @@ describe('first run, welcome and uninstall, end to end', () => {
   let a: Instance;
   let b: Instance;
   let saver: LiveSettings;
+  let complaintId: number;
   // Tuesday 8 December 2026, 12:00 UTC; moved a day on once Pickup is removed, so the pick job has a new date to draw.
-  let clock = new Date('2026-12-08T12:00:00Z');
+  const START = new Date('2026-12-08T12:00:00Z');
+  let clock = START;
 
   async function startInstance(database: TestDb): Promise<Instance> {
     const lines: LogLine[] = [];
@@ -86,6 +88,13 @@ describe('first run, welcome and uninstall, end to end', () => {
     const result = await saver.save(change, ADMIN, clock);
     expect(result.ok).toBe(true);
   };
+  /** Completes setup (as an admin would) and waits for the pick job to draw today's pick. */
+  async function setUp(): Promise<void> {
+    await save({ EXEC_CHANNEL, LEADERSHIP_CHANNEL, EXECUTIVES: EXEC_1, SUPPORT_LEADS: LEAD_1 });
+    await waitFor(async () => (await db.db.selectFrom('picks').selectAll().execute()).length === 1, {
+      timeoutMs: 10_000,
+    });
+  }
   async function answer(send: () => Promise<unknown>): Promise<string> {
     const before = responses.posts.length;
     await send();
@@ -103,7 +112,6 @@ describe('first run, welcome and uninstall, end to end', () => {
       : db;
     slack = await startFakeSlack();
     responses = await startResponseUrlServer();
-    await insertComplaint(db.db, { subject: 'Charged twice', receivedAt: new Date('2026-12-07T09:00:00Z') });
     a = await startInstance(db);
     b = await startInstance(second);
     a.app.slackTarget.responseUrl = responses.url;
@@ -116,6 +124,20 @@ describe('first run, welcome and uninstall, end to end', () => {
       teamId: TEAM,
     });
   }, 30_000);
+  // Each test starts from a fresh install: the environment's settings only, no saved setting nor uninstall mark, no
+  // pick nor outbox message, the one complaint, the first day, and nothing an earlier test sent still on its way.
+  beforeEach(async () => {
+    clock = START;
+    await resetSettings(db.db, a.app.pickup, b.app.pickup, { settings: saver });
+    await waitForOutboxIdle(db.db);
+    await emptyTables(db.db);
+    complaintId = await insertComplaint(db.db, {
+      subject: 'Charged twice',
+      receivedAt: new Date('2026-12-07T09:00:00Z'),
+    });
+    slack.reset();
+    responses.reset();
+  });
   afterAll(async () => {
     await saver?.stop();
     await b?.app.stop();
@@ -127,11 +149,19 @@ describe('first run, welcome and uninstall, end to end', () => {
   });
 
   it('starts with only the Slack tokens, says once what is missing, and posts nothing', async () => {
-    await bothSkip('setup_incomplete');
-    expect(posts()).toEqual([]);
-    expect(await db.db.selectFrom('picks').selectAll().execute()).toEqual([]);
-    expect(logged(a, 'Setup is incomplete')).toBe(1);
-    expect(a.lines.find((l) => l.msg.startsWith('Setup is incomplete'))?.level).toBe(40);
+    // An instance of its own, started now, so its log holds only what it said since start-up.
+    const fresh = await startInstance(db);
+    try {
+      const before = skipped(fresh, 'setup_incomplete');
+      await bothSkip('setup_incomplete');
+      await waitFor(() => skipped(fresh, 'setup_incomplete') >= before + 2, { timeoutMs: 10_000 });
+      expect(posts()).toEqual([]);
+      expect(await db.db.selectFrom('picks').selectAll().execute()).toEqual([]);
+      expect(logged(fresh, 'Setup is incomplete')).toBe(1);
+      expect(fresh.lines.find((l) => l.msg.startsWith('Setup is incomplete'))?.level).toBe(40);
+    } finally {
+      await fresh.app.stop();
+    }
   });
 
   it('answers /pickup pick and a claim with "not set up yet", privately, and writes nothing', async () => {
@@ -142,7 +172,12 @@ describe('first run, welcome and uninstall, end to end', () => {
       "Pickup is not set up yet: Executives' channel, Leadership channel, Executives, Support leads still missing; an admin can finish setup in Pickup's App Home.",
     );
     const claim = await answer(() =>
-      clickButton(b.app.slackTarget, { actionId: 'claim_complaint', value: '1', userId: EXEC_1, channelId: 'C1' }),
+      clickButton(b.app.slackTarget, {
+        actionId: 'claim_complaint',
+        value: String(complaintId),
+        userId: EXEC_1,
+        channelId: 'C1',
+      }),
     );
     expect(claim).toMatch(/^Pickup is not set up yet: /);
     expect(responses.posts.map((p) => (p.body as { response_type?: string }).response_type)).toEqual([
@@ -154,9 +189,11 @@ describe('first run, welcome and uninstall, end to end', () => {
   });
 
   it('posts one welcome to the executives’ channel once setup is complete, whatever the instances and saves', async () => {
+    // Counted from here: an earlier test may have completed setup on these instances before.
+    const [aDone, bDone] = [logged(a, 'setup is complete'), logged(b, 'setup is complete')];
     await save({ EXEC_CHANNEL, LEADERSHIP_CHANNEL, EXECUTIVES: EXEC_1, SUPPORT_LEADS: LEAD_1 });
     await waitFor(() => welcomes().length === 1, { timeoutMs: 10_000 });
-    await waitFor(() => logged(a, 'setup is complete') === 1 && logged(b, 'setup is complete') === 1, {
+    await waitFor(() => logged(a, 'setup is complete') === aDone + 1 && logged(b, 'setup is complete') === bDone + 1, {
       timeoutMs: 10_000,
     });
     expect(welcomes()[0]?.args.channel).toBe(EXEC_CHANNEL);
@@ -167,7 +204,7 @@ describe('first run, welcome and uninstall, end to end', () => {
     await save({ EXEC_CHANNEL: null });
     await bothSkip('setup_incomplete', 1);
     await save({ EXEC_CHANNEL });
-    await waitFor(() => logged(a, 'setup is complete') === 2 && logged(b, 'setup is complete') === 2, {
+    await waitFor(() => logged(a, 'setup is complete') === aDone + 2 && logged(b, 'setup is complete') === bDone + 2, {
       timeoutMs: 10_000,
     });
     await waitForOutboxIdle(db.db);
@@ -180,12 +217,14 @@ describe('first run, welcome and uninstall, end to end', () => {
   });
 
   it('after app_uninstalled posts nothing more, keeps the data, and resumes once Slack accepts Pickup again', async () => {
+    await setUp();
     await waitForOutboxIdle(db.db);
     slack.reset();
+    const from = a.lines.length;
     const res = await sendEvent(a.app.slackTarget, { type: 'app_uninstalled' });
     expect(res.status).toBe(200);
     await bothSkip('uninstalled');
-    expect(a.lines.some((l) => l.level === 40 && l.msg.includes('Uninstall and erase'))).toBe(true);
+    expect(a.lines.slice(from).some((l) => l.level === 40 && l.msg.includes('Uninstall and erase'))).toBe(true);
 
     // A new day: the pick job has a date to draw, and draws nothing while Pickup is removed.
     clock = new Date('2026-12-09T12:00:00Z');
@@ -204,7 +243,7 @@ describe('first run, welcome and uninstall, end to end', () => {
     // A request while Slack still refuses the token lifts nothing; one once Slack accepts it again does.
     slack.failNext('auth.test', 1, { error: 'invalid_auth' });
     await sendEvent(a.app.slackTarget, { type: 'app_home_opened', user: EXEC_1, channel: 'D1', tab: 'home' });
-    await waitFor(() => a.lines.some((l) => l.msg.startsWith('Pickup is still removed')));
+    await waitFor(() => a.lines.slice(from).some((l) => l.msg.startsWith('Pickup is still removed')));
     await bothSkip('uninstalled', 1);
     expect(posts()).toEqual([]);
     await sendEvent(b.app.slackTarget, { type: 'app_home_opened', user: EXEC_1, channel: 'D1', tab: 'home' });

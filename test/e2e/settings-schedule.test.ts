@@ -13,7 +13,8 @@ import {
 } from '../helpers/slack-requests';
 import { sendBlockSuggestion, sendViewAction } from '../helpers/slack-view-requests';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, resetSettings, type TestDb } from '../helpers/test-db';
+import { waitFor } from '../helpers/wait-for';
 
 // Monday 21 December 2026, 12:00 UTC: today's 10:00 pick is over, so the next one is Tuesday's.
 const NOW = new Date('2026-12-21T12:00:00Z');
@@ -90,7 +91,11 @@ describe('Schedule and Rules settings, end to end through Bolt and the fake Slac
     await slack?.close();
     await db?.close();
   });
-  beforeEach(() => slack.reset());
+  // Each test starts from the environment's settings, with no audit, whichever tests ran before it.
+  beforeEach(async () => {
+    slack.reset();
+    await resetSettings(db.db, app.pickup);
+  });
 
   const openFromMenu = async (actionId: string, userId = ADMIN) => {
     const res = await sendViewAction(app.slackTarget, {
@@ -163,8 +168,8 @@ describe('Schedule and Rules settings, end to end through Bolt and the fake Slac
       actionId: 'value',
       action: { type: 'timepicker', selected_time: '08:00' },
     });
-    const [update] = await slack.waitFor('views.update');
-    expect(update?.args.view_id).toBe('VSCHED001');
+    // This modal's update (an earlier test's menu refresh may still arrive first).
+    const update = await waitFor(() => slack.callsTo('views.update').find((c) => c.args.view_id === 'VSCHED001'));
     const view = viewOf(update);
     expect(contextText(view, 'preview')).toBe(
       '*Next picks* (Europe/Paris): Mon 28 Dec, 08:00 · Mon 4 Jan, 08:00 · Mon 11 Jan, 08:00 · Mon 18 Jan, 08:00 · Mon 25 Jan, 08:00',
@@ -209,8 +214,8 @@ describe('Schedule and Rules settings, end to end through Bolt and the fake Slac
 
   it('a non-admin is refused: no modal, no change', async () => {
     await openFromMenu('settings_edit_rules', EXEC_1);
-    const [dm] = await slack.waitFor('chat.postMessage');
-    expect(dm?.args).toMatchObject({ channel: EXEC_1, text: expect.stringContaining("Only Pickup's admins") });
+    const dm = await waitFor(() => slack.callsTo('chat.postMessage').find((c) => c.args.channel === EXEC_1));
+    expect(dm.args).toMatchObject({ channel: EXEC_1, text: expect.stringContaining("Only Pickup's admins") });
     expect(slack.callsTo('views.push')).toEqual([]);
     const res = await submitView(app.slackTarget, {
       callbackId: SettingsCallbackIds.schedule,
@@ -301,6 +306,20 @@ describe('Schedule and Rules settings, end to end through Bolt and the fake Slac
   });
 
   it('the last step of setup closes every modal when saved', async () => {
+    // A schedule saved before, outside setup: the last step then changes it.
+    const earlier = await submitView(app.slackTarget, {
+      callbackId: SettingsCallbackIds.schedule,
+      userId: ADMIN,
+      privateMetadata: '{"setup":false}',
+      values: scheduleValues({
+        pick_days: checkboxValue(['1', '3', '5']),
+        pick_time: time('09:30'),
+        timezone: external('Europe/Paris'),
+        holidays: textValue('2026-12-23'),
+        holiday_country: external('FR'),
+      }),
+    });
+    expect(earlier.body).toBe('');
     const res = await submitView(app.slackTarget, {
       callbackId: SettingsCallbackIds.schedule,
       userId: ADMIN,
