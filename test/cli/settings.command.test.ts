@@ -17,7 +17,7 @@ import { EXEC_1, EXEC_2, LEAD_1, TEST_SIGNING_SECRET, testEnv } from '../helpers
 import { TEST_DATABASE_URL } from '../helpers/env';
 import { insertComplaint } from '../helpers/factories';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack';
-import { createTestDb, type TestDb } from '../helpers/test-db';
+import { createTestDb, resetSettings, type TestDb } from '../helpers/test-db';
 
 const TEAM = 'T1';
 const ADMIN = 'UADMIN001';
@@ -244,6 +244,20 @@ describe('CLI jobs read the settings saved in Slack', () => {
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
+  /** Opens the database the CLI uses (PGlite in DATA_DIR, or the test database), for `fn`, and closes it. */
+  async function withDatabase(fn: (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {
+    const database = await openDatabase({
+      url: pgDb?.url,
+      dataDir: path.join(dir, 'data'),
+      logger: createLogger('silent'),
+    });
+    try {
+      await fn(database);
+    } finally {
+      await database.close();
+    }
+  }
+
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-cli-settings-'));
     slack = await startFakeSlack();
@@ -256,15 +270,17 @@ describe('CLI jobs read the settings saved in Slack', () => {
       DATABASE_URL: pgDb?.url,
       LOG_LEVEL: 'silent',
     };
-    const database = await openDatabase({
-      url: pgDb?.url,
-      dataDir: path.join(dir, 'data'),
-      logger: createLogger('silent'),
-    });
-    try {
+    await withDatabase(async (database) => {
       await migrateToLatest(database.db);
       await firstStartedAt(database.db, new Date());
       await recordInstalledTeam(database.db, TEAM);
+      await insertComplaint(database.db);
+    });
+  }, 60_000);
+  // Each test starts from what the admin saved in Slack, and nothing else (another test sets SUPPORT_LEADS).
+  beforeEach(async () => {
+    await withDatabase(async (database) => {
+      await resetSettings(database.db);
       const saved = await changeSettings(database.db, {
         teamId: TEAM,
         env: base,
@@ -273,10 +289,7 @@ describe('CLI jobs read the settings saved in Slack', () => {
         now: new Date(),
       });
       expect(saved.ok).toBe(true);
-      await insertComplaint(database.db);
-    } finally {
-      await database.close();
-    }
+    });
   }, 60_000);
   afterAll(async () => {
     await slack.close();

@@ -144,7 +144,7 @@ describeOnPostgres('two instances on one PostgreSQL database follow each otherâ€
 describe('a change made by the CLI beside the running bot on the embedded database', () => {
   let dir: string;
   let slack: FakeSlack;
-  let bot: RunningPickup;
+  let bot: RunningPickup | undefined;
   let dataDir: string;
 
   beforeAll(async () => {
@@ -152,8 +152,12 @@ describe('a change made by the CLI beside the running bot on the embedded databa
     dataDir = path.join(dir, 'data');
     slack = await startFakeSlack();
   });
-  afterAll(async () => {
+  afterEach(async () => {
+    // Each test starts its own bot: the data directory is free for the next.
     await bot?.stop();
+    bot = undefined;
+  });
+  afterAll(async () => {
     await slack?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -180,25 +184,32 @@ describe('a change made by the CLI beside the running bot on the embedded databa
   }
 
   it('reaches the bot by its notification, well within the poll', async () => {
-    bot = await startBot(NO_POLL_MS);
-    expect(bot.settings.teamId()).toBe(TEAM_ID);
+    const running = await startBot(NO_POLL_MS);
+    bot = running;
+    expect(running.settings.teamId()).toBe(TEAM_ID);
+    // Not already there: the default, or the 60 the other test leaves.
+    expect(running.settings.config.cooldownDays).not.toBe(45);
     const started = Date.now();
     await setBesideBot({ COOLDOWN_DAYS: '45', EXECUTIVES: OUTSIDER });
-    const took = await timeUntil(() => bot.settings.config.cooldownDays === 45, started, 'the bot to apply it');
+    const took = await timeUntil(() => running.settings.config.cooldownDays === 45, started, 'the bot to apply it');
     expect(took).toBeLessThan(2_000);
-    expect(bot.settings.config.executives).toEqual([OUTSIDER]);
+    expect(running.settings.config.executives).toEqual([OUTSIDER]);
   }, 120_000);
 
   it('reaches the bot by the poll when no notification comes', async () => {
+    // A change saved beside an earlier bot: the bot started next begins with it.
+    bot = await startBot(NO_POLL_MS);
+    await setBesideBot({ COOLDOWN_DAYS: '45' });
     await bot.stop();
-    bot = await startBot(200);
-    expect(bot.settings.config.cooldownDays).toBe(45);
+    const running = await startBot(200);
+    bot = running;
+    expect(running.settings.config.cooldownDays).toBe(45);
     // A version bumped without NOTIFY (a missed notification, say): only the poll can find it.
-    await bot.database.db
+    await running.database.db
       .updateTable('workspace_settings')
       .set((eb) => ({ values: JSON.stringify({ COOLDOWN_DAYS: '60' }), version: eb('version', '+', 1) }))
       .where('team_id', '=', TEAM_ID)
       .execute();
-    await timeUntil(() => bot.settings.config.cooldownDays === 60, Date.now(), 'the poll to find it');
+    await timeUntil(() => running.settings.config.cooldownDays === 60, Date.now(), 'the poll to find it');
   }, 120_000);
 });
