@@ -1,0 +1,87 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+
+/*
+ * Bulk loading with COPY, the fastest way rows get into PostgreSQL. Callers stream rows of values; how they reach the
+ * table depends on the connection: COPY … FROM STDIN on PostgreSQL (pg-copy-streams), COPY … FROM '/dev/blob' on
+ * PGlite (its node-postgres bridge cannot carry CopyData), and batched INSERTs where neither is possible.
+ */
+
+/** One value of a row to COPY: text, numbers, booleans, times, NULL, or a text[] array. */
+export type CopyValue = string | number | boolean | Date | null | readonly string[];
+
+/** One row to COPY, its values in the order of the columns named. */
+export type CopyRow = readonly CopyValue[];
+
+/**
+ * Loads rows into `table (columns)` inside the transaction it was handed with, and resolves with how many went in.
+ * The table and column names are trusted identifiers (code's, never input's).
+ */
+export type CopyRows = (table: string, columns: readonly string[], rows: AsyncIterable<CopyRow>) => Promise<number>;
+
+/** Rows per COPY chunk where the data travels as one piece (PGlite's blob): bounds the memory one chunk holds. */
+export const COPY_CHUNK_ROWS = 5_000;
+
+/** Escapes text for COPY's text format: backslash, and the tab, newline and carriage return that delimit. */
+function escapeText(s: string): string {
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/** An array literal, `{"a","b"}`, each element quoted so commas, braces and spaces inside stay in it. */
+function arrayLiteral(items: readonly string[]): string {
+  return `{${items.map((i) => `"${i.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+function copyField(value: CopyValue): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'string') return escapeText(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return value.toISOString();
+  return escapeText(arrayLiteral(value));
+}
+
+/** One row as a line of COPY's text format (tab-separated, `\N` for NULL), newline included. */
+export function toCopyLine(row: CopyRow): string {
+  return `${row.map(copyField).join('\t')}\n`;
+}
+
+/** The COPY statement that reads `table (columns)` from `from`: STDIN on PostgreSQL, '/dev/blob' on PGlite. */
+export function copyStatement(table: string, columns: readonly string[], from: 'STDIN' | "'/dev/blob'"): string {
+  return `COPY ${table} (${columns.join(', ')}) FROM ${from}`;
+}
+
+/**
+ * Runs one COPY of `text` (COPY's text format) on PGlite, through /dev/blob. The caller must hold PGlite's session,
+ * that is, run this inside its own transaction: PGlite has one session, and this statement joins whatever it is in.
+ */
+export async function copyTextIntoPglite(
+  pglite: PGliteInterface,
+  table: string,
+  columns: readonly string[],
+  text: string,
+): Promise<number> {
+  const result = await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([text]) });
+  return result.affectedRows ?? 0;
+}
+
+/**
+ * Collects rows into chunks of COPY text and hands each to `load` (which resolves with the rows it loaded), so a
+ * transport that needs a whole piece (PGlite's blob, a message to a worker thread) never holds the whole file.
+ */
+export async function copyInChunks(
+  rows: AsyncIterable<CopyRow>,
+  load: (text: string) => Promise<number>,
+  chunkRows = COPY_CHUNK_ROWS,
+): Promise<number> {
+  let loaded = 0;
+  let lines: string[] = [];
+  for await (const row of rows) {
+    lines.push(toCopyLine(row));
+    if (lines.length >= chunkRows) {
+      loaded += await load(lines.join(''));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) loaded += await load(lines.join(''));
+  return loaded;
+}
