@@ -44,6 +44,9 @@ describeOnPostgres(
       fake = await startFakeSlack();
 
       plan = planBusinessHoursClock(Date.now(), LEAD_MS);
+      // Reminder DMs wait for each recipient's business hours in their own Slack zone: the executives live in the
+      // plan's zone, or the fake's default (New York) would hold their DMs whenever it is night there.
+      for (const exec of [EXEC_1, EXEC_2]) fake.setUser(exec, { tz: plan.timezone, tz_label: plan.timezone });
       const botNow = () => new Date(Date.now() + plan.offsetMs);
       const hoursAgo = (h: number) => new Date(botNow().getTime() - h * 3_600_000);
       today = dateInZone(plan.tickAt, plan.timezone);
