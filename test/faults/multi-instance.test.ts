@@ -238,11 +238,21 @@ describeOnPostgres(
       const pickRuns = bots.map(pickRunsToday);
       for (const runs of pickRuns) expect(runs.length).toBeGreaterThanOrEqual(2);
       expect(pickRuns.flat().filter((l) => l.status === 'picked')).toHaveLength(1);
-      // Across both bots the reminder job queued each reminder once.
-      const queued = bots
-        .flatMap((b) => b.logs.filter((l) => l.job === 'reminders' && l.msg === 'queued reminders'))
-        .map((l) => Number(l.unclaimed) + Number(l.noAttempt) + Number(l.followUp) + Number(l.evidence));
-      expect(queued.reduce((a, b) => a + b, 0)).toBe(4);
+      // Across both bots the reminder job queued each reminder once. A bot logs its count after the action
+      // reminders' queries, so a DM it queued can be sent (by either bot's outbox) before that line is written.
+      const queuedReminders = () =>
+        bots
+          .flatMap((b) => b.logs.filter((l) => l.job === 'reminders' && l.msg === 'queued reminders'))
+          .reduce(
+            (sum, l) => sum + Number(l.unclaimed) + Number(l.noAttempt) + Number(l.followUp) + Number(l.evidence),
+            0,
+          );
+      await waitFor(() => (queuedReminders() >= 4 ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'the reminder jobs to log what they queued',
+        seen: describeState,
+      });
+      expect(queuedReminders()).toBe(4);
 
       for (const bot of bots) {
         expect(bot.isAlive()).toBe(true);
