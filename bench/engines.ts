@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { type DatabaseHandle, openDatabase, openPglite } from '../src/db/connection';
+import { copyStatement, copyTextIntoPglite } from '../src/db/copy';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
 import { createLogger } from '../src/logger';
@@ -185,14 +189,9 @@ export async function openPgliteEngine(): Promise<Engine> {
     release,
     version,
     traced: () => tracedKysely(raw),
-    async copyIn(table, columns, text) {
-      // PGlite's node-postgres bridge dies on CopyData (the instance exits); its own API reads COPY input from
-      // /dev/blob instead, which is the embedded equivalent of FROM STDIN.
-      const result = await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
-        blob: new Blob([text]),
-      });
-      return result.affectedRows ?? 0;
-    },
+    // PGlite's node-postgres bridge dies on CopyData (the instance exits); its own API reads COPY input from
+    // /dev/blob instead, which is the embedded equivalent of FROM STDIN.
+    copyIn: (table, columns, text) => copyTextIntoPglite(pglite, table, columns, text),
     async close() {
       await release();
       await removeDir();
@@ -219,72 +218,20 @@ function tracedKysely(pool: pg.Pool): { db: Kysely<Database>; queries: CapturedQ
   return { db, queries, close: () => db.destroy() };
 }
 
-/** The connection methods COPY FROM STDIN needs; pg's Connection has them, its typings do not list them. */
-interface CopyConnection {
-  query(text: string): void;
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-  sendCopyFail(message: string): void;
-}
-
-function isCopyConnection(c: object): c is CopyConnection {
-  const r = c as Partial<Record<keyof CopyConnection, unknown>>;
-  return (
-    typeof r.query === 'function' &&
-    typeof r.sendCopyFromChunk === 'function' &&
-    typeof r.endCopyFrom === 'function' &&
-    typeof r.sendCopyFail === 'function'
-  );
-}
-
 const COPY_CHUNK_BYTES = 256 * 1024;
 
-/**
- * COPY … FROM STDIN through a plain pg client: pg dispatches the protocol's CopyInResponse to the active query,
- * so a query object that answers it with CopyData messages is all pg-copy-streams adds (it is not installed).
- */
-function copyFromStdin(
+/** COPY … FROM STDIN through pg-copy-streams, the text sent in CopyData messages of 256 KiB; resolves with its rows. */
+async function copyFromStdin(
   client: pg.PoolClient,
   table: string,
   columns: readonly string[],
   text: string,
 ): Promise<number> {
   const data = Buffer.from(text, 'utf8');
-  return new Promise<number>((resolve, reject) => {
-    let rowCount = 0;
-    let failed: Error | undefined;
-    const query: pg.Submittable & {
-      handleCopyInResponse(connection: object): void;
-      handleCommandComplete(msg: { text?: string }): void;
-      handleReadyForQuery(): void;
-      handleError(err: Error): void;
-    } = {
-      submit(connection) {
-        // pg hands an error returned from submit() to handleError and moves on to the next query.
-        if (!isCopyConnection(connection)) return new Error('this pg connection cannot send COPY data');
-        connection.query(`COPY ${table} (${columns.join(', ')}) FROM STDIN`);
-        return undefined;
-      },
-      handleCopyInResponse(connection) {
-        if (!isCopyConnection(connection)) return;
-        for (let at = 0; at < data.length; at += COPY_CHUNK_BYTES) {
-          connection.sendCopyFromChunk(data.subarray(at, at + COPY_CHUNK_BYTES));
-        }
-        connection.endCopyFrom();
-      },
-      handleCommandComplete(msg) {
-        rowCount = Number(/COPY (\d+)/.exec(msg.text ?? '')?.[1] ?? 0);
-      },
-      handleReadyForQuery() {
-        if (failed) reject(failed);
-        else resolve(rowCount);
-      },
-      handleError(err) {
-        failed = err;
-        // On a connection error no ReadyForQuery follows; on a server error it does, and resolves nothing twice.
-        reject(err);
-      },
-    };
-    client.query(query);
-  });
+  const chunks = function* () {
+    for (let at = 0; at < data.length; at += COPY_CHUNK_BYTES) yield data.subarray(at, at + COPY_CHUNK_BYTES);
+  };
+  const copy = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+  await pipeline(Readable.from(chunks()), copy);
+  return copy.rowCount;
 }

@@ -23,7 +23,11 @@ export interface HttpClient {
 
 /** Creates the client; `maxSockets` per (host, local address). */
 export function createHttpClient(maxSockets: number): HttpClient {
-  const agent = new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 1_000 });
+  // With a `timeout`, the agent honours the server's `Keep-Alive: timeout=5` and drops a socket idle for 4 s, before
+  // the server closes it. Without one it keeps idle sockets forever, and a wave sent about 5 s after the last one (a
+  // slow settle on a busy machine) can reuse a socket the server is just closing: ECONNRESET. Requests never come
+  // near the 60 s; Node only reports a timeout on them, it does not abort them.
+  const agent = new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 1_000, timeout: 60_000 });
   return {
     send(port, path, headers, body, localAddress) {
       const started = nowMs();

@@ -20,7 +20,9 @@ function isResults(value: unknown): value is Results {
 }
 
 function runsOf(f: Figure): string {
-  const fmt = (v: number) => (f.unit === '/s' || f.unit === 'MB' ? String(Math.round(v)) : v.toFixed(1));
+  // As many decimals as the table shows (formatValue): a few-millisecond ack or Node's start-up needs more than one.
+  const decimals = (v: number) => (f.unit === 's' && v < 1 ? 3 : f.unit === 'ms' && v < 10 ? 2 : 1);
+  const fmt = (v: number) => (f.unit === '/s' || f.unit === 'MB' ? String(Math.round(v)) : v.toFixed(decimals(v)));
   const own = f.runs.map(fmt).join(' / ');
   return f.baseline ? `${own} (baseline ${f.baseline.runs.map(fmt).join(' / ')})` : own;
 }

@@ -11,7 +11,8 @@ export function formatValue(value: number, unit: Figure['unit']): string {
     case 'MB':
       return `${Math.round(value)} MB`;
     case 's':
-      return `${value.toFixed(1)} s`;
+      // Node's own start-up, the first start's baseline, is a few hundredths of a second.
+      return `${value < 1 ? value.toFixed(3) : value.toFixed(1)} s`;
   }
 }
 
@@ -31,8 +32,8 @@ export function table(figures: readonly Figure[], sizeName: string): string {
     f.baseline ? `${formatValue(f.baseline.value, f.unit)} (${f.baseline.label})` : '—',
     formatRatio(f),
     f.target ?? '—',
-    f.met === undefined ? '' : f.met ? 'met' : sizeName === 'full' ? '**missed**' : 'missed (not full size)',
+    f.met === undefined ? '—' : f.met ? 'met' : sizeName === 'full' ? '**missed**' : 'missed (not full size)',
   ]);
-  const header = ['benchmark', 'engine', 'measure', 'median', 'baseline (same run)', 'ratio', 'target', ''];
+  const header = ['benchmark', 'engine', 'measure', 'median', 'baseline (same run)', 'ratio', 'target', 'met'];
   return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
