@@ -111,7 +111,7 @@ class WorkerThread implements PgliteThread {
     });
     this.#exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.on('message', (message: FromThread) => this.#receive(message));
-    worker.on('error', (err) => this.#died(`it threw ${err.message}`, err));
+    worker.on('error', (err) => this.#died(`its thread threw: ${err.message}`, err));
     worker.on('exit', (code) => this.#died(`its thread exited with code ${code}`));
   }
 
