@@ -1,12 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { PickupError } from '../shared/errors';
-import { embeddedSocket, SessionLock, socketPathProblem, startEmbeddedServer } from './embedded-server';
+import { embeddedSocket, SessionLock, socketPathProblem } from './embedded-server';
+import {
+  type PgliteThread,
+  startPgliteThread,
+  type TransactionWithCopy,
+  transactionWithCopyInThread,
+} from './pglite-thread';
 import type { Database } from './schema';
 
 /** An open database and what the process needs to manage it. */
@@ -73,7 +79,7 @@ export interface OpenDatabaseOptions {
 /** Opens PostgreSQL when a URL is given, otherwise the embedded PGlite database in dataDir (created on first use). */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) return openPostgres(options.url, options);
-  return openPgliteDir(options.dataDir, options.logger, options.serveLocalClients === true);
+  return openPgliteDir(options);
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
@@ -96,51 +102,98 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   return { ...wrap(pool, 'postgres', () => Promise.resolve(), notifications.close), listen: notifications.listen };
 }
 
-async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): Promise<DatabaseHandle> {
-  const dir = path.resolve(dataDir);
+/**
+ * The embedded database in dataDir, run by a worker thread of its own (pglite-thread.ts): PGlite's synchronous WASM
+ * work no longer holds up this thread's event loop, which answers Slack. The thread serves the database on a Unix
+ * socket, and this pool connects there like any PostgreSQL client, so every repository runs unchanged; the thread's
+ * SessionLock gives each connection whole transactions in turn. The lock file is taken here, before the thread
+ * starts: one process per data directory.
+ */
+async function openPgliteDir(
+  options: OpenDatabaseOptions,
+): Promise<DatabaseHandle & { transactionWithCopy: TransactionWithCopy }> {
+  const { logger } = options;
+  const dir = path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
   const releaseLock = lockDataDir(dir);
+  const relayed = new ChannelListeners();
+  let thread: PgliteThread;
   try {
-    const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-    if (fresh) logger.info({ dataDir: dir }, 'creating the embedded database (first start takes a few seconds)');
-    // A smaller buffer pool than PGlite's 128 MB default: it lives in the WASM heap, which never shrinks, and the
-    // bench measured under-load RSS falling from ~450 MB to ~290 MB at the same ingest rate.
-    const pglite = await PGlite.create(dir, {
-      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
+    if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+      logger.info({ dataDir: dir }, 'creating the embedded database (first start takes a few seconds)');
+    }
+    thread = await startPgliteThread({
+      dataDir: dir,
+      logger,
+      serveLocalClients: options.serveLocalClients === true,
+      onNotification: (channel, payload) => relayed.deliver(channel, payload, logger),
     });
-    const lock = new SessionLock();
-    const relayed = new ChannelListeners();
-    const server = serve ? await serveOrWarn(pglite, lock, dir, logger, relayed) : undefined;
-    return openPglite(
-      pglite,
-      async () => {
-        await server?.stop();
-        await pglite.close();
-        releaseLock();
-      },
-      lock,
-      relayed,
-    );
   } catch (err) {
     releaseLock();
     throw err;
   }
+  const pool = new pg.Pool({
+    host: thread.socket.dir,
+    port: thread.socket.port,
+    user: 'postgres',
+    database: 'postgres',
+    max: options.poolSize ?? 10,
+    // Connections to the thread cost it nothing idle, and a new one waits its turn for the session to start up.
+    idleTimeoutMillis: 0,
+    types: typeParsers,
+  });
+  // The thread's death is logged once, as an error; its connections going with it say nothing new.
+  const lost = (err: Error) => {
+    if (!thread.failed) logger.warn({ err }, 'lost a connection to the embedded database');
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
+  // Once the thread has died nothing answers: each query fails at once instead of trying the dead socket.
+  const guarded: PostgresPool = {
+    connect: async () => {
+      thread.throwIfFailed();
+      return pool.connect();
+    },
+    end: () => pool.end(),
+  };
+  const handle = wrap(guarded, 'pglite', async () => {
+    try {
+      await thread.stop();
+    } finally {
+      releaseLock();
+    }
+  });
+  return {
+    ...handle,
+    listen: threadListen(thread, relayed),
+    // For the CSV import's bulk load (DatabaseHandle.transactionWithCopy, added beside this on another branch).
+    transactionWithCopy: transactionWithCopyInThread(handle.db, thread),
+  };
 }
 
-// The bot runs without the socket rather than not at all: only CLI commands beside it need it, and they say why.
-async function serveOrWarn(pglite: PGlite, lock: SessionLock, dir: string, logger: Logger, relayed: ChannelListeners) {
-  try {
-    return await startEmbeddedServer({
-      pglite,
-      lock,
-      dataDir: dir,
-      logger,
-      onNotification: (channel, payload) => relayed.deliver(channel, payload, logger),
-    });
-  } catch (err) {
-    logger.warn({ err }, 'cannot serve the embedded database to CLI commands; they will fail while the bot runs');
-    return undefined;
-  }
+/**
+ * LISTEN on the embedded database in its thread. Every query of this process reaches PGlite through the thread's
+ * socket, so each NOTIFY (this process's or a CLI command's) comes out in some connection's traffic, where the
+ * thread sees it and relays it here, into `relayed`. The thread runs LISTEN and UNLISTEN under the session lock.
+ */
+function threadListen(thread: PgliteThread, relayed: ChannelListeners): Listen {
+  return async (channel, onNotify) => {
+    const stopRelay = relayed.add(channel, onNotify);
+    try {
+      await thread.listen(channel);
+    } catch (err) {
+      stopRelay();
+      throw err;
+    }
+    let stopped = false;
+    return async () => {
+      if (stopped) return;
+      stopped = true;
+      stopRelay();
+      // Nothing to undo once the thread has stopped (the bot's shutdown may stop listening after it).
+      await thread.unlisten(channel);
+    };
+  };
 }
 
 /**

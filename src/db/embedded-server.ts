@@ -6,18 +6,19 @@ import { PGLiteSocketHandler } from '@electric-sql/pglite-socket';
 import type { Logger } from '../logger';
 
 /*
- * The embedded database served to local clients (the CLI) while the bot runs.
+ * The embedded database served on a Unix socket: to local clients (the CLI) while the bot runs, and to the bot's
+ * own pool, since PGlite runs in a worker thread (pglite-thread.worker.ts runs this module there).
  *
  * PGlite is one PostgreSQL session. Everything that talks to it takes turns through one SessionLock, held for a
- * whole unit of work: the bot's pool holds it for each checkout (one query, or one transaction), and a socket
- * client holds it from its first message until PostgreSQL says the session is idle again (ReadyForQuery 'I'),
- * so a CLI transaction never interleaves with the bot's, nor a Parse..Sync exchange with anyone's.
+ * whole unit of work: a socket client holds it from its first message until PostgreSQL says the session is idle
+ * again (ReadyForQuery 'I'), so one connection's transaction never interleaves with another's, nor a Parse..Sync
+ * exchange with anyone's. (Where PGlite runs in-process, as in tests, the in-process pool holds it for each checkout:
+ * one query, or one transaction.)
  *
  * The connections themselves are pglite-socket's PGLiteSocketHandler (wire framing, SSL and cancel requests).
- * Its own server is not used: its query queue serialises socket clients among themselves only (the bot's pool
+ * Its own server is not used: its query queue serialises socket clients among themselves only (an in-process pool
  * reaches PGlite without its mutex), and it keeps a transaction's statements together but not an extended-protocol
- * exchange outside one. This module is self-contained (a PGlite, a lock, a path) so that a worker thread that owns
- * PGlite later (issue 15) can own it too, and serve the bot's pool through the same socket.
+ * exchange outside one. This module is self-contained (a PGlite, a lock, a path), so the thread can run it.
  */
 
 /** The port in the socket's file name: pg and libpq look for `<dir>/.s.PGSQL.<port>`. */
@@ -51,6 +52,11 @@ export class SessionLock {
   /** How many are waiting for the session (for tests and diagnostics). */
   get waiting(): number {
     return this.#waiters.length;
+  }
+
+  /** True while someone owns the session. */
+  get held(): boolean {
+    return this.#held;
   }
 
   /** Waits for the session and returns the function that hands it on (calling it twice is harmless). */
@@ -91,6 +97,20 @@ const IDLE = 0x49; // 'I'
 
 /** Where a notification seen in a client's traffic goes: channel and payload. */
 export type OnNotification = (channel: string, payload: string) => void;
+
+/** Told when PGlite itself has failed: it will not answer again. */
+export type OnFatal = (err: unknown) => void;
+
+/**
+ * True for a failure of PGlite itself rather than of a statement: its backend exited (Emscripten's ExitStatus, e.g.
+ * after a FATAL such as a client's COPY FROM STDIN, which PGlite cannot take) or its WebAssembly aborted.
+ */
+function isFatal(err: unknown): boolean {
+  // Known by name: Emscripten's ExitStatus is no Error, and WebAssembly.RuntimeError is the only RuntimeError.
+  if (typeof err !== 'object' || err === null) return false;
+  const { name } = err as { name?: unknown };
+  return name === 'ExitStatus' || name === 'RuntimeError';
+}
 
 /**
  * Follows a backend's output across chunks: remembers the status of the last ReadyForQuery in it, and hands each
@@ -169,6 +189,7 @@ class SessionQueue {
     private readonly lock: SessionLock,
     private readonly logger: Logger,
     private readonly onNotification?: OnNotification,
+    private readonly onFatal?: OnFatal,
   ) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
@@ -184,13 +205,15 @@ class SessionQueue {
     client.release ??= await this.lock.acquire(client.gone.signal);
     const watcher = new BackendWatcher(this.onNotification);
     let bytes = 0;
-    await this.pglite.execProtocolRawStream(message, {
-      onRawData: (data) => {
-        watcher.feed(data);
-        bytes += data.length;
-        onData(data);
-      },
-    });
+    await this.#exec(() =>
+      this.pglite.execProtocolRawStream(message, {
+        onRawData: (data) => {
+          watcher.feed(data);
+          bytes += data.length;
+          onData(data);
+        },
+      }),
+    );
     if (watcher.status === IDLE) this.#handBack(client);
     return bytes;
   }
@@ -220,12 +243,22 @@ class SessionQueue {
     await client.chain;
     if (!client.release) return;
     try {
-      await this.pglite.execProtocolRaw(SYNC);
-      await this.pglite.execProtocolRaw(ROLLBACK);
+      await this.#exec(() => this.pglite.execProtocolRaw(SYNC));
+      await this.#exec(() => this.pglite.execProtocolRaw(ROLLBACK));
     } catch (err) {
-      this.logger.error({ err }, 'could not roll back what a disconnected CLI client left open');
+      this.logger.error({ err }, 'could not roll back what a disconnected client left open');
     } finally {
       this.#handBack(client);
+    }
+  }
+
+  /** Runs PGlite's work; a failure of PGlite itself (not of a statement) is told to `onFatal` before it is thrown. */
+  async #exec<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (isFatal(err)) this.onFatal?.(err);
+      throw err;
     }
   }
 
@@ -262,6 +295,13 @@ export interface EmbeddedServerOptions {
    * only what its own queries return, so a change a CLI command commits would otherwise reach the bot by poll alone.
    */
   onNotification?: OnNotification;
+  /** The line logged once it listens: by default that local CLI commands are served. */
+  announce?: string;
+  /**
+   * Told when PGlite itself fails (its backend exited, or its WebAssembly aborted) while serving a client: nothing
+   * it serves will answer again, so the owner must not wait on it.
+   */
+  onFatal?: OnFatal;
 }
 
 /**
@@ -276,7 +316,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   prepareSocketDir(socket.dir);
   fs.rmSync(socket.path, { force: true });
 
-  const queue = new SessionQueue(pglite, lock, logger, options.onNotification);
+  const queue = new SessionQueue(pglite, lock, logger, options.onNotification, options.onFatal);
   const handlers = new Set<PGLiteSocketHandler>();
   const server = net.createServer((conn) => {
     // The handler's option is typed as pglite-socket's own (unexported) queue class; ours has the same methods.
@@ -301,7 +341,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   });
   server.on('error', (err) => logger.warn({ err }, 'embedded database socket error'));
   fs.chmodSync(socket.path, 0o600);
-  logger.info({ socket: socket.path }, 'serving the embedded database to local CLI commands');
+  logger.info({ socket: socket.path }, options.announce ?? 'serving the embedded database to local CLI commands');
 
   let stopping: Promise<void> | undefined;
   const stop = async (graceMs: number) => {

@@ -20,6 +20,8 @@ export type SystemErrorCode =
   | 'helpdesk_api_failed'
   | 'data_dir_locked'
   | 'embedded_server_unreachable'
+  /** The embedded database's worker thread died: nothing answers until Pickup restarts. */
+  | 'embedded_database_failed'
   | 'body_too_large'
   | 'shutdown_requested';
 
@@ -53,8 +55,10 @@ export class DomainError extends PickupError<DomainErrorCode> {
   }
 }
 
-// Connection failures, server shutdown (57P01, 57P03) and statement_timeout (57014): all mean "try again later".
+// Connection failures, server shutdown (57P01, 57P03), statement_timeout (57014) and the embedded database's dead
+// thread: all mean "try again later" (the orchestrator sees /healthz answer 503).
 const UNAVAILABLE_CODES = new Set([
+  'embedded_database_failed',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

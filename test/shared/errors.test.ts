@@ -3,6 +3,7 @@ import { ErrorCode as SlackErrorCode } from '@slack/web-api';
 import { parseFlags, UsageError } from '../../src/cli/support';
 import { ConfigError, loadConfig } from '../../src/config';
 import { DataDirLockedError, EmbeddedServerUnreachableError } from '../../src/db/connection';
+import { EmbeddedDatabaseFailedError } from '../../src/db/pglite-thread';
 import { DOMAIN_ERROR_HTTP_STATUS, domainErrorResponse, type Route } from '../../src/http/http';
 import { createHttpServer } from '../../src/http/server';
 import { createLogger } from '../../src/logger';
@@ -26,6 +27,11 @@ describe('PickupError: every error Pickup throws carries a code', () => {
       'EmbeddedServerUnreachableError',
       new EmbeddedServerUnreachableError(locked, '/tmp/pickup-data/.s.PGSQL.5432', 'no socket there'),
       'embedded_server_unreachable',
+    ],
+    [
+      'EmbeddedDatabaseFailedError',
+      new EmbeddedDatabaseFailedError('its thread exited with code 1'),
+      'embedded_database_failed',
     ],
   ])('%s has its code, is a PickupError and an Error, and is named after its class', (name, err, code) => {
     expect(err).toBeInstanceOf(PickupError);
