@@ -6,6 +6,8 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sq
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { PickupError } from '../shared/errors';
+import { insertRowsInBatches } from './bulk-insert.repository';
+import { chunkedTransactionWithCopy, copyIntoPostgres, copyTextIntoPglite, type TransactionWithCopy } from './copy';
 import { embeddedSocket, SessionLock, socketPathProblem, startEmbeddedServer } from './embedded-server';
 import type { Database } from './schema';
 
@@ -20,6 +22,12 @@ export interface DatabaseHandle {
    * or another; resolves with how to stop. Absent where notifications cannot be received (the CLI's connections).
    */
   listen?: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * Runs `work` in one transaction with a way to bulk-load rows inside it (see src/db/copy.ts): COPY FROM STDIN on
+   * PostgreSQL, COPY from PGlite's /dev/blob in chunks on the embedded database, multi-row INSERTs where the
+   * connection cannot carry COPY data (the bot's socket). An error, in `work` or mid-COPY, rolls it all back.
+   */
+  transactionWithCopy: TransactionWithCopy;
   close(): Promise<void>;
 }
 
@@ -93,7 +101,61 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     client.on('error', (err) => options.logger.warn({ err }, 'database connection lost'));
   });
   const notifications = new PostgresNotifications(url, options.logger);
-  return { ...wrap(pool, 'postgres', () => Promise.resolve(), notifications.close), listen: notifications.listen };
+  return {
+    ...wrap(
+      pool,
+      'postgres',
+      () => postgresTransactionWithCopy(pool),
+      () => Promise.resolve(),
+      notifications.close,
+    ),
+    listen: notifications.listen,
+  };
+}
+
+/**
+ * transactionWithCopy on PostgreSQL: one client checked out for the whole transaction, a Kysely bound to that client
+ * alone, and COPY FROM STDIN streamed on it. The pool's statement timeout is lifted for this transaction only: a
+ * COPY lasts as long as its producer takes to read the input, and the statements after it scale with the rows
+ * loaded. The client goes back to the pool, or is destroyed when it can no longer be used.
+ */
+function postgresTransactionWithCopy(pool: pg.Pool): TransactionWithCopy {
+  return async (work) => {
+    const client = await pool.connect();
+    const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
+    let unusable: Error | undefined;
+    try {
+      return await single.transaction().execute(async (trx) => {
+        await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+        return work(trx, (table, columns, rows) => copyIntoPostgres(client, table, columns, rows));
+      });
+    } catch (err) {
+      unusable = await rollbackProblem(client);
+      throw err;
+    } finally {
+      client.release(unusable);
+    }
+  };
+}
+
+/**
+ * Why a client that just failed a transaction cannot be reused, or undefined when it can. Kysely has rolled back,
+ * unless the connection died or the rollback itself failed; a second ROLLBACK answers (outside a transaction it only
+ * warns) exactly when the session is idle and sound.
+ */
+async function rollbackProblem(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** A pool of one client that stays checked out: Kysely's releases leave it to the caller. */
+function singleClientPool(client: pg.PoolClient): PostgresPool {
+  const only: PostgresPoolClient = { query: client.query.bind(client) as PostgresPoolClient['query'], release() {} };
+  return { connect: async () => only, end: async () => {} };
 }
 
 async function openPgliteDir(dataDir: string, logger: Logger, serve: boolean): Promise<DatabaseHandle> {
@@ -155,7 +217,10 @@ export function openPglite(
   relayed = new ChannelListeners(),
 ): DatabaseHandle {
   const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
-  return { ...wrap(lockedPool(pool, lock), 'pglite', onClose), listen: pgliteListen(pglite, lock, relayed) };
+  // The transaction's checkout holds the session lock, so each chunk's COPY runs inside that transaction.
+  const copying = (db: Kysely<Database>) =>
+    chunkedTransactionWithCopy(db, (table, columns, text) => copyTextIntoPglite(pglite, table, columns, text));
+  return { ...wrap(lockedPool(pool, lock), 'pglite', copying, onClose), listen: pgliteListen(pglite, lock, relayed) };
 }
 
 /**
@@ -252,7 +317,7 @@ export async function openViaRunningBot(
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ err }, 'lost the connection to the running bot'));
   });
-  const handle = wrap(pool, 'pglite', async () => {});
+  const handle = wrap(pool, 'pglite', insertingTransactionWithCopy, async () => {});
   try {
     await handle.ping();
   } catch (err) {
@@ -270,10 +335,25 @@ export async function openViaRunningBot(
   return handle;
 }
 
-/** `beforeEnd` runs first on close (the LISTEN connection goes before the pool), `onClose` after the pool ends. */
+/**
+ * transactionWithCopy through the bot's socket: PGlite cannot take CopyData on the wire, so the rows go in as
+ * batched INSERTs, in the same transaction.
+ */
+function insertingTransactionWithCopy(db: Kysely<Database>): TransactionWithCopy {
+  return (work) =>
+    db
+      .transaction()
+      .execute((trx) => work(trx, (table, columns, rows) => insertRowsInBatches(trx, table, columns, rows)));
+}
+
+/**
+ * `copying` makes the handle's transactionWithCopy from its Kysely. `beforeEnd` runs first on close (the LISTEN
+ * connection goes before the pool), `onClose` after the pool ends.
+ */
 function wrap(
   pool: PostgresPool,
   engine: DatabaseHandle['engine'],
+  copying: (db: Kysely<Database>) => TransactionWithCopy,
   onClose: () => Promise<void>,
   beforeEnd: () => Promise<void> = () => Promise.resolve(),
 ): DatabaseHandle {
@@ -282,6 +362,7 @@ function wrap(
   return {
     db,
     engine,
+    transactionWithCopy: copying(db),
     async ping() {
       await sql`SELECT 1`.execute(db);
     },
