@@ -124,14 +124,21 @@ function postgresTransactionWithCopy(pool: pg.Pool): TransactionWithCopy {
     const client = await pool.connect();
     const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
     let unusable: Error | undefined;
+    let failed: { error: unknown } | undefined;
     try {
       return await single.transaction().execute(async (trx) => {
         await sql`SET LOCAL statement_timeout = 0`.execute(trx);
-        return work(trx, (table, columns, rows) => copyIntoPostgres(client, table, columns, rows));
+        try {
+          return await work(trx, (table, columns, rows) => copyIntoPostgres(client, table, columns, rows));
+        } catch (error) {
+          failed = { error };
+          throw error;
+        }
       });
     } catch (err) {
       unusable = await rollbackProblem(client);
-      throw err;
+      // When the connection died, Kysely throws its failed ROLLBACK's error instead: the work's says what happened.
+      throw failed ? failed.error : err;
     } finally {
       client.release(unusable);
     }
