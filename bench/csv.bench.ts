@@ -121,7 +121,7 @@ function toCopy(rows: readonly Row[]): string {
 
 /**
  * CSV import: importComplaintsCsv on a file of `size.csvRows` rows (parse, validate each row with the webhook's
- * schema, the major rule, batched inserts with dedupe, one transaction), against COPY … FROM STDIN of the same
+ * schema, the major rule, COPY into a staging table, one INSERT … SELECT with dedupe, one transaction), against COPY … FROM STDIN of the same
  * rows. Both land in the seeded table and are deleted after each run.
  */
 export async function benchCsv(engine: Engine, size: Size, runs: number): Promise<BenchOutput> {
@@ -158,7 +158,7 @@ export async function benchCsv(engine: Engine, size: Size, runs: number): Promis
     const csvSource = `bench-csv-${stamp}-${run}`;
     const csv = toCsv(makeRows(csvSource, rows, now));
     const imported = await timed(() =>
-      importComplaintsCsv(engine.handle.db, { csv, rule, skipInvalid: false, now, file: 'bench.csv' }),
+      importComplaintsCsv(engine.handle, { csv, rule, skipInvalid: false, now, file: 'bench.csv' }),
     );
     const report = imported.result;
     if (!report.committed || report.created !== rows) {

@@ -1,10 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
 import { demoCommand } from './cli/demo.command';
 import { digestCommand } from './cli/digest.command';
 import { exportCommand } from './cli/export.command';
 import { forgetCommand } from './cli/forget.command';
+import { importCommand } from './cli/import.command';
+import type { ProgressStream } from './cli/import-progress';
 import { outboxCommand } from './cli/outbox.command';
 import { settingsCommand } from './cli/settings.command';
 import {
@@ -17,7 +17,6 @@ import {
   UsageError,
 } from './cli/support';
 import { verifyCommand } from './cli/verify.command';
-import { formatImportReport, importComplaintsCsv } from './complaints/complaint.import';
 import { type Config, ConfigError, loadDotEnvFile, nameOfProblem } from './config';
 import {
   type DatabaseHandle,
@@ -26,25 +25,18 @@ import {
   openDatabase,
   openViaRunningBot,
 } from './db/connection';
-import { refreshStatistics } from './db/maintenance.repository';
 import { migrateToLatest } from './db/migrate';
 import { createLogger, type Logger } from './logger';
 import { describePickResult, runPickJob } from './picks/pick.job';
 import { isSettingName } from './settings/settings';
 import { dateInZone, isRealDate, systemClock } from './shared/time';
 
-/**
- * `import --skip-invalid`'s exit code when it imported the valid rows and refused others: distinct from 1 (nothing
- * imported) so a script can tell "some rows need fixing" from "the import failed", and non-zero so neither passes
- * for a clean import.
- */
-export const IMPORT_ROWS_REFUSED = 3;
-
 const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   digest: digestCommand,
   export: exportCommand,
   forget: forgetCommand,
+  import: importCommand,
   verify: verifyCommand,
   outbox: outboxCommand,
   settings: settingsCommand,
@@ -58,39 +50,6 @@ const COMMANDS: Record<string, Command> = {
         const applied = await migrateToLatest(db);
         ctx.out(applied.length ? `Applied on ${engine}: ${applied.join(', ')}` : `Already up to date (${engine}).`);
         return 0;
-      });
-    },
-  },
-  import: {
-    summary:
-      'import complaints from a CSV file whose header names the generic fields (one transaction); exit 3 when --skip-invalid refused rows',
-    usage: 'import FILE.csv [--skip-invalid]',
-    purpose: 'database',
-    async run(ctx) {
-      const { values, positionals } = parseFlags(ctx.args, { 'skip-invalid': { type: 'boolean' } }, true);
-      const [file, ...extra] = positionals;
-      if (!file || extra.length > 0) throw new UsageError('give exactly one CSV file');
-      let csv: Buffer;
-      try {
-        csv = fs.readFileSync(file);
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-          cause: e,
-        });
-      }
-      return ctx.withDatabase(async ({ db }) => {
-        await migrateToLatest(db);
-        const report = await importComplaintsCsv(db, {
-          csv,
-          rule: { priorities: ctx.config.majorPriorities, tags: ctx.config.majorTags },
-          skipInvalid: values['skip-invalid'] === true,
-          now: ctx.now(),
-          file: path.basename(file),
-        });
-        if (report.created > 0) await refreshStatistics(db);
-        ctx.out(formatImportReport(report));
-        if (!report.committed) return 1;
-        return report.invalid.length === 0 ? 0 : IMPORT_ROWS_REFUSED;
       });
     },
   },
@@ -142,12 +101,16 @@ const SAVED_SETTINGS_HINT =
   "Channels, people, schedules and rules may instead be set in Slack (Pickup's App Home → Settings) or with " +
   '`npm run cli -- settings set NAME VALUE`; `npm run cli -- settings` shows where each one comes from.';
 
-/** Runs the CLI and returns the exit code. Output goes to `out`, problems to `err`. */
+/**
+ * Runs the CLI and returns the exit code. Output goes to `out`, problems to `err`; a long command draws its progress
+ * on `terminal` when that is one (the command line passes stderr).
+ */
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
   out: (line: string) => void = (l) => console.log(l),
   err: (line: string) => void = (l) => console.error(l),
+  terminal?: ProgressStream,
 ): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -183,7 +146,16 @@ export async function runCli(
     command.checkArgs?.(args);
     const config = await loadCommandConfig(command.purpose, env, open);
     const withDatabase = async <T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T> => fn(await open(config));
-    return await command.run({ args, env, config, logger: loggerFor(config), out, now: systemClock, withDatabase });
+    return await command.run({
+      args,
+      env,
+      config,
+      logger: loggerFor(config),
+      out,
+      terminal,
+      now: systemClock,
+      withDatabase,
+    });
   } catch (e) {
     return reportFailure(e, { name, usage: command.usage, err, logger });
   } finally {
@@ -224,7 +196,7 @@ function reportFailure(
 
 if (require.main === module) {
   loadDotEnvFile();
-  runCli(process.argv.slice(2), process.env).then(
+  runCli(process.argv.slice(2), process.env, undefined, undefined, process.stderr).then(
     (code) => {
       process.exitCode = code;
     },

@@ -5,10 +5,11 @@ import { runCli } from '../src/cli';
 import { EXEC_CHANNEL, testEnv } from './helpers/config';
 import { TEST_DATABASE_URL } from './helpers/env';
 import { type FakeSlack, startFakeSlack } from './helpers/fake-slack';
+import { FakeTerminal } from './helpers/fake-terminal';
 import { createTestDb, type TestDb } from './helpers/test-db';
 
-/** Runs the CLI as an operator would, capturing what it prints. */
-async function cli(args: string[], env: NodeJS.ProcessEnv) {
+/** Runs the CLI as an operator would, capturing what it prints (and its progress line, given a terminal). */
+async function cli(args: string[], env: NodeJS.ProcessEnv, terminal?: FakeTerminal) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(
@@ -16,6 +17,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
     env,
     (l) => out.push(l),
     (l) => err.push(l),
+    terminal,
   );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -109,6 +111,26 @@ describe('npm run cli', () => {
     const missing = await cli(['import', path.join(dir, 'nope.csv')], env);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('cannot read');
+  }, 60_000);
+
+  it("draws the import's progress on stderr when it is a terminal, and nothing when it is not", async () => {
+    const file = path.join(dir, 'progress.csv');
+    fs.writeFileSync(
+      file,
+      'externalId,subject,priority,customer.name\nPR-1,Broken,urgent,Ann\nPR-2,,urgent,Bo\nPR-3,Slow,high,Cy\n',
+    );
+
+    const terminal = new FakeTerminal(true);
+    const drawn = await cli(['import', file, '--skip-invalid'], env, terminal);
+    expect(drawn.code).toBe(3);
+    expect(terminal.lastDrawn).toMatch(/^=+ 100% \| 3 rows read, 2 imported, 1 refused \| [\d,]+ rows\/s$/);
+    // The report itself goes to stdout, as without a terminal.
+    expect(drawn.out).toMatch(/^Imported 3 rows: 2 created/);
+
+    const pipe = new FakeTerminal(false);
+    const quiet = await cli(['import', file, '--skip-invalid'], env, pipe);
+    expect(quiet.out).toMatch(/^Imported 3 rows: 0 created, 2 duplicates/);
+    expect(pipe.written).toBe('');
   }, 60_000);
 
   it('picks for a date once, posts it, and says so on a second run', async () => {

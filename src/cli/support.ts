@@ -14,6 +14,7 @@ import { findInstalledTeam } from '../settings/settings.repository';
 import { effectiveSettings } from '../settings/settings.service';
 import { PickupError } from '../shared/errors';
 import { createSlackPort, createWebClient } from '../slack/slack.client';
+import type { ProgressStream } from './import-progress';
 
 /** Thrown for a bad command line; the message is shown with a pointer to --help. */
 export class UsageError extends PickupError<'cli_usage'> {
@@ -30,6 +31,8 @@ export interface CommandContext {
   config: Config;
   logger: Logger;
   out: (line: string) => void;
+  /** Where a progress line may be drawn (stderr, from the command line); drawn on only when it is a terminal. */
+  terminal?: ProgressStream | undefined;
   /** The command's clock: every timestamp it writes, and "today", come from here. */
   now: () => Date;
   withDatabase<T>(fn: (database: DatabaseHandle) => Promise<T>): Promise<T>;

@@ -164,15 +164,3 @@ export async function lockComplaint(trx: Transaction<Database>, id: number): Pro
 export async function closeComplaint(db: Db, id: number, closedAt: Date): Promise<void> {
   await db.updateTable('complaints').set({ closed_at: closedAt }).where('id', '=', id).execute();
 }
-
-/** Inserts many complaints at once, skipping (source, external_id) pairs that exist; returns how many were new. */
-export async function insertComplaintsBatch(db: Db, rows: NewComplaintRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const inserted = await db
-    .insertInto('complaints')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
-    .returning('id')
-    .execute();
-  return inserted.length;
-}

@@ -15,8 +15,8 @@ export type IntakeResult =
   | { status: 'ignored'; reason: string };
 
 /**
- * Maps the model to a row; one without its own received time was received `now`. Exported for the batched CSV
- * import, which inserts rows directly.
+ * Maps the model to a row; one without its own received time was received `now`. Exported for the CSV import,
+ * which stages rows and inserts them in bulk.
  */
 export function toComplaintRow(input: ComplaintInput, major: boolean, now: Date): NewComplaintRow {
   const receivedAt = input.receivedAt ?? now;

@@ -6,13 +6,10 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sq
 import pg from 'pg';
 import type { Logger } from '../logger';
 import { PickupError } from '../shared/errors';
+import { insertRowsInBatches } from './bulk-insert.repository';
+import { chunkedTransactionWithCopy, copyIntoPostgres, copyTextIntoPglite, type TransactionWithCopy } from './copy';
 import { embeddedSocket, SessionLock, socketPathProblem } from './embedded-server';
-import {
-  type PgliteThread,
-  startPgliteThread,
-  type TransactionWithCopy,
-  transactionWithCopyInThread,
-} from './pglite-thread';
+import { type PgliteThread, startPgliteThread, transactionWithCopyInThread } from './pglite-thread';
 import type { Database } from './schema';
 
 /** An open database and what the process needs to manage it. */
@@ -26,6 +23,12 @@ export interface DatabaseHandle {
    * or another; resolves with how to stop. Absent where notifications cannot be received (the CLI's connections).
    */
   listen?: (channel: string, onNotify: (payload: string) => void) => Promise<() => Promise<void>>;
+  /**
+   * Runs `work` in one transaction with a way to bulk-load rows inside it (see src/db/copy.ts): COPY FROM STDIN on
+   * PostgreSQL, COPY from PGlite's /dev/blob in chunks on the embedded database, multi-row INSERTs where the
+   * connection cannot carry COPY data (the bot's socket). An error, in `work` or mid-COPY, rolls it all back.
+   */
+  transactionWithCopy: TransactionWithCopy;
   close(): Promise<void>;
 }
 
@@ -99,7 +102,68 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     client.on('error', (err) => options.logger.warn({ err }, 'database connection lost'));
   });
   const notifications = new PostgresNotifications(url, options.logger);
-  return { ...wrap(pool, 'postgres', () => Promise.resolve(), notifications.close), listen: notifications.listen };
+  return {
+    ...wrap(
+      pool,
+      'postgres',
+      () => postgresTransactionWithCopy(pool),
+      () => Promise.resolve(),
+      notifications.close,
+    ),
+    listen: notifications.listen,
+  };
+}
+
+/**
+ * transactionWithCopy on PostgreSQL: one client checked out for the whole transaction, a Kysely bound to that client
+ * alone, and COPY FROM STDIN streamed on it. The pool's statement timeout is lifted for this transaction only: a
+ * COPY lasts as long as its producer takes to read the input, and the statements after it scale with the rows
+ * loaded. The client goes back to the pool, or is destroyed when it can no longer be used.
+ */
+function postgresTransactionWithCopy(pool: pg.Pool): TransactionWithCopy {
+  return async (work) => {
+    const client = await pool.connect();
+    const single = new Kysely<Database>({ dialect: new PostgresDialect({ pool: singleClientPool(client) }) });
+    let unusable: Error | undefined;
+    let failed: { error: unknown } | undefined;
+    try {
+      return await single.transaction().execute(async (trx) => {
+        await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+        try {
+          return await work(trx, (table, columns, rows) => copyIntoPostgres(client, table, columns, rows));
+        } catch (error) {
+          failed = { error };
+          throw error;
+        }
+      });
+    } catch (err) {
+      unusable = await rollbackProblem(client);
+      // When the connection died, Kysely throws its failed ROLLBACK's error instead: the work's says what happened.
+      throw failed ? failed.error : err;
+    } finally {
+      client.release(unusable);
+    }
+  };
+}
+
+/**
+ * Why a client that just failed a transaction cannot be reused, or undefined when it can. Kysely has rolled back,
+ * unless the connection died or the rollback itself failed; a second ROLLBACK answers (outside a transaction it only
+ * warns) exactly when the session is idle and sound.
+ */
+async function rollbackProblem(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/** A pool of one client that stays checked out: Kysely's releases leave it to the caller. */
+function singleClientPool(client: pg.PoolClient): PostgresPool {
+  const only: PostgresPoolClient = { query: client.query.bind(client) as PostgresPoolClient['query'], release() {} };
+  return { connect: async () => only, end: async () => {} };
 }
 
 /**
@@ -109,9 +173,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
  * SessionLock gives each connection whole transactions in turn. The lock file is taken here, before the thread
  * starts: one process per data directory.
  */
-async function openPgliteDir(
-  options: OpenDatabaseOptions,
-): Promise<DatabaseHandle & { transactionWithCopy: TransactionWithCopy }> {
+async function openPgliteDir(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const { logger } = options;
   const dir = path.resolve(options.dataDir);
   fs.mkdirSync(dir, { recursive: true });
@@ -156,19 +218,19 @@ async function openPgliteDir(
     },
     end: () => pool.end(),
   };
-  const handle = wrap(guarded, 'pglite', async () => {
-    try {
-      await thread.stop();
-    } finally {
-      releaseLock();
-    }
-  });
-  return {
-    ...handle,
-    listen: threadListen(thread, relayed),
-    // For the CSV import's bulk load (DatabaseHandle.transactionWithCopy, added beside this on another branch).
-    transactionWithCopy: transactionWithCopyInThread(handle.db, thread),
-  };
+  const handle = wrap(
+    guarded,
+    'pglite',
+    (db) => transactionWithCopyInThread(db, thread),
+    async () => {
+      try {
+        await thread.stop();
+      } finally {
+        releaseLock();
+      }
+    },
+  );
+  return { ...handle, listen: threadListen(thread, relayed) };
 }
 
 /**
@@ -208,7 +270,10 @@ export function openPglite(
   relayed = new ChannelListeners(),
 ): DatabaseHandle {
   const pool = new pg.Pool({ ...createPgConfig(pglite), types: typeParsers });
-  return { ...wrap(lockedPool(pool, lock), 'pglite', onClose), listen: pgliteListen(pglite, lock, relayed) };
+  // The transaction's checkout holds the session lock, so each chunk's COPY runs inside that transaction.
+  const copying = (db: Kysely<Database>) =>
+    chunkedTransactionWithCopy(db, (table, columns, text) => copyTextIntoPglite(pglite, table, columns, text));
+  return { ...wrap(lockedPool(pool, lock), 'pglite', copying, onClose), listen: pgliteListen(pglite, lock, relayed) };
 }
 
 /**
@@ -305,7 +370,7 @@ export async function openViaRunningBot(
   pool.on('connect', (client) => {
     client.on('error', (err) => logger.warn({ err }, 'lost the connection to the running bot'));
   });
-  const handle = wrap(pool, 'pglite', async () => {});
+  const handle = wrap(pool, 'pglite', insertingTransactionWithCopy, async () => {});
   try {
     await handle.ping();
   } catch (err) {
@@ -323,10 +388,25 @@ export async function openViaRunningBot(
   return handle;
 }
 
-/** `beforeEnd` runs first on close (the LISTEN connection goes before the pool), `onClose` after the pool ends. */
+/**
+ * transactionWithCopy through the bot's socket: PGlite cannot take CopyData on the wire, so the rows go in as
+ * batched INSERTs, in the same transaction.
+ */
+function insertingTransactionWithCopy(db: Kysely<Database>): TransactionWithCopy {
+  return (work) =>
+    db
+      .transaction()
+      .execute((trx) => work(trx, (table, columns, rows) => insertRowsInBatches(trx, table, columns, rows)));
+}
+
+/**
+ * `copying` makes the handle's transactionWithCopy from its Kysely. `beforeEnd` runs first on close (the LISTEN
+ * connection goes before the pool), `onClose` after the pool ends.
+ */
 function wrap(
   pool: PostgresPool,
   engine: DatabaseHandle['engine'],
+  copying: (db: Kysely<Database>) => TransactionWithCopy,
   onClose: () => Promise<void>,
   beforeEnd: () => Promise<void> = () => Promise.resolve(),
 ): DatabaseHandle {
@@ -335,6 +415,7 @@ function wrap(
   return {
     db,
     engine,
+    transactionWithCopy: copying(db),
     async ping() {
       await sql`SELECT 1`.execute(db);
     },

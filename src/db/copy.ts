@@ -1,4 +1,10 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PGliteInterface } from '@electric-sql/pglite';
+import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Database } from './schema';
 
 /*
  * Bulk loading with COPY, the fastest way rows get into PostgreSQL. Callers stream rows of values; how they reach the
@@ -18,8 +24,22 @@ export type CopyRow = readonly CopyValue[];
  */
 export type CopyRows = (table: string, columns: readonly string[], rows: AsyncIterable<CopyRow>) => Promise<number>;
 
+/** Loads one piece of COPY text into `table (columns)` and resolves with the rows it held. */
+export type LoadCopyChunk = (table: string, columns: readonly string[], text: string) => Promise<number>;
+
+/**
+ * Runs `work` in one transaction, handing it a {@link CopyRows} that loads inside that same transaction: when `work`
+ * (or a COPY) fails, everything is rolled back, the rows copied included.
+ */
+export type TransactionWithCopy = <T>(
+  work: (trx: Transaction<Database>, copyRows: CopyRows) => Promise<T>,
+) => Promise<T>;
+
 /** Rows per COPY chunk where the data travels as one piece (PGlite's blob): bounds the memory one chunk holds. */
 export const COPY_CHUNK_ROWS = 5_000;
+
+/** Characters of COPY text per write on a COPY FROM STDIN stream: each write is one CopyData message. */
+const COPY_STREAM_WRITE_CHARS = 64 * 1024;
 
 /** Escapes text for COPY's text format: backslash, and the tab, newline and carriage return that delimit. */
 function escapeText(s: string): string {
@@ -84,4 +104,48 @@ export async function copyInChunks(
   }
   if (lines.length > 0) loaded += await load(lines.join(''));
   return loaded;
+}
+
+/**
+ * A transactionWithCopy for PGlite, wherever it runs: `load` puts one chunk of COPY text into the session the
+ * transaction holds (in this process, {@link copyTextIntoPglite}; from another thread, a message to it).
+ */
+export function chunkedTransactionWithCopy(
+  db: Kysely<Database>,
+  load: LoadCopyChunk,
+  chunkRows = COPY_CHUNK_ROWS,
+): TransactionWithCopy {
+  const copyRows: CopyRows = (table, columns, rows) =>
+    copyInChunks(rows, (text) => load(table, columns, text), chunkRows);
+  return (work) => db.transaction().execute((trx) => work(trx, copyRows));
+}
+
+/** The rows as COPY text in pieces of about `chars` characters, so the stream sends few, large messages. */
+async function* copyText(rows: AsyncIterable<CopyRow>, chars: number): AsyncGenerator<string> {
+  let text = '';
+  for await (const row of rows) {
+    text += toCopyLine(row);
+    if (text.length >= chars) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text !== '') yield text;
+}
+
+/**
+ * Streams rows into `table (columns)` with COPY … FROM STDIN on `client`, in whatever transaction it is in, as the
+ * rows come: backpressure from the socket paces the producer. A failing producer aborts the COPY (CopyFail) and its
+ * error is the rejection; a row the server refuses rejects with the server's error. Either way the connection is
+ * left ready for the ROLLBACK that follows.
+ */
+export async function copyIntoPostgres(
+  client: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  rows: AsyncIterable<CopyRow>,
+): Promise<number> {
+  const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
+  await pipeline(Readable.from(copyText(rows, COPY_STREAM_WRITE_CHARS)), stream);
+  return stream.rowCount;
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from '../logger';
 import { PickupError } from '../shared/errors';
-import { type CopyRows, copyInChunks } from './copy';
+import { type CopyRows, copyInChunks, type TransactionWithCopy } from './copy';
 import {
   COPY_TOKEN_SETTING,
   type FromThread,
@@ -301,11 +301,6 @@ Module._extensions['.ts'] = (module, filename) => {
 };
 require(workerData.entry);
 `;
-
-/** DatabaseHandle.transactionWithCopy: a transaction, handed a CopyRows that loads rows with COPY inside it. */
-export type TransactionWithCopy = <T>(
-  work: (trx: Transaction<Database>, copyRows: CopyRows) => Promise<T>,
-) => Promise<T>;
 
 /**
  * transactionWithCopy for the embedded database in its thread. The transaction is an ordinary Kysely one: through its

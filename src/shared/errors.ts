@@ -15,6 +15,8 @@ export type SystemErrorCode =
   | 'config_invalid'
   | 'cli_usage'
   | 'csv_header_invalid'
+  /** A CSV file's rows are refused (invalid, without --skip-invalid): the import's transaction is rolled back. */
+  | 'csv_rows_invalid'
   | 'slack_auth_refused'
   | 'slack_delivery_failed'
   | 'helpdesk_api_failed'

@@ -1,12 +1,18 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   CSV_COLUMN_ALIASES,
   CSV_COLUMNS,
+  type CsvSource,
   formatImportReport,
+  type ImportProgress,
   type ImportReport,
   importComplaintsCsv,
+  lfPieces,
 } from '../../src/complaints/complaint.import';
 import type { MajorRule } from '../../src/complaints/complaint.major';
-import { createTestDb, emptyTables, type TestDb } from '../helpers/test-db';
+import { createSocketTestDb, createTestDb, emptyTables, type SocketTestDb, type TestDb } from '../helpers/test-db';
 
 const RULE: MajorRule = { priorities: ['urgent', 'high'], tags: ['exec-callback', 'vip'] };
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -35,11 +41,22 @@ describe('importComplaintsCsv', () => {
       .orderBy('external_id')
       .execute();
 
+  const countWithPrefix = async (prefix: string) =>
+    Number(
+      (
+        await db.db
+          .selectFrom('complaints')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('external_id', 'like', `${prefix}%`)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
   const importAudits = () =>
     db.db.selectFrom('audit_log').selectAll().where('actor', '=', 'cli:import').orderBy('id').execute();
 
-  const run = (csv: string, skipInvalid = false, extra: { batchSize?: number; file?: string } = {}) =>
-    importComplaintsCsv(db.db, { csv, rule: RULE, skipInvalid, now: NOW, ...extra });
+  const run = (csv: CsvSource, skipInvalid = false, extra: { file?: string } = {}) =>
+    importComplaintsCsv(db, { csv, rule: RULE, skipInvalid, now: NOW, ...extra });
 
   it('imports a valid file: every field mapped, source csv, one audit row for the whole import', async () => {
     const auditsBefore = (await importAudits()).length;
@@ -322,19 +339,188 @@ describe('importComplaintsCsv', () => {
     ]);
   });
 
-  it('refuses a batch size PostgreSQL could not take', async () => {
-    await expect(run(csvFile(HEADER), false, { batchSize: 0 })).rejects.toThrow(RangeError);
-    await expect(run(csvFile(HEADER), false, { batchSize: 10_000 })).rejects.toThrow(RangeError);
+  const STREAMED = csvFile(
+    'externalId,subject,priority,customer.name,description',
+    'st-1,"Multi', // line 2: a quoted newline
+    'line subject",urgent,Zoë,"Paid 20 €, twice"',
+    '',
+    'st-2,Bad,whenever,Grace,"also', // line 5
+    'multi"',
+    'st-3,Fine,high,Ana,"quoted ""with"" comma, and ü"', // line 7
+    'st-4,Not major,low,Bo,', // line 8
+    'st-1,Repeated,urgent,Cy,', // line 9
+  );
+
+  it('reads a file streamed in awkward pieces as it reads it whole: CRLF, CR and characters split between pieces', async () => {
+    const whole = await run(STREAMED, true);
+    expect(whole).toEqual({
+      rows: 5,
+      created: 2,
+      duplicates: 1,
+      ignored: 1,
+      invalid: [{ line: 5, field: 'priority', message: 'must be one of urgent, high, normal, low' }],
+      committed: true,
+    });
+    const stored = async () =>
+      (await storedWithPrefix('st-')).map((r) => [r.external_id, r.subject, r.customer_name, r.description]);
+    const expected = [
+      ['st-1', 'Multi\nline subject', 'Zoë', 'Paid 20 €, twice'],
+      ['st-3', 'Fine', 'Ana', 'quoted "with" comma, and ü'],
+    ];
+    expect(await stored()).toEqual(expected);
+
+    for (const lineEnd of ['\r\n', '\r']) {
+      const file = Buffer.from(STREAMED.replace(/\n/g, lineEnd));
+      // Size 1 puts every CR at the end of a piece and splits every multi-byte character.
+      for (const size of [1, 2, 3, 5, 8, 13, 64]) {
+        await emptyTables(db.db);
+        const report = await run(piecesOf(file, size), true);
+        expect({ lineEnd: JSON.stringify(lineEnd), size, report }).toEqual({
+          lineEnd: JSON.stringify(lineEnd),
+          size,
+          report: whole,
+        });
+        expect(await stored()).toEqual(expected);
+      }
+    }
   });
 
-  it('imports a 20,000-row file in batches, and a second import of it creates nothing', async () => {
+  it('finds the header after a BOM and blank lines when the file comes a byte at a time', async () => {
+    const file = Buffer.from(
+      `\uFEFF\r\n\r\n${csvFile('externalId,subject,priority,customer.name,notes', 'bom-1,S,urgent,Ada,x')}`,
+    );
+
+    const report = await run(piecesOf(file, 1));
+
+    expect(report.invalid).toEqual([
+      { line: 3, field: '', message: expect.stringContaining('unknown column "notes"') },
+    ]);
+    expect(report.committed).toBe(false);
+  });
+
+  it('writes nothing when a row deep in a streamed file is invalid, and imports the rest with skipInvalid', async () => {
+    // Enough rows that several chunks were already COPYed when the invalid row comes.
+    const rows = Array.from({ length: 12_000 }, (_, i) => {
+      const id = `deep-${String(i).padStart(5, '0')}`;
+      if (i === 8_999) return `${id},Bad address,urgent,Ada,not-an-email,,,`; // line 9,001
+      return `${id},Complaint ${i},urgent,Ada,ada${i}@example.com,,,`;
+    });
+    rows.push('deep-last,,urgent,Grace,,,,'); // line 12,002
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-import-'));
+    const file = path.join(dir, 'deep.csv');
+    fs.writeFileSync(file, csvFile(HEADER, ...rows));
+    const auditsBefore = (await importAudits()).length;
+    const errors = [
+      { line: 9_001, field: 'customer.email', message: 'must be an email address' },
+      { line: 12_002, field: 'subject', message: 'is required' },
+    ];
+    try {
+      const refused = await run(fs.createReadStream(file));
+      expect(refused).toEqual({
+        rows: 12_001,
+        created: 0,
+        duplicates: 0,
+        ignored: 0,
+        invalid: errors,
+        committed: false,
+      });
+      expect(await countWithPrefix('deep-')).toBe(0);
+      expect(await importAudits()).toHaveLength(auditsBefore);
+
+      const skipped = await run(fs.createReadStream(file), true);
+      expect(skipped).toEqual({
+        rows: 12_001,
+        created: 11_999,
+        duplicates: 0,
+        ignored: 0,
+        invalid: errors,
+        committed: true,
+      });
+      expect(await countWithPrefix('deep-')).toBe(11_999);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('keeps the first of rows repeated in the file, and leaves stored complaints as they are', async () => {
+    await run(csvFile(HEADER, 'dup-1,Stored first,urgent,Ada,,,,'));
+
+    const report = await run(
+      csvFile(
+        HEADER,
+        'dup-1,Changed subject,urgent,Ada,,,,', // stored already
+        'dup-2,First of two,urgent,Bo,,,,',
+        'dup-3,Only one,high,Cy,,,,',
+        'dup-2,Second of two,urgent,Bo,,,,', // repeated in the file
+      ),
+    );
+
+    expect(report).toEqual({ rows: 4, created: 2, duplicates: 2, ignored: 0, invalid: [], committed: true });
+    const stored = await storedWithPrefix('dup-');
+    expect(stored.map((r) => [r.external_id, r.subject])).toEqual([
+      ['dup-1', 'Stored first'],
+      ['dup-2', 'First of two'],
+      ['dup-3', 'Only one'],
+    ]);
+    // Created in file order.
+    const [, second, third] = stored;
+    expect(Number(second?.id)).toBeLessThan(Number(third?.id));
+    expect((await importAudits()).at(-1)?.details).toMatchObject({ rows: 4, created: 2, duplicates: 2 });
+  });
+
+  it('tells onProgress how far it has read, and the last call adds up to the report', async () => {
+    const invalid = (i: number) => i % 10 === 3;
+    const minor = (i: number) => !invalid(i) && i % 7 === 0;
+    const rows = Array.from({ length: 6_000 }, (_, i) => {
+      if (invalid(i)) return `prog-${i},,urgent,Ada,,,,`;
+      // Rows from 5,000 on repeat the ids of earlier ones.
+      return `prog-${i % 5_000},Complaint ${i},${minor(i) ? 'low' : 'urgent'},Ada,,,,`;
+    });
+    const refused = rows.filter((_, i) => invalid(i)).length;
+    const ignored = rows.filter((_, i) => minor(i)).length;
+    const file = Buffer.from(csvFile(HEADER, ...rows));
+    const seen: ImportProgress[] = [];
+
+    const report = await importComplaintsCsv(db, {
+      // Pieces as large as the parser's input buffer, so reading waits for parsing as it does on a real file.
+      csv: piecesOf(file, 16 * 1024),
+      rule: RULE,
+      skipInvalid: true,
+      now: NOW,
+      onProgress: (p) => seen.push(p),
+    });
+
+    expect(report).toMatchObject({ rows: 6_000, ignored, committed: true });
+    expect(report.created + report.duplicates).toBe(6_000 - refused - ignored);
+    expect(report.duplicates).toBeGreaterThan(0);
+    expect(seen.at(-1)).toEqual({
+      bytes: file.length,
+      rows: 6_000,
+      imported: 6_000 - refused - ignored,
+      refused,
+      ignored,
+      done: true,
+    });
+    expect(seen.filter((p) => p.done)).toHaveLength(1);
+    // Heard while reading, not only at the end.
+    expect(seen.some((p) => p.bytes > 0 && p.bytes < file.length && p.rows > 0 && p.rows < 6_000)).toBe(true);
+    for (const [i, p] of seen.entries()) {
+      const before = seen[i - 1];
+      if (!before) continue;
+      for (const key of ['bytes', 'rows', 'imported', 'refused', 'ignored'] as const) {
+        expect(p[key]).toBeGreaterThanOrEqual(before[key]);
+      }
+    }
+  });
+
+  it('imports a 20,000-row file, and a second import of it creates nothing', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => {
       const priority = i % 10 === 0 ? 'normal' : 'urgent'; // every tenth row is not major
       return `bulk-${String(i).padStart(5, '0')},Complaint ${i},${priority},Customer ${i},customer${i}@example.com,+1555${String(i).padStart(7, '0')},,`;
     });
     const csv = csvFile(HEADER, ...rows);
 
-    const report = await run(csv, false, { batchSize: 1000 });
+    const report = await run(csv);
 
     expect(report).toEqual({
       rows: 20_000,
@@ -354,6 +540,71 @@ describe('importComplaintsCsv', () => {
     // Correctness at volume, not speed (npm run bench measures that): two 20,000-row imports can take well over the
     // default 30 s on a loaded 2-core machine.
   }, 180_000);
+});
+
+/** `file` in pieces of `size` bytes, as a stream hands them over. */
+async function* piecesOf(file: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let at = 0; at < file.length; at += size) yield file.subarray(at, at + size);
+}
+
+describe('lfPieces', () => {
+  const read = async (pieces: (string | Buffer)[]) => {
+    const out: Buffer[] = [];
+    const input = (async function* () {
+      for (const piece of pieces) yield Buffer.from(piece);
+    })();
+    for await (const piece of lfPieces(input)) out.push(piece);
+    return Buffer.concat(out).toString('utf8');
+  };
+
+  it.each<[string, (string | Buffer)[], string]>([
+    ['CRLF within a piece', ['a\r\nb\r\n'], 'a\nb\n'],
+    ['CRLF split between pieces', ['a\r', '\nb'], 'a\nb'],
+    ['a CR ending a piece, then text', ['a\r', 'b\r', 'c'], 'a\nb\nc'],
+    ['a CR ending the file', ['a\r'], 'a\n'],
+    ['a CR alone in a piece, then an empty piece, then its LF', ['a', '\r', '', '\nb'], 'a\nb'],
+    ['CR CR LF as two line ends', ['a\r', '\r', '\n'], 'a\n\n'],
+    ['LF alone untouched', ['a\n', '\nb\n'], 'a\n\nb\n'],
+    [
+      'a character split between pieces, then a CRLF split too',
+      [Buffer.from([0x5a, 0x6f, 0xc3]), Buffer.from([0xab, 0x0d]), Buffer.from([0x0a])],
+      'Zoë\n',
+    ],
+  ])('%s', async (_name, pieces, text) => {
+    expect(await read(pieces)).toBe(text);
+  });
+});
+
+describe("importComplaintsCsv through the bot's socket (rows go in as batched INSERTs)", () => {
+  let served: SocketTestDb;
+
+  beforeAll(async () => {
+    served = await createSocketTestDb();
+  }, 60_000);
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  it('imports, refuses and counts as on a database of its own', async () => {
+    // More rows than one INSERT takes.
+    const rows = Array.from({ length: 1_500 }, (_, i) => `sock-${i},Complaint ${i},urgent,Ada,,,,`);
+    const file = csvFile(HEADER, ...rows, 'sock-7,Repeated,urgent,Ada,,,,', 'sock-bad,Bad,urgent,Ada,nope,,,');
+    const options = { csv: file, rule: RULE, now: NOW };
+
+    const refused = await importComplaintsCsv(served.cli, { ...options, skipInvalid: false });
+    expect(refused).toMatchObject({ rows: 1_502, created: 0, committed: false });
+    expect(refused.invalid).toEqual([{ line: 1_503, field: 'customer.email', message: 'must be an email address' }]);
+
+    const skipped = await importComplaintsCsv(served.cli, { ...options, skipInvalid: true });
+    expect(skipped).toMatchObject({ rows: 1_502, created: 1_500, duplicates: 1, ignored: 0, committed: true });
+    const stored = await served.bot.db
+      .selectFrom('complaints')
+      .select(['external_id', 'subject'])
+      .where('external_id', 'like', 'sock-%')
+      .execute();
+    expect(stored).toHaveLength(1_500);
+    expect(stored.find((r) => r.external_id === 'sock-7')?.subject).toBe('Complaint 7');
+  }, 60_000);
 });
 
 describe('formatImportReport', () => {

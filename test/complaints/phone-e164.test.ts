@@ -60,7 +60,7 @@ describe('customer_phone_e164 on every write path', () => {
       'csv-e164-1,Broken,urgent,Ada,202-555-0123',
       'csv-e164-2,Broken too,urgent,Bob,',
     ].join('\n');
-    const report = await importComplaintsCsv(db.db, { csv, rule: RULE, skipInvalid: false, now: new Date() });
+    const report = await importComplaintsCsv(db, { csv, rule: RULE, skipInvalid: false, now: new Date() });
     expect(report.created).toBe(2);
     const rows = await db.db
       .selectFrom('complaints')

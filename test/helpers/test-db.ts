@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { type DatabaseHandle, openDatabase, openPglite } from '../../src/db/connection';
+import {
+  type DatabaseHandle,
+  DataDirLockedError,
+  openDatabase,
+  openPglite,
+  openViaRunningBot,
+} from '../../src/db/connection';
+import { SessionLock, startEmbeddedServer } from '../../src/db/embedded-server';
 import type { Database } from '../../src/db/schema';
 import { createLogger } from '../../src/logger';
 import { TEST_DATABASE_URL, withDatabase } from './env';
@@ -50,6 +59,38 @@ export async function createTestDb(options: { poolSize?: number } = {}): Promise
   if (!snapshot || !fs.existsSync(snapshot)) throw new Error('globalSetup did not create the PGlite snapshot');
   const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) });
   return { ...openPglite(pglite, () => pglite.close()), url: undefined };
+}
+
+/** A migrated embedded database as a CLI command beside a running bot reaches it: `bot` holds it, `cli` goes through its socket. */
+export interface SocketTestDb {
+  bot: DatabaseHandle;
+  cli: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh PGlite (from the run's snapshot, whichever engine the run is on) served on a Unix socket as the bot serves
+ * it, and a handle opened through that socket as the CLI opens one when the bot holds DATA_DIR. Close it in afterAll.
+ */
+export async function createSocketTestDb(): Promise<SocketTestDb> {
+  const snapshot = process.env.PICKUP_TEST_SNAPSHOT;
+  if (!snapshot || !fs.existsSync(snapshot)) throw new Error('globalSetup did not create the PGlite snapshot');
+  const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(snapshot)]) });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-sock-'));
+  const lock = new SessionLock();
+  const bot = openPglite(pglite, () => pglite.close(), lock);
+  const server = await startEmbeddedServer({ pglite, lock, dataDir, logger: quietLogger });
+  const cli = await openViaRunningBot(new DataDirLockedError(dataDir, process.pid), quietLogger);
+  return {
+    bot,
+    cli,
+    async close() {
+      await cli.close();
+      await server.stop();
+      await bot.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function createFromTemplate(admin: pg.Client, name: string, template: string): Promise<void> {
