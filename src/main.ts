@@ -125,7 +125,7 @@ export async function startPickup(
 
     const port = await serveHttp(
       { db: database.db, config, logger, kickOutbox: scheduler.kickOutbox, now, outgoing: deliveries.outgoing },
-      { ping: database.ping, slackApp },
+      { ping: database.ping, databaseAlive: database.alive, slackApp },
       parts,
     );
     const mode = config.slack.appToken ? 'socket' : 'http';
@@ -206,13 +206,18 @@ async function followSetup(deps: SetupDeps, verifiedTeam: string | undefined): P
  */
 async function serveHttp(
   deps: WebhookDeps,
-  health: { ping: () => Promise<void>; slackApp: Pick<SlackApp, 'connection' | 'endpoint'> },
+  health: {
+    ping: () => Promise<void>;
+    databaseAlive: (() => boolean) | undefined;
+    slackApp: Pick<SlackApp, 'connection' | 'endpoint'>;
+  },
   parts: Pick<ReturnType<typeof stopInReverse>, 'add'>,
 ): Promise<number> {
   const server = createHttpServer({
     routes: [
       ...healthRoutes({
         ping: health.ping,
+        databaseAlive: health.databaseAlive,
         outbox: () => summarizeFailures(deps.db),
         slack: health.slackApp.connection,
         logger: deps.logger,

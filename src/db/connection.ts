@@ -29,6 +29,11 @@ export interface DatabaseHandle {
    * connection cannot carry COPY data (the bot's socket). An error, in `work` or mid-COPY, rolls it all back.
    */
   transactionWithCopy: TransactionWithCopy;
+  /**
+   * False once the database can never answer again in this process: the embedded database's thread died, and only a
+   * restart brings it back. Absent where an outage can end by itself (a PostgreSQL server comes back).
+   */
+  alive?: () => boolean;
   close(): Promise<void>;
 }
 
@@ -230,7 +235,7 @@ async function openPgliteDir(options: OpenDatabaseOptions): Promise<DatabaseHand
       }
     },
   );
-  return { ...handle, listen: threadListen(thread, relayed) };
+  return { ...handle, listen: threadListen(thread, relayed), alive: () => !thread.failed };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SlackHealth {
 export interface HealthDeps {
   /** Resolves when the database answers. */
   ping: () => Promise<void>;
+  /** False once the database can never answer again in this process (DatabaseHandle.alive): /livez says so. */
+  databaseAlive?: () => boolean;
   outbox?: () => Promise<OutboxHealth>;
   slack?: SlackHealth;
   /** Told why the database counted as unreachable, which the 503 itself does not say. */
@@ -27,17 +29,20 @@ export interface HealthDeps {
  * GET /healthz is readiness: one `SELECT 1`, bounded at 2 s, so a load balancer stops sending traffic while the
  * database is away, and the Slack connection: 503 once Socket Mode has been disconnected for longer than a
  * reconnect takes (nothing from Slack reaches a bot in that state, though it looks alive). GET /livez is liveness:
- * it touches nothing, so an orchestrator never restarts a process that is merely waiting for its database.
+ * it touches nothing, so an orchestrator never restarts a process that is merely waiting for its database, but it
+ * is 503 once the database can never come back in this process (the embedded database's thread died): then only a
+ * restart helps.
  * Failed deliveries show in the /healthz body but keep it 200: Slack refusing a channel is no reason to restart
  * Pickup, and a restart would not fix it.
  */
-export function healthRoutes({ ping, outbox, slack, logger }: HealthDeps): Route[] {
+export function healthRoutes({ ping, databaseAlive, outbox, slack, logger }: HealthDeps): Route[] {
   return [
     {
       method: 'GET',
       path: '/livez',
       bodyLimit: 0,
       async handle() {
+        if (databaseAlive && !databaseAlive()) return { status: 503, body: { status: 'dead', db: 'stopped' } };
         return { status: 200, body: { status: 'ok' } };
       },
     },

@@ -311,6 +311,7 @@ describe('closing and failing', () => {
     const { lines, logger: seen } = capturingLogger();
     const handle = await open(dataDir, { log: seen });
     await sql`CREATE TABLE t (who text)`.execute(handle.db);
+    expect(handle.alive?.()).toBe(true);
     await crashThread(dataDir);
     await waitFor(() => lines.some((l) => l.level === 50), { what: 'the error logged' });
     const died = lines.find((l) => l.level === 50);
@@ -326,6 +327,8 @@ describe('closing and failing', () => {
     expect(isDatabaseUnavailable(await ping.catch((err: unknown) => err))).toBe(true);
     await expect(sql`SELECT 1`.execute(handle.db)).rejects.toThrow(/every query fails until Pickup is restarted/);
     expect(Date.now() - started).toBeLessThan(1_000);
+    // Only a restart brings it back: liveness (/livez) says so.
+    expect(handle.alive?.()).toBe(false);
 
     await handle.close();
     expect(fs.existsSync(path.join(dataDir, 'pickup.lock'))).toBe(false);

@@ -45,6 +45,25 @@ describe('GET /healthz', () => {
     await handle.close();
   });
 
+  it('makes /livez 503 once the database can never answer again in this process (a dead embedded database)', async () => {
+    let alive = true;
+    const server = createHttpServer({
+      routes: healthRoutes({ ping: async () => {}, databaseAlive: () => alive, logger: createLogger('silent') }),
+      logger: createLogger('silent'),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${url}/livez`)).status).toBe(200);
+      alive = false;
+      const res = await fetch(`${url}/livez`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'dead', db: 'stopped' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('logs why the database counted as unreachable', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line)) });
