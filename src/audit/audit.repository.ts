@@ -31,6 +31,17 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The columns of an audit row, in the order an `INSERT … SELECT` must select them: for statements that write their
+ * audit row together with the change it records (intake's one-statement delivery), in recordAudit's shape.
+ */
+export const AUDIT_COLUMNS = ['actor', 'action', 'complaint_id', 'details'] as const;
+
+/** An audit row's `details` as stored: the JSON of the details, `{}` when there are none. */
+export function auditDetailsJson(details: Record<string, unknown> | undefined): string {
+  return JSON.stringify(details ?? {});
+}
+
 /** Appends to the audit log, in the caller's transaction. */
 export async function recordAudit(db: Kysely<Database> | Transaction<Database>, entry: AuditEntry): Promise<void> {
   await db
@@ -39,7 +50,7 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       actor: entry.actor,
       action: entry.action,
       complaint_id: entry.complaintId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
+      details: auditDetailsJson(entry.details),
     })
     .execute();
 }

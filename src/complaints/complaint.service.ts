@@ -1,12 +1,11 @@
 import type { Transaction } from 'kysely';
-import { recordAudit } from '../audit/audit.repository';
-import type { ComplaintRow, Database, NewComplaintRow } from '../db/schema';
+import type { ComplaintRow, Database, Db, NewComplaintRow } from '../db/schema';
 import { enqueueMessage } from '../outbox/outbox.repository';
 import { toE164 } from '../privacy/redact';
 import type { Complaint, ComplaintInput } from './complaint';
 import { buildEscalationNotice } from './complaint.blocks';
 import { isMajor, type MajorRule } from './complaint.major';
-import { findComplaintById, updateExistingComplaint, upsertComplaint } from './complaint.repository';
+import { findComplaintById, updateExistingComplaintAudited, upsertComplaintAudited } from './complaint.repository';
 
 /** What intake did with one delivery; the HTTP status follows from `status`. */
 export type IntakeResult =
@@ -58,14 +57,16 @@ function boundedSourceTime(sourceUpdatedAt: Date | undefined, now: Date): Date |
 }
 
 /**
- * Records one delivery of a complaint, exactly once per (source, externalId).
+ * Records one delivery of a complaint, exactly once per (source, externalId), with its audit row.
  * Major complaints are stored or updated. A non-major delivery only updates a complaint already stored
  * (so a downgrade takes it out of the pool); otherwise it is ignored and nothing is written.
  * A delivery older (by the vendor's own time) than the one already applied changes nothing and is audited as stale.
  * `now` is when it arrived: the received time of a delivery without one, and the bound on vendor clocks.
+ * One statement (a second only in a rare race, see the repository), so `db` needs no transaction around it: the
+ * webhook routes pass the database itself; /escalate passes its transaction, which also queues the notice.
  */
 export async function receiveComplaint(
-  trx: Transaction<Database>,
+  db: Db,
   received: ComplaintInput,
   rule: MajorRule | 'always-major',
   actor: string,
@@ -77,29 +78,27 @@ export async function receiveComplaint(
     input.vendorMajor === true ||
     isMajor({ priority: input.priority, tags: input.tags }, rule);
   if (!major) {
-    const updated = await updateExistingComplaint(trx, input.source, input.externalId, {
-      subject: input.subject,
-      priority: input.priority,
-      tags: input.tags.map((t) => t.toLowerCase()),
-      source_updated_at: input.sourceUpdatedAt ?? null,
-    });
+    const updated = await updateExistingComplaintAudited(
+      db,
+      input.source,
+      input.externalId,
+      {
+        subject: input.subject,
+        priority: input.priority,
+        tags: input.tags.map((t) => t.toLowerCase()),
+        source_updated_at: input.sourceUpdatedAt ?? null,
+      },
+      { actor, applied: { major: false }, stale: staleDetails(input) },
+    );
     if (updated === undefined) {
       return { status: 'ignored', reason: `not major: priority ${input.priority} and no tag among the major tags` };
     }
-    await recordAudit(trx, {
-      actor,
-      action: updated.applied ? 'complaint.updated' : 'complaint.stale',
-      complaintId: updated.id,
-      details: updated.applied ? { major: false } : staleDetails(input),
-    });
     return { status: 'duplicate', id: updated.id };
   }
-  const { id, created, applied } = await upsertComplaint(trx, toComplaintRow(input, true, now), now);
-  await recordAudit(trx, {
+  const { id, created } = await upsertComplaintAudited(db, toComplaintRow(input, true, now), now, {
     actor,
-    action: created ? 'complaint.received' : applied ? 'complaint.updated' : 'complaint.stale',
-    complaintId: id,
-    details: applied ? { source: input.source, externalId: input.externalId } : staleDetails(input),
+    applied: { source: input.source, externalId: input.externalId },
+    stale: staleDetails(input),
   });
   return created ? { status: 'created', id } : { status: 'duplicate', id };
 }

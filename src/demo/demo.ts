@@ -117,9 +117,8 @@ async function receiveSamples(run: DemoRun): Promise<void> {
   const rule = { priorities: run.config.majorPriorities, tags: run.config.majorTags };
   for (const sample of SAMPLES) {
     const input: ComplaintInput = fromGenericComplaint(genericComplaintSchema.parse(sample));
-    const result = await run.db
-      .transaction()
-      .execute((trx) => receiveComplaint(trx, input, rule, 'webhook:zendesk', run.clock.now()));
+    // As the webhook route delivers it: one statement, no transaction.
+    const result = await receiveComplaint(run.db, input, rule, 'webhook:zendesk', run.clock.now());
     run.out(`POST /webhooks/complaints ${input.externalId} (${input.priority}) → ${JSON.stringify(result)}`);
   }
 }

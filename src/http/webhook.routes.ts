@@ -189,7 +189,8 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
   const intake = async (input: ComplaintInput, actor: string): Promise<HttpResponse> => {
     // Read per request: MAJOR_PRIORITIES and MAJOR_TAGS may be changed in Slack while Pickup runs.
     const rule: MajorRule = { priorities: config.majorPriorities, tags: config.majorTags };
-    const result = await db.transaction().execute((trx) => receiveComplaint(trx, input, rule, actor, deps.now()));
+    // No transaction: the delivery and its audit row are one statement, so autocommit keeps them together.
+    const result = await receiveComplaint(db, input, rule, actor, deps.now());
     return intakeResponse(result);
   };
 

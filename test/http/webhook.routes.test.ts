@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
+import { sql } from 'kysely';
 import type { VendorSource } from '../../src/complaints/complaint';
 import { openDatabase } from '../../src/db/connection';
 import { FRESHDESK_BODY_TEMPLATE } from '../../src/helpdesks/freshdesk/freshdesk.adapter';
@@ -750,33 +750,39 @@ describe('webhooks over HTTP', () => {
   });
 
   describe('when the database fails', () => {
-    /** Fails the audit insert the way a dropped connection does, after the complaint row was written. */
-    const dropConnectionAtAudit: KyselyPlugin = {
-      transformQuery(args: PluginTransformQueryArgs) {
-        const node = args.node;
-        if (node.kind === 'InsertQueryNode' && node.into?.table.identifier.name === 'audit_log') {
-          throw new Error('Connection terminated unexpectedly');
-        }
-        return node;
-      },
-      transformResult: async (args: PluginTransformResultArgs) => args.result,
-    };
+    /**
+     * Fails every audit insert in the database itself, after the complaint row of the same delivery was written,
+     * with the error a connection cut by the server reports (57P01, terminating connection): the failure lands
+     * inside the delivery, whether it is one statement or several. Removed again when `run` ends.
+     */
+    async function withAuditInsertsFailing(run: () => Promise<void>): Promise<void> {
+      await sql`CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01'; END $$`.execute(
+        db.db,
+      );
+      await sql`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_fail_audit()`.execute(
+        db.db,
+      );
+      try {
+        await run();
+      } finally {
+        await sql`DROP TRIGGER test_fail_audit ON audit_log`.execute(db.db);
+        await sql`DROP FUNCTION test_fail_audit()`.execute(db.db);
+      }
+    }
 
     it('answers 503 with Retry-After when the connection drops mid-delivery, leaving nothing half-written', async () => {
-      const faulty = await startTestApp({ ...db, db: db.db.withPlugin(dropConnectionAtAudit) }, slack);
-      try {
-        const body = complaintBody();
+      const body = complaintBody();
 
-        const res = await post(`${faulty.baseUrl}/webhooks/complaints`, body, BEARER);
+      await withAuditInsertsFailing(async () => {
+        const res = await post(`${app.baseUrl}/webhooks/complaints`, body, BEARER);
 
         expect(res.status).toBe(503);
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
         expect(res.body).toEqual({ error: expect.stringContaining('database unavailable') });
-        // The complaint insert ran before the failure; the transaction must have rolled it back.
-        expect(await rowsFor('api', String(body.externalId))).toEqual([]);
-      } finally {
-        await faulty.stop();
-      }
+      });
+      // The complaint insert ran before the failure, in the same statement: it must have been undone with it.
+      expect(await rowsFor('api', String(body.externalId))).toEqual([]);
     });
 
     // pg's ECONNREFUSED comes from Node's own realm (not Jest's), so this also proves the check is structural.
