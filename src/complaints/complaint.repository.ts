@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { AUDIT_COLUMNS, type AuditAction, auditDetailsJson } from '../audit/audit.repository';
+import { PREPARED } from '../db/prepared';
 import type { ComplaintRow, Database, Db, NewComplaintRow } from '../db/schema';
 
 /** A re-delivery may update a column, unless the complaint was erased: then what the erasure left stays. */
@@ -164,6 +165,7 @@ export async function upsertComplaintAudited(
     )
     .selectFrom('outcome')
     .select(['id', 'created', 'applied'])
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   return outcome ?? auditStaleDelivery(db, row.source, row.external_id, audit);
 }
@@ -258,6 +260,7 @@ export async function updateExistingComplaintAudited(
     )
     .selectFrom('outcome')
     .select(['id', 'applied'])
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
 }
 

@@ -10,6 +10,7 @@ import { insertRowsInBatches } from './bulk-insert.repository';
 import { chunkedTransactionWithCopy, copyIntoPostgres, copyTextIntoPglite, type TransactionWithCopy } from './copy';
 import { embeddedSocket, SessionLock, socketPathProblem } from './embedded-server';
 import { type PgliteThread, startPgliteThread, transactionWithCopyInThread } from './pglite-thread';
+import { preparingPool, preparingQuery } from './prepared';
 import type { Database } from './schema';
 
 /** An open database and what the process needs to manage it. */
@@ -109,7 +110,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
   const notifications = new PostgresNotifications(url, options.logger);
   return {
     ...wrap(
-      pool,
+      preparingPool(pool),
       'postgres',
       () => postgresTransactionWithCopy(pool),
       () => Promise.resolve(),
@@ -216,13 +217,13 @@ async function openPgliteDir(options: OpenDatabaseOptions): Promise<DatabaseHand
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
   // Once the thread has died nothing answers: each query fails at once instead of trying the dead socket.
-  const guarded: PostgresPool = {
+  const guarded = preparingPool({
     connect: async () => {
       thread.throwIfFailed();
       return pool.connect();
     },
     end: () => pool.end(),
-  };
+  });
   const handle = wrap(
     guarded,
     'pglite',
@@ -319,7 +320,7 @@ function lockedPool(pool: pg.Pool, lock: SessionLock): PostgresPool {
       try {
         const client = await pool.connect();
         return {
-          query: client.query.bind(client) as PostgresPoolClient['query'],
+          query: preparingQuery(client),
           release() {
             client.release();
             unlock();

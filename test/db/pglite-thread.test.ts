@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { type DatabaseHandle, DataDirLockedError, openDatabase, openViaRunningBot } from '../../src/db/connection';
 import type { CopyRow, CopyRows, TransactionWithCopy } from '../../src/db/copy';
 import { embeddedSocket } from '../../src/db/embedded-server';
+import { PREPARED } from '../../src/db/prepared';
 import { createLogger } from '../../src/logger';
 import { isDatabaseUnavailable } from '../../src/shared/errors';
 import { waitFor } from '../helpers/wait-for';
@@ -78,6 +79,18 @@ describe('the embedded database in its worker thread', () => {
     await sql`CREATE TABLE t (id serial PRIMARY KEY, who text NOT NULL)`.execute(handle.db);
     await sql`CREATE TABLE copied (id int PRIMARY KEY, who text, tags text[])`.execute(handle.db);
   }, 60_000);
+
+  it("prepares a marked statement once per connection, though every connection shares PGlite's one session", async () => {
+    // More at once than the pool has connections, so each of the 4 prepares it, and later calls reuse it.
+    const marked = () => sql<{ n: number }>`SELECT ${'x'}::text AS who, 1 AS n ${PREPARED}`.execute(handle.db);
+    const results = await Promise.all(Array.from({ length: 12 }, marked));
+    expect(results.map((r) => r.rows[0]?.n)).toEqual(Array(12).fill(1));
+    const prepared = await sql<{ name: string }>`
+      SELECT name FROM pg_prepared_statements WHERE name LIKE 'pickup\_%'`.execute(handle.db);
+    expect(prepared.rows.length).toBeGreaterThanOrEqual(1);
+    expect(prepared.rows.length).toBeLessThanOrEqual(4);
+    expect(new Set(prepared.rows.map((r) => r.name)).size).toBe(prepared.rows.length);
+  });
   afterAll(async () => {
     await handle?.close();
   });
