@@ -112,7 +112,7 @@ async function settle(rig: ClaimRig, complaintIds: readonly number[], everyMs?: 
   await waitUntil(
     'the clicked complaints’ claims to commit and the outbox to drain',
     async () => {
-      // Through Pickup's own pool: on PGlite a second session would interleave with its open transactions.
+      // Through Pickup's own handle: the engine's 'pickup' side is the one open while Pickup runs.
       const r = await sql<{ claims: number; pending: number }>`
         SELECT (SELECT count(*)::int FROM claims WHERE complaint_id = ANY(${[...complaintIds]}::bigint[])) AS claims,
                (SELECT count(*)::int FROM outbox WHERE status = 'pending') AS pending`.execute(rig.engine.handle.db);
@@ -226,7 +226,8 @@ function ackFigures(benchmark: string, engine: EngineName, runs: AckRuns, note: 
  * against a bare Bolt app that only acks. Two phases: waves of 50 concurrent clicks, then lone clicks from one client.
  */
 export async function benchClaim(engine: Engine, size: Size, runs: number, ctx: BenchContext): Promise<BenchOutput> {
-  // Created before Pickup starts: on PGlite nothing may share its one session while Pickup runs.
+  // Created on the bench's side before Pickup's opens: on PGlite the two never have the data directory at once.
+  await engine.use('raw');
   const ids = await createClaimables(
     engine,
     WAVE * (1 + runs * size.claimWaves) + LONE_WARMUP + runs * size.loneClicks,
@@ -237,6 +238,7 @@ export async function benchClaim(engine: Engine, size: Size, runs: number, ctx: 
     next += count;
     return slice;
   };
+  await engine.use('pickup');
   const bare = await startBareBolt();
   try {
     const rig: ClaimRig = { engine, ctx, barePort: bare.port, take };

@@ -1,5 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
+import { type Kysely, sql } from 'kysely';
 import { CSV_COLUMNS, importComplaintsCsv } from '../src/complaints/complaint.import';
+import type { Database } from '../src/db/schema';
 import type { Engine } from './engines';
 import type { Size } from './options';
 import { type BenchOutput, figure } from './result';
@@ -121,8 +123,9 @@ function toCopy(rows: readonly Row[]): string {
 
 /**
  * CSV import: importComplaintsCsv on a file of `size.csvRows` rows (parse, validate each row with the webhook's
- * schema, the major rule, COPY into a staging table, one INSERT … SELECT with dedupe, one transaction), against COPY … FROM STDIN of the same
- * rows. Both land in the seeded table and are deleted after each run.
+ * schema, the major rule, COPY into a staging table, one INSERT … SELECT with dedupe, one transaction) on the
+ * engine's 'pickup' side, against COPY … FROM STDIN of the same rows on its 'raw' side. Both land in the seeded
+ * table and are deleted after each run, each on its own side.
  */
 export async function benchCsv(engine: Engine, size: Size, runs: number): Promise<BenchOutput> {
   const rows = size.csvRows;
@@ -132,29 +135,22 @@ export async function benchCsv(engine: Engine, size: Size, runs: number): Promis
   const rule = { priorities: ['urgent', 'high'], tags: ['exec-callback', 'vip'] };
   // The rows are fresh and nothing references them, so the foreign-key triggers are skipped: claims.complaint_id has
   // no plain index, and checking it would scan every claim for each deleted row.
-  const remove = async (source: string) => {
-    const client = await engine.raw.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL session_replication_role = replica');
-      await client.query('DELETE FROM complaints WHERE source = $1', [source]);
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK');
-      throw err;
-    } finally {
-      client.release();
-    }
-  };
+  const remove = (db: Kysely<Database>, source: string) =>
+    db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`DELETE FROM complaints WHERE source = ${source}`.execute(trx);
+    });
   for (let run = 0; run < runs; run++) {
     const now = new Date();
+    await engine.use('raw');
     const copySource = `bench-copy-${stamp}-${run}`;
     const copy = toCopy(makeRows(copySource, rows, now));
     const copied = await timed(() => engine.copyIn('complaints', COPY_COLUMNS, copy));
     if (copied.result !== rows) throw new Error(`COPY wrote ${copied.result} rows, expected ${rows}`);
     copyRate.push((rows / copied.ms) * 1000);
-    await remove(copySource);
+    await remove(engine.rawDb, copySource);
 
+    await engine.use('pickup');
     const csvSource = `bench-csv-${stamp}-${run}`;
     const csv = toCsv(makeRows(csvSource, rows, now));
     const imported = await timed(() =>
@@ -167,7 +163,7 @@ export async function benchCsv(engine: Engine, size: Size, runs: number): Promis
       );
     }
     rate.push((rows / imported.ms) * 1000);
-    await remove(csvSource);
+    await remove(engine.handle.db, csvSource);
   }
   return {
     figures: [

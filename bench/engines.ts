@@ -24,13 +24,32 @@ export interface CapturedQuery {
   ms: number;
 }
 
+/**
+ * The two sides of an engine. 'raw' is the bench's own: seeding, the baselines, the traced runs and their plans.
+ * 'pickup' is the Pickup under test's handle, opened as production opens it. On PostgreSQL both stay open. On
+ * PGlite one data directory takes one PGlite at a time: 'raw' is an instance in this process, as the baselines have
+ * always measured it, and 'pickup' is openDatabase's worker thread, as `npm start` runs it; switching closes one and
+ * opens the other (about 0.7 s on a seeded directory).
+ */
+export type EngineSide = 'raw' | 'pickup';
+
 /** One database engine as the benchmarks use it. */
 export interface Engine {
   name: EngineName;
-  /** Pickup's own handle, opened the way production opens it. */
-  handle: DatabaseHandle;
-  /** A plain pg pool for seeding and the baselines: as many connections as the baselines run concurrently. */
-  raw: pg.Pool;
+  /**
+   * Makes `side` the one in use, opening it if need be (on PGlite closing the other first); nothing when it already
+   * is. An engine starts on 'raw'. Each member below names its side, and throws while the other one is in use.
+   */
+  use(side: EngineSide): Promise<void>;
+  /** ('pickup') Pickup's own handle, opened the way production opens it: openDatabase (PGlite: its worker thread). */
+  readonly handle: DatabaseHandle;
+  /** ('raw') A plain pg pool for seeding and the baselines: as many connections as the baselines run concurrently. */
+  readonly raw: pg.Pool;
+  /**
+   * ('raw') A Kysely for seeding and the baselines that call Pickup's query code (the primary-key lookup): on
+   * PostgreSQL over Pickup's own pool, on PGlite over the in-process instance.
+   */
+  readonly rawDb: Kysely<Database>;
   /** Connections `raw` holds at most (PGlite: 1, it runs one session). */
   rawConnections: number;
   /** For spawned processes: the DATABASE_URL (Postgres) or undefined (PGlite gets its own DATA_DIR). */
@@ -39,9 +58,12 @@ export interface Engine {
   dataDir: string | undefined;
   /** The server's version string. */
   version: string;
-  /** A Kysely over `raw` that records every query it runs into `queries`. */
+  /** ('raw') A Kysely over `raw` that records every query it runs into `queries`. */
   traced(): { db: Kysely<Database>; queries: CapturedQuery[]; close(): Promise<void> };
-  /** Streams `text` (COPY text format) into `table (columns)` with COPY … FROM STDIN; resolves with the row count. */
+  /**
+   * ('raw') Streams `text` (COPY text format) into `table (columns)` with COPY … FROM STDIN; resolves with the row
+   * count.
+   */
   copyIn(table: string, columns: readonly string[], text: string): Promise<number>;
   /**
    * Closes this process's connections but keeps the database, so a spawned Pickup can open it (PGlite serves one
@@ -49,6 +71,110 @@ export interface Engine {
    */
   release(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the 'raw' side holds open. */
+interface RawSide {
+  pool: pg.Pool;
+  db: Kysely<Database>;
+  copyIn: Engine['copyIn'];
+  /** Closes what this side opened (on PostgreSQL the pool alone: `db` is Pickup's handle's). */
+  close(): Promise<void>;
+}
+
+/**
+ * An engine's two sides and which is in use. With `reopen` (PGlite), only the side in use is open, and `use`
+ * closes one before opening the other; without it (PostgreSQL), both were opened up front and stay open.
+ */
+class EngineSides {
+  #using: EngineSide = 'raw';
+  #raw: RawSide | undefined;
+  #pickup: DatabaseHandle | undefined;
+  #released = false;
+  readonly #reopen: { raw(): Promise<RawSide>; pickup(): Promise<DatabaseHandle> } | undefined;
+
+  constructor(
+    raw: RawSide,
+    pickup: DatabaseHandle | undefined,
+    reopen?: { raw(): Promise<RawSide>; pickup(): Promise<DatabaseHandle> },
+  ) {
+    this.#raw = raw;
+    this.#pickup = pickup;
+    this.#reopen = reopen;
+  }
+
+  async use(side: EngineSide): Promise<void> {
+    if (this.#released) throw new Error('the engine was released: nothing may use it any more');
+    // A side whose opening failed is not open: the next use tries again.
+    if (side === this.#using && (side === 'raw' ? this.#raw : this.#pickup)) return;
+    this.#using = side;
+    if (!this.#reopen) return;
+    if (side === 'pickup') {
+      await this.#closeRaw();
+      this.#pickup ??= await this.#reopen.pickup();
+    } else {
+      await this.#closePickup();
+      this.#raw ??= await this.#reopen.raw();
+    }
+  }
+
+  get raw(): RawSide {
+    if (this.#using !== 'raw' || !this.#raw) throw notInUse('raw');
+    return this.#raw;
+  }
+
+  get pickup(): DatabaseHandle {
+    if (this.#using !== 'pickup' || !this.#pickup) throw notInUse('pickup');
+    return this.#pickup;
+  }
+
+  async release(): Promise<void> {
+    this.#released = true;
+    await this.#closeRaw();
+    await this.#closePickup();
+  }
+
+  async #closeRaw(): Promise<void> {
+    const raw = this.#raw;
+    this.#raw = undefined;
+    await raw?.close();
+  }
+
+  async #closePickup(): Promise<void> {
+    const pickup = this.#pickup;
+    this.#pickup = undefined;
+    await pickup?.close();
+  }
+}
+
+function notInUse(side: EngineSide): Error {
+  return new Error(`the engine's '${side}' side is not in use: call engine.use('${side}') first`);
+}
+
+/** An Engine over `sides`: each member reaches the side it belongs to. */
+function engineOver(
+  sides: EngineSides,
+  about: Pick<Engine, 'name' | 'rawConnections' | 'url' | 'dataDir' | 'version'>,
+  release: () => Promise<void>,
+  close: () => Promise<void>,
+): Engine {
+  return {
+    ...about,
+    use: (side) => sides.use(side),
+    get handle() {
+      return sides.pickup;
+    },
+    get raw() {
+      return sides.raw.pool;
+    },
+    get rawDb() {
+      return sides.raw.db;
+    },
+    traced: () => tracedKysely(sides.raw.pool),
+    copyIn: (table, columns, text) => sides.raw.copyIn(table, columns, text),
+    release,
+    close,
+  };
 }
 
 /** Runs `fn` once; later calls return the first call's promise. */
@@ -130,27 +256,18 @@ export async function openPostgresEngine(serverUrl: string, rawConnections: numb
         client.release();
       }
     };
-    const release = once(async () => {
-      await raw.end();
-      await handle.close();
-    });
-    return {
-      name: 'postgres',
-      handle,
-      raw,
-      rawConnections,
-      url,
-      dataDir: undefined,
-      version,
-      traced: () => tracedKysely(raw),
-      copyIn,
+    const sides = new EngineSides({ pool: raw, db: handle.db, copyIn, close: () => raw.end() }, handle);
+    const release = once(() => sides.release());
+    return engineOver(
+      sides,
+      { name: 'postgres', rawConnections, url, dataDir: undefined, version },
       release,
-      async close() {
+      async () => {
         await release();
         await dropDatabase();
         forget();
       },
-    };
+    );
   } catch (err) {
     await dropDatabase();
     forget();
@@ -159,43 +276,52 @@ export async function openPostgresEngine(serverUrl: string, rawConnections: numb
 }
 
 /**
- * Opens PGlite on a fresh data directory in the temp dir (as `npm start` does on a first start), migrated.
- * `close()` removes the directory.
+ * PGlite on a fresh data directory in the temp dir (as `npm start` does on a first start), migrated, with the 'raw'
+ * side open. `close()` removes the directory.
  */
 export async function openPgliteEngine(): Promise<Engine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pickup-bench-pglite-'));
   const removeDir = async () => fs.rmSync(dir, { recursive: true, force: true });
   const forget = onEarlyStop(removeDir);
+  const first = await openInProcessPglite(dir);
+  await migrateToLatest(first.db);
+  const version = shortVersion((await first.pool.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v);
+  const sides = new EngineSides(first, undefined, {
+    raw: () => openInProcessPglite(dir),
+    // As the bot opens it (src/main.ts): PGlite in openDatabase's worker thread, serving DATA_DIR's socket too.
+    pickup: () => openDatabase({ dataDir: dir, logger: silent, serveLocalClients: true }),
+  });
+  const release = once(() => sides.release());
+  return engineOver(
+    sides,
+    { name: 'pglite', rawConnections: 1, url: undefined, dataDir: dir, version },
+    release,
+    async () => {
+      await release();
+      await removeDir();
+      forget();
+    },
+  );
+}
+
+/** The 'raw' side on PGlite: an instance in this process on `dir`, with a one-connection pool over it. */
+async function openInProcessPglite(dir: string): Promise<RawSide> {
   const pglite = await PGlite.create(dir);
   const handle = openPglite(pglite, async () => {
     await pglite.close();
   });
-  await migrateToLatest(handle.db);
   // One session: PGlite serialises everything, and a second concurrent client would interleave transactions.
-  const raw = new pg.Pool({ ...createPgConfig(pglite), max: 1, types: typeParsers });
-  raw.on('error', (err) => console.error(`idle bench connection lost: ${err.message}`));
-  const version = shortVersion((await raw.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v);
-  const release = once(async () => {
-    await raw.end();
-    await handle.close();
-  });
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types: typeParsers });
+  pool.on('error', (err) => console.error(`idle bench connection lost: ${err.message}`));
   return {
-    name: 'pglite',
-    handle,
-    raw,
-    rawConnections: 1,
-    url: undefined,
-    dataDir: dir,
-    release,
-    version,
-    traced: () => tracedKysely(raw),
+    pool,
+    db: handle.db,
     // PGlite's node-postgres bridge dies on CopyData (the instance exits); its own API reads COPY input from
     // /dev/blob instead, which is the embedded equivalent of FROM STDIN.
     copyIn: (table, columns, text) => copyTextIntoPglite(pglite, table, columns, text),
     async close() {
-      await release();
-      await removeDir();
-      forget();
+      await pool.end();
+      await handle.close();
     },
   };
 }

@@ -46,7 +46,8 @@ async function baselineInserts(engine: Engine, total: number, tag: string) {
 /**
  * Webhook ingest: deliveries to POST /webhooks/complaints at 32 concurrent, sent by the load process, through a
  * fresh in-process Pickup per run (HTTP, bearer auth, JSON and zod, the major rule, upsert with dedupe, audit row,
- * commit), against raw single-row INSERTs of the same rows through pg at the same concurrency. Each worker sends
+ * commit) on the engine's 'pickup' side, against raw single-row INSERTs of the same rows through pg at the same
+ * concurrency on its 'raw' side. Each worker sends
  * from its own loopback address: the per-address rate limit is a policy, not the capacity measured here.
  */
 export async function benchIngest(engine: Engine, size: Size, runs: number, ctx: BenchContext): Promise<BenchOutput> {
@@ -57,11 +58,13 @@ export async function benchIngest(engine: Engine, size: Size, runs: number, ctx:
   const total = size.ingestRequests;
   const stamp = Date.now().toString(36);
   for (let run = 0; run < runs; run++) {
+    await engine.use('raw');
     const base = await baselineInserts(engine, total, `raw-${stamp}-${run}`);
     baseRate.push((total / base.wallMs) * 1000);
     baseP99.push(percentile(base.latencies, 99));
 
     // A fresh Pickup per run, so every run starts with full rate-limit buckets.
+    await engine.use('pickup');
     const pickup = await startPickup(benchEnv({ SLACK_API_URL: ctx.slack.apiUrl }), createLogger('silent'), {
       database: engine.handle,
       botUserId: 'UBOT',

@@ -37,8 +37,8 @@ async function idleRss(pid: number): Promise<number> {
 
 /**
  * Memory: spawns `node dist/src/main.js` as production runs it, on the seeded database, and reads VmRSS from /proc:
- * idle, then the largest sample under a webhook ingest load. On PGlite the in-process engine is closed first (one
- * process per data directory), so every measured start reopens the seeded database. A first start on an empty
+ * idle, then the largest sample under a webhook ingest load. On PGlite the engine is released first (whichever side
+ * is open: one process per data directory), so every measured start reopens the seeded database. A first start on an empty
  * directory, which creates the database, is the start benchmark's (bench/start.bench.ts).
  */
 export async function benchMemory(engine: Engine, size: Size, runs: number, ctx: BenchContext): Promise<BenchOutput> {

@@ -42,6 +42,7 @@ async function count(raw: pg.Pool, table: string): Promise<number> {
  * false (an embedded database in production: PGlite runs no autovacuum).
  */
 export async function seedHistory(engine: Engine, size: Size, now: Date, analyze = true): Promise<SeedSummary> {
+  await engine.use('raw');
   const raw = engine.raw;
   const seconds: Record<string, number> = {};
   const step = async (name: string, text: string, params: unknown[]) => {
@@ -224,7 +225,7 @@ export async function seedHistory(engine: Engine, size: Size, now: Date, analyze
  */
 async function trimEligible(engine: Engine, target: number, now: Date): Promise<number> {
   const window = { now, eligibleDays: ELIGIBLE_DAYS, cooldownDays: COOLDOWN_DAYS };
-  const pool = await selectEligibleComplaints(engine.handle.db, window)
+  const pool = await selectEligibleComplaints(engine.rawDb, window)
     .select(['c.id', 'c.received_at'])
     .orderBy('c.id')
     .execute();
@@ -244,7 +245,7 @@ async function trimEligible(engine: Engine, target: number, now: Date): Promise<
      WHERE id = ANY($1::bigint[])`,
     [close, now.toISOString()],
   );
-  const after = await selectEligibleComplaints(engine.handle.db, window).select('c.id').execute();
+  const after = await selectEligibleComplaints(engine.rawDb, window).select('c.id').execute();
   if (after.length !== target) throw new Error(`trimmed the pool to ${after.length}, expected ${target}`);
   return after.length;
 }
