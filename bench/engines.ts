@@ -29,7 +29,7 @@ export interface CapturedQuery {
  * 'pickup' is the Pickup under test's handle, opened as production opens it. On PostgreSQL both stay open. On
  * PGlite one data directory takes one PGlite at a time: 'raw' is an instance in this process, as the baselines have
  * always measured it, and 'pickup' is openDatabase's worker thread, as `npm start` runs it; switching closes one and
- * opens the other (about 0.7 s on a seeded directory).
+ * opens the other (a few tenths of a second on a seeded directory).
  */
 export type EngineSide = 'raw' | 'pickup';
 
