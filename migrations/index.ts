@@ -10,6 +10,7 @@ import * as actions from './20261207_0009_actions';
 import * as actionMessages from './20261207_0010_action_messages';
 import * as customerEmailLower from './20261207_0011_customer_email_lower';
 import * as workspaceSettings from './20261207_0012_workspace_settings';
+import * as eligibilityStatistics from './20261208_0013_eligibility_statistics';
 
 /**
  * Every migration, by name. Listed statically (not read from disk) so the same list works from
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '20261207_0010_action_messages': actionMessages,
   '20261207_0011_customer_email_lower': customerEmailLower,
   '20261207_0012_workspace_settings': workspaceSettings,
+  '20261208_0013_eligibility_statistics': eligibilityStatistics,
 };

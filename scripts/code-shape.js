@@ -11,7 +11,7 @@ const SRC = path.join(ROOT, 'src');
 const MAX_FUNCTION_LINES = 80;
 // Files that may speak SQL besides repositories: the migrator, the connection set-up (session settings) and the
 // embedded database's thread (the setting that ties a COPY to its transaction).
-const SQL_ALLOWED = [/\.repository\.ts$/, /^db\/(migrate|connection|pglite-thread)\.ts$/];
+const SQL_ALLOWED = [/\.repository\.ts$/, /^db\/(migrate|connection|pglite-thread|prepared)\.ts$/];
 const SQL_PATTERN =
   /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|ref|lit|id|table|join)\(/;
 

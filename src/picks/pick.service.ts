@@ -21,6 +21,7 @@ import {
   findPickedCustomers,
   insertPick,
   lockPicks,
+  planWithoutParallelWorkers,
 } from './pick.repository';
 import { chooseSuggestedExecutive, cryptoRandomIndex, ROTATION_WINDOW_DAYS } from './rotation';
 
@@ -84,6 +85,7 @@ export function runDailyPick(db: Kysely<Database>, input: DailyPickInput): Promi
 
     // Stored (so committed to) before the draw that uses it, in this transaction; a racing instance reads the same.
     const seed = await ensureWeekSeed(trx, seedWeekFor(input.now, input.timezone), input.now);
+    await planWithoutParallelWorkers(trx);
     const pool = await findEligibleComplaintIds(trx, input);
     const draw = drawFromPool(pool, seed.seed, input.date);
 
