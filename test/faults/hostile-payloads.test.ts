@@ -373,6 +373,11 @@ describeOnPostgres('hostile payloads against a real bot process (PostgreSQL)', (
       .execute();
     expect(failed).toEqual([]);
     expect(postsTo(fake.calls, EXEC_CHANNEL, { thread: 'none' }).length).toBeGreaterThanOrEqual(2); // pick + escalation
+    // The Home is published after the event's ack, outside the outbox: wait for it rather than for the outbox.
+    await waitFor(() => fake.callsTo('views.publish').length >= 1, {
+      what: 'the App Home publish',
+      seen: () => bot.tail(),
+    });
     expect(fake.callsTo('views.publish')).toHaveLength(1);
     expect(fake.calls.filter((c) => c.failure)).toEqual([]);
     await responses.waitFor(toClaim.length + 2);
