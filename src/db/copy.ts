@@ -94,15 +94,7 @@ export async function copyInChunks(
   chunkRows = COPY_CHUNK_ROWS,
 ): Promise<number> {
   let loaded = 0;
-  let lines: string[] = [];
-  for await (const row of rows) {
-    lines.push(toCopyLine(row));
-    if (lines.length >= chunkRows) {
-      loaded += await load(lines.join(''));
-      lines = [];
-    }
-  }
-  if (lines.length > 0) loaded += await load(lines.join(''));
+  for await (const text of copyTextPieces(rows, { rows: chunkRows })) loaded += await load(text);
   return loaded;
 }
 
@@ -120,14 +112,23 @@ export function chunkedTransactionWithCopy(
   return (work) => db.transaction().execute((trx) => work(trx, copyRows));
 }
 
-/** The rows as COPY text in pieces of about `chars` characters, so the stream sends few, large messages. */
-async function* copyText(rows: AsyncIterable<CopyRow>, chars: number): AsyncGenerator<string> {
+/**
+ * The rows as COPY text in pieces that end once they hold `limit.rows` rows or about `limit.chars` characters: whole
+ * pieces for a transport that carries one at a time, few large messages for a stream.
+ */
+async function* copyTextPieces(
+  rows: AsyncIterable<CopyRow>,
+  limit: { rows: number } | { chars: number },
+): AsyncGenerator<string> {
   let text = '';
+  let count = 0;
   for await (const row of rows) {
     text += toCopyLine(row);
-    if (text.length >= chars) {
+    count += 1;
+    if ('rows' in limit ? count >= limit.rows : text.length >= limit.chars) {
       yield text;
       text = '';
+      count = 0;
     }
   }
   if (text !== '') yield text;
@@ -146,6 +147,6 @@ export async function copyIntoPostgres(
   rows: AsyncIterable<CopyRow>,
 ): Promise<number> {
   const stream = client.query(copyFrom(copyStatement(table, columns, 'STDIN')));
-  await pipeline(Readable.from(copyText(rows, COPY_STREAM_WRITE_CHARS)), stream);
+  await pipeline(Readable.from(copyTextPieces(rows, { chars: COPY_STREAM_WRITE_CHARS })), stream);
   return stream.rowCount;
 }
